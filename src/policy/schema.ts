@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { SEVERITIES } from '../model/severity.ts';
+
+/**
+ * The policy file `.github/image-assurance.yml` (SPEC §2). This zod schema is the single source of
+ * truth: the loader validates with it, `policies/schema.json` is generated from it, and the README's
+ * reference follows it. Every object is strict: an unknown key is an error.
+ */
+
+export const COMMENT_MODES = ['always', 'on-failure', 'never'] as const;
+export const MISSING_SCAN_MODES = ['fail', 'ignore'] as const;
+export const FORK_MODES = ['untrusted', 'trusted'] as const;
+export const UNSCOPED_MODES = ['allow', 'block'] as const;
+export const ENFORCEMENTS = ['block', 'warn'] as const;
+
+const Glob = z.string().min(1);
+const GlobList = z.array(Glob).min(1);
+const SeverityThreshold = z.enum(SEVERITIES);
+const DenyOrAllow = z.enum(['deny', 'allow']);
+
+/** `YYYY-MM-DD`, a real calendar date. */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+  }, 'not a calendar date');
+
+export const Settings = z
+  .object({
+    artifacts: GlobList.describe('Globs on workflow artifact names that hold reports.').optional(),
+    check_name: z.string().min(1).max(100).describe('The check run name; make it a required status check.').optional(),
+    comment: z.enum(COMMENT_MODES).describe('When to write the sticky PR comment.').optional(),
+    missing_scan: z.enum(MISSING_SCAN_MODES).describe('A completed run with no report: fail or ignore.').optional(),
+    forks: z.enum(FORK_MODES).describe("Whether reports from fork pull requests' runs are trusted.").optional(),
+    unscoped_images: z.enum(UNSCOPED_MODES).describe('An image that no policy scopes: allow or block.').optional(),
+  })
+  .strict();
+export type Settings = z.infer<typeof Settings>;
+
+export const SETTINGS_DEFAULTS = {
+  artifacts: ['image-scan*'],
+  check_name: 'image-assurance',
+  comment: 'on-failure',
+  missing_scan: 'fail',
+  forks: 'untrusted',
+  unscoped_images: 'allow',
+} as const satisfies Required<Settings>;
+export type ResolvedSettings = {
+  artifacts: string[];
+  check_name: string;
+  comment: (typeof COMMENT_MODES)[number];
+  missing_scan: (typeof MISSING_SCAN_MODES)[number];
+  forks: (typeof FORK_MODES)[number];
+  unscoped_images: (typeof UNSCOPED_MODES)[number];
+};
+
+export const Scope = z
+  .object({
+    images: GlobList.describe('Globs on registry/repository; docker.io/library/ is filled in for bare names.').optional(),
+    registries: GlobList.optional(),
+    tags: GlobList.optional(),
+    labels: z.record(z.string(), z.string()).describe('Image config labels; values are globs.').optional(),
+    branches: GlobList.describe("The run's branch, or a pull request's base branch.").optional(),
+    environments: GlobList.describe('Given by the caller: CLI --env, a deployment environment.').optional(),
+  })
+  .strict();
+export type Scope = z.infer<typeof Scope>;
+
+export const PackageMatcher = z.union([
+  z.string().min(1),
+  z
+    .object({
+      name: z.string().min(1),
+      version: z.string().min(1).describe('A version or a range: "<2.17.1", ">=1.0, <1.2", "1.2.3".').optional(),
+    })
+    .strict(),
+]);
+export type PackageMatcher = z.infer<typeof PackageMatcher>;
+
+export const CustomRule = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/, 'expected lowercase letters, digits and dashes'),
+    when: z.string().min(1).describe('A CEL expression over `bundle`; true means a violation.'),
+    message: z.string().min(1),
+  })
+  .strict();
+export type CustomRule = z.infer<typeof CustomRule>;
+
+export const Rules = z
+  .object({
+    severity: SeverityThreshold.describe('Block vulnerabilities at or above this severity.').optional(),
+    fixable_severity: SeverityThreshold.describe('... at or above this severity that have a fixed version.').optional(),
+    max_cvss: z.number().min(0).max(10).describe('... whose CVSS base score is >= this.').optional(),
+    cves: z.array(z.string().min(1)).describe('... with these IDs (aliases count).').optional(),
+    packages: z
+      .object({
+        deny: z.array(PackageMatcher).describe('Images that contain these packages.').optional(),
+        require: z.array(z.string().min(1)).describe('Images that lack these packages.').optional(),
+      })
+      .strict()
+      .optional(),
+    root_user: DenyOrAllow.describe('deny: images whose user is empty, root, 0 or 0:*.').optional(),
+    base_images: GlobList.describe('Approved base images; an unknown base is a violation.').optional(),
+    secrets: DenyOrAllow.optional(),
+    malware: DenyOrAllow.optional(),
+    misconfigurations: SeverityThreshold.describe('Failed config/compliance checks at or above this severity.').optional(),
+    compliance: z.array(z.string().min(1)).describe('These check IDs must not fail.').optional(),
+    licenses: z.array(Glob).describe('Packages under these SPDX IDs (globs).').optional(),
+    oval: DenyOrAllow.optional(),
+    custom: z.array(CustomRule).optional(),
+  })
+  .strict();
+export type Rules = z.infer<typeof Rules>;
+
+export const Policy = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/, 'expected lowercase letters, digits and dashes'),
+    description: z.string().optional(),
+    enforcement: z.enum(ENFORCEMENTS).default('block'),
+    scope: Scope.optional(),
+    rules: Rules.default({}),
+  })
+  .strict();
+export type Policy = z.infer<typeof Policy>;
+
+export const PolicyException = z
+  .object({
+    id: z.string().min(1).describe('A vulnerability ID/alias, secret rule ID, check ID or package name.'),
+    policies: z.array(z.string().min(1)).min(1).optional(),
+    images: GlobList.optional(),
+    package: z.string().min(1).optional(),
+    reason: z.string().min(1),
+    expires: IsoDate.describe('End of that day, UTC.'),
+  })
+  .strict();
+export type PolicyException = z.infer<typeof PolicyException>;
+
+export const EXTENDS_PATTERN = /^(org|preset:[a-z0-9-]+)$/;
+export const ExtendsRef = z.string().regex(EXTENDS_PATTERN, 'expected "org" or "preset:NAME"');
+
+export const PolicyFile = z
+  .object({
+    version: z.literal(1),
+    extends: z.array(ExtendsRef).optional(),
+    settings: Settings.optional(),
+    policies: z.array(Policy).default([]),
+    exceptions: z.array(PolicyException).default([]),
+  })
+  .strict();
+export type PolicyFile = z.infer<typeof PolicyFile>;
+
+/** Where a loaded policy or exception came from. */
+export type PolicyOrigin = 'org' | 'repo' | 'preset' | 'cli';
+
+export interface LoadedPolicy extends Policy {
+  /** The file it is written in, as shown to users: `.github/image-assurance.yml`, `org:.github/image-assurance.yml`, `preset:production`. */
+  source: string;
+  /** The top-level file that brought it in (the repository's or the organization's): whose exceptions may waive it. */
+  owner: string;
+  origin: PolicyOrigin;
+}
+
+export interface LoadedException extends PolicyException {
+  source: string;
+  /** The top-level file it belongs to; it applies only to policies with the same owner. */
+  owner: string;
+}
+
+/** Everything that applies to an evaluation, after `extends` is resolved. */
+export interface PolicySet {
+  settings: ResolvedSettings;
+  policies: LoadedPolicy[];
+  exceptions: LoadedException[];
+  /** Every file that applied, in `extends` order. */
+  sources: string[];
+}

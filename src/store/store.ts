@@ -1,0 +1,126 @@
+import type { OutcomeProblem, RunRef } from '../model/outcome.ts';
+import type { ImageVerdict } from '../model/verdict.ts';
+
+/**
+ * The one persistence interface. Two implementations: `memory.ts` (tests, the CLI) and
+ * `dynamo.ts` (Lambda, `npm start` on dynalite). Everything is keyed so that it works with
+ * conditional writes alone (no transactions: dynalite has none).
+ */
+
+/** A webhook delivery turned into work for the worker. */
+export interface Job {
+  /** The delivery ID (`X-GitHub-Delivery`): a redelivery has the same one. */
+  id: string;
+  /** `X-GitHub-Event`, e.g. `workflow_run`. */
+  event: string;
+  /** The verified webhook payload. */
+  payload: unknown;
+  /** ISO time the delivery was received. */
+  receivedAt: string;
+}
+
+/** The part of a commit's check that one workflow run (or a publish) contributed. */
+export interface RunContribution {
+  run: RunRef;
+  /** Images judged from this run's reports, keyed by bundle key (digest, else ref). */
+  images: Record<string, ImageVerdict>;
+  problems: OutcomeProblem[];
+  /** ISO time. */
+  evaluatedAt: string;
+}
+
+/** Everything the check run of one commit reflects, across workflow runs (SPEC §4). */
+export interface CheckState {
+  /** `owner/name`. */
+  repository: string;
+  sha: string;
+  installationId: number;
+  checkRunId?: number;
+  /** Keyed by run ID as a string; a re-run of the same run replaces its contribution. */
+  runs: Record<string, RunContribution>;
+  /** Policy files that applied at the last evaluation. */
+  sources: string[];
+  notes: string[];
+  pullRequests: number[];
+  /** ISO time of the last change. */
+  updatedAt: string;
+}
+
+/** A verdict stored per image digest, for publishes and deployment gates. */
+export interface VerdictRecord {
+  digest: string;
+  imageId?: string;
+  /** The normalized reference the verdict was given for, e.g. `ghcr.io/acme/api:1.2.3`. */
+  image: string;
+  repository: string;
+  sha: string;
+  runId?: number;
+  allowed: boolean;
+  status: ImageVerdict['status'];
+  /** Policy names that failed and the files they come from. */
+  policies: { name: string; source: string; passed: boolean; enforcement: 'block' | 'warn' }[];
+  evaluatedAt: string;
+  verdict: ImageVerdict;
+}
+
+/** A published container version: what tag went to which digest, and whether it had a verdict. */
+export interface PublishRecord {
+  /** e.g. `ghcr.io/acme/api`. */
+  image: string;
+  tag: string;
+  digest: string;
+  repository: string;
+  sha?: string;
+  /** `verified` when a verdict existed for the digest at publish time, else `unscanned`. */
+  state: 'verified' | 'unscanned';
+  allowed?: boolean;
+  publishedAt: string;
+}
+
+export interface Versioned<T> {
+  value: T;
+  /** Optimistic-concurrency token: pass it back to `putCheckState`. */
+  version: number;
+}
+
+export interface Store {
+  /** Records a delivery ID. Resolves false when it was recorded before (a redelivery). */
+  putDelivery(id: string, receivedAt: Date): Promise<boolean>;
+  putJob(job: Job): Promise<void>;
+  getJob(id: string): Promise<Job | undefined>;
+
+  getCheckState(repository: string, sha: string): Promise<Versioned<CheckState> | undefined>;
+  /**
+   * Writes the check state only if its stored version is still `expectedVersion` (`undefined`: only
+   * if none exists). Resolves false on a conflict; the caller re-reads and retries.
+   */
+  putCheckState(state: CheckState, expectedVersion: number | undefined): Promise<boolean>;
+
+  putVerdict(record: VerdictRecord): Promise<void>;
+  getVerdictByDigest(digest: string): Promise<VerdictRecord | undefined>;
+  getVerdictByImageId(imageId: string): Promise<VerdictRecord | undefined>;
+
+  putPublish(record: PublishRecord): Promise<void>;
+  getPublish(image: string, tag: string): Promise<PublishRecord | undefined>;
+}
+
+/** Maximum attempts of an optimistic update before giving up with an error. */
+export const MAX_CHECK_STATE_ATTEMPTS = 10;
+
+/**
+ * Read-modify-write of a commit's check state with optimistic concurrency: two workflow runs
+ * finishing at once both end up in the state.
+ */
+export async function updateCheckState(
+  store: Store,
+  repository: string,
+  sha: string,
+  update: (current: CheckState | undefined) => CheckState,
+): Promise<CheckState> {
+  for (let attempt = 0; attempt < MAX_CHECK_STATE_ATTEMPTS; attempt++) {
+    const current = await store.getCheckState(repository, sha);
+    const next = update(current?.value);
+    if (await store.putCheckState(next, current?.version)) return next;
+  }
+  throw new Error(`check state of ${repository}@${sha} kept changing: gave up after ${MAX_CHECK_STATE_ATTEMPTS} attempts`);
+}
