@@ -1,0 +1,113 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { InputError, type Problem } from '../errors.ts';
+import type { Report } from '../model/report.ts';
+import type { PolicySource } from '../policy/load.ts';
+import { loadPreset } from '../policy/load-presets.ts';
+import { MAX_REPORT_BYTES, readReport } from '../readers/index.ts';
+
+/** The CLI's file I/O: policy files and reports from disk. Pure parsing happens in policy/ and readers/. */
+
+export const DEFAULT_POLICY_FILE = '.github/image-assurance.yml';
+
+export function loadPolicySource(ref: string, cwd: string): PolicySource {
+  if (ref.startsWith('preset:')) {
+    const preset = loadPreset(ref.slice('preset:'.length));
+    if (!preset) throw new InputError({ file: 'command line', message: `unknown preset "${ref}"` });
+    return preset;
+  }
+  return { file: ref, text: readText(ref, cwd), origin: 'cli' };
+}
+
+function readText(file: string, cwd: string): string {
+  const path = join(cwd, file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new InputError({ file, message: describeFsError(error) }, { cause: error });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new InputError({ file, message: 'not a text file (invalid UTF-8)' }, { cause: error });
+  }
+}
+
+/**
+ * Reads every report under the given files and folders (folders recursively, in name order).
+ * Collects the problems of all files before failing, so one run names every bad report.
+ */
+export function loadReports(paths: readonly string[], cwd: string): Report[] {
+  const reports: Report[] = [];
+  const problems: Problem[] = [];
+  for (const file of listReportFiles(paths, cwd, problems)) {
+    try {
+      reports.push(readReportFile(file, cwd));
+    } catch (error) {
+      if (error instanceof InputError) problems.push(...error.problems);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return reports;
+}
+
+function readReportFile(file: string, cwd: string): Report {
+  const path = join(cwd, file);
+  const size = statSync(path).size;
+  if (size > MAX_REPORT_BYTES) {
+    throw new InputError({
+      file,
+      message: `report is ${formatMegabytes(size)}, over the ${formatMegabytes(MAX_REPORT_BYTES)} limit`,
+    });
+  }
+  return readReport(file, readFileSync(path));
+}
+
+function listReportFiles(paths: readonly string[], cwd: string, problems: Problem[]): string[] {
+  const files: string[] = [];
+  for (const given of paths) {
+    const path = join(cwd, given);
+    if (!existsSync(path)) {
+      problems.push({ file: given, message: 'no such file or folder' });
+      continue;
+    }
+    if (!statSync(path).isDirectory()) {
+      files.push(given);
+      continue;
+    }
+    const found = walk(path).map((file) => relative(cwd, file) || file);
+    if (found.length === 0) problems.push({ file: given, message: 'the folder holds no report files' });
+    files.push(...found);
+  }
+  return files;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(path));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+export function policyFileExists(cwd: string): boolean {
+  return existsSync(join(cwd, DEFAULT_POLICY_FILE));
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MB`;
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a folder, expected a file';
+  if (code === 'EACCES') return 'permission denied';
+  return `cannot be read (${code ?? 'unknown error'})`;
+}
