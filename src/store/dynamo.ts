@@ -1,0 +1,278 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { OperationError } from '../errors.ts';
+import type { CheckState, Job, PublishRecord, Store, VerdictRecord, Versioned } from './store.ts';
+import {
+  CHECK_STATE_TTL_SECONDS,
+  DELIVERY_TTL_SECONDS,
+  JOB_TTL_SECONDS,
+  MAX_BODY_BYTES,
+  TTL_ATTRIBUTE,
+  keys,
+} from './table.ts';
+
+type Item = Record<string, AttributeValue>;
+
+export interface DynamoStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+/** The client for a table: `endpoint` for dynalite/DynamoDB Local, else the region's endpoint. */
+export function createDynamoClient(options: { region: string; endpoint?: string }): DynamoDBClient {
+  return new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint === undefined
+      ? {}
+      : { endpoint: options.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  });
+}
+
+/**
+ * The Store on one DynamoDB table (key design in table.ts). Conditional writes only. Bodies
+ * (job payloads, check states, verdicts) are gzipped JSON in a Binary attribute so that large
+ * verdicts stay under the 400 KB item limit.
+ */
+export class DynamoStore implements Store {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+
+  constructor(options: DynamoStoreOptions) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+  }
+
+  get tableName(): string {
+    return this.#tableName;
+  }
+
+  async putDelivery(id: string, receivedAt: Date): Promise<boolean> {
+    const item: Item = {
+      ...keyItem(keys.delivery(id)),
+      receivedAt: { S: receivedAt.toISOString() },
+      [TTL_ATTRIBUTE]: ttl(receivedAt, DELIVERY_TTL_SECONDS),
+    };
+    return this.#putIf(item, 'attribute_not_exists(pk)', undefined, `record delivery ${id}`);
+  }
+
+  async putJob(job: Job): Promise<void> {
+    const body = compress({ event: job.event, payload: job.payload }, `job ${job.id}`);
+    const item: Item = {
+      ...keyItem(keys.job(job.id)),
+      id: { S: job.id },
+      event: { S: job.event },
+      receivedAt: { S: job.receivedAt },
+      body: { B: body },
+      [TTL_ATTRIBUTE]: ttl(new Date(job.receivedAt), JOB_TTL_SECONDS),
+    };
+    await this.#put(item, `store job ${job.id}`);
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const item = await this.#get(keys.job(id), `read job ${id}`);
+    return item === undefined ? undefined : jobFromItem(item);
+  }
+
+  async getCheckState(repository: string, sha: string): Promise<Versioned<CheckState> | undefined> {
+    const item = await this.#get(keys.check(repository, sha), `read check state of ${repository}@${sha}`);
+    if (item === undefined) return undefined;
+    return { value: decompress<CheckState>(item['body']), version: Number(item['version']?.N ?? '0') };
+  }
+
+  async putCheckState(state: CheckState, expectedVersion: number | undefined): Promise<boolean> {
+    const what = `write check state of ${state.repository}@${state.sha}`;
+    const item: Item = {
+      ...keyItem(keys.check(state.repository, state.sha)),
+      version: { N: String((expectedVersion ?? 0) + 1) },
+      updatedAt: { S: state.updatedAt },
+      body: { B: compress(state, what) },
+      [TTL_ATTRIBUTE]: ttl(new Date(state.updatedAt), CHECK_STATE_TTL_SECONDS),
+    };
+    if (expectedVersion === undefined) return this.#putIf(item, 'attribute_not_exists(pk)', undefined, what);
+    return this.#putIf(item, 'version = :expected', { ':expected': { N: String(expectedVersion) } }, what);
+  }
+
+  async putVerdict(record: VerdictRecord): Promise<void> {
+    const what = `store verdict of ${record.digest}`;
+    const { body, isTrimmed } = compressVerdict(record, what);
+    const attributes: Item = {
+      digest: { S: record.digest },
+      image: { S: record.image },
+      repository: { S: record.repository },
+      sha: { S: record.sha },
+      allowed: { BOOL: record.allowed },
+      status: { S: record.status },
+      policies: { S: record.policies.map((policy) => `${policy.source}#${policy.name}`).join(',') || '-' },
+      evaluatedAt: { S: record.evaluatedAt },
+      isTrimmed: { BOOL: isTrimmed },
+      body: { B: body },
+      ...(record.imageId === undefined ? {} : { imageId: { S: record.imageId } }),
+      ...(record.runId === undefined ? {} : { runId: { N: String(record.runId) } }),
+    };
+    await this.#put({ ...keyItem(keys.verdict(record.digest)), ...attributes }, what);
+    if (record.imageId !== undefined) await this.#put({ ...keyItem(keys.imageId(record.imageId)), ...attributes }, what);
+  }
+
+  async getVerdictByDigest(digest: string): Promise<VerdictRecord | undefined> {
+    const item = await this.#get(keys.verdict(digest), `read verdict of ${digest}`);
+    return item === undefined ? undefined : decompress<VerdictRecord>(item['body']);
+  }
+
+  async getVerdictByImageId(imageId: string): Promise<VerdictRecord | undefined> {
+    const item = await this.#get(keys.imageId(imageId), `read verdict of image ${imageId}`);
+    return item === undefined ? undefined : decompress<VerdictRecord>(item['body']);
+  }
+
+  async putPublish(record: PublishRecord): Promise<void> {
+    const item: Item = {
+      ...keyItem(keys.publish(record.image, record.tag)),
+      image: { S: record.image },
+      tag: { S: record.tag },
+      digest: { S: record.digest },
+      repository: { S: record.repository },
+      state: { S: record.state },
+      publishedAt: { S: record.publishedAt },
+      ...(record.sha === undefined ? {} : { sha: { S: record.sha } }),
+      ...(record.allowed === undefined ? {} : { allowed: { BOOL: record.allowed } }),
+    };
+    await this.#put(item, `record publish of ${record.image}:${record.tag}`);
+  }
+
+  async getPublish(image: string, tag: string): Promise<PublishRecord | undefined> {
+    const item = await this.#get(keys.publish(image, tag), `read publish of ${image}:${tag}`);
+    if (item === undefined) return undefined;
+    const state = item['state']?.S;
+    if (state !== 'verified' && state !== 'unscanned') {
+      throw new OperationError(`publish of ${image}:${tag} has an unknown state ${String(state)}`);
+    }
+    return {
+      image: requireString(item, 'image'),
+      tag: requireString(item, 'tag'),
+      digest: requireString(item, 'digest'),
+      repository: requireString(item, 'repository'),
+      state,
+      publishedAt: requireString(item, 'publishedAt'),
+      ...(item['sha']?.S === undefined ? {} : { sha: item['sha'].S }),
+      ...(item['allowed']?.BOOL === undefined ? {} : { allowed: item['allowed'].BOOL }),
+    };
+  }
+
+  async #get(key: { pk: string; sk: string }, what: string): Promise<Item | undefined> {
+    try {
+      const result = await this.#client.send(
+        new GetItemCommand({ TableName: this.#tableName, Key: keyItem(key), ConsistentRead: true }),
+      );
+      return result.Item;
+    } catch (error) {
+      throw new OperationError(`DynamoDB: could not ${what}`, { cause: error });
+    }
+  }
+
+  async #put(item: Item, what: string): Promise<void> {
+    try {
+      await this.#client.send(new PutItemCommand({ TableName: this.#tableName, Item: item }));
+    } catch (error) {
+      throw new OperationError(`DynamoDB: could not ${what}`, { cause: error });
+    }
+  }
+
+  /** Resolves false when the condition failed; any other failure throws. */
+  async #putIf(item: Item, condition: string, values: Item | undefined, what: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw new OperationError(`DynamoDB: could not ${what}`, { cause: error });
+    }
+  }
+}
+
+/** A stored job item (from GetItem or a stream's NEW_IMAGE) back into the Job. */
+export function jobFromItem(item: Item): Job {
+  const body = decompress<{ event: string; payload: unknown }>(item['body']);
+  return {
+    id: requireString(item, 'id'),
+    event: body.event,
+    payload: body.payload,
+    receivedAt: requireString(item, 'receivedAt'),
+  };
+}
+
+function keyItem(key: { pk: string; sk: string }): Item {
+  return { pk: { S: key.pk }, sk: { S: key.sk } };
+}
+
+function ttl(from: Date, seconds: number): AttributeValue {
+  return { N: String(Math.floor(from.getTime() / 1000) + seconds) };
+}
+
+function requireString(item: Item, name: string): string {
+  const value = item[name]?.S;
+  if (value === undefined) throw new OperationError(`DynamoDB item ${item['pk']?.S ?? '?'} has no ${name}`);
+  return value;
+}
+
+function compress(value: unknown, what: string): Uint8Array {
+  const body = gzip(value);
+  if (body.byteLength > MAX_BODY_BYTES) {
+    throw new OperationError(
+      `DynamoDB: could not ${what}: ${body.byteLength} bytes compressed, more than the ${MAX_BODY_BYTES} an item may hold`,
+    );
+  }
+  return body;
+}
+
+function gzip(value: unknown): Uint8Array {
+  const buffer = gzipSync(JSON.stringify(value));
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function decompress<T>(value: AttributeValue | undefined): T {
+  if (value?.B === undefined) throw new OperationError('DynamoDB item has no body');
+  return JSON.parse(gunzipSync(value.B).toString('utf8')) as T;
+}
+
+/**
+ * A verdict compressed to fit one item. When even gzipped it is too large, the lists that do not
+ * change the outcome are cut first (suppressed findings), then violations, halving each policy's
+ * list until it fits; `allowed`, `status` and every policy's `passed` stay exact, and `isTrimmed`
+ * on the item says that the lists are partial.
+ */
+function compressVerdict(record: VerdictRecord, what: string): { body: Uint8Array; isTrimmed: boolean } {
+  let body = gzip(record);
+  if (body.byteLength <= MAX_BODY_BYTES) return { body, isTrimmed: false };
+  let trimmed: VerdictRecord = structuredClone(record);
+  for (const list of ['suppressed', 'violations'] as const) {
+    while (body.byteLength > MAX_BODY_BYTES && trimmed.verdict.policies.some((policy) => policy[list].length > 1)) {
+      trimmed = {
+        ...trimmed,
+        verdict: {
+          ...trimmed.verdict,
+          policies: trimmed.verdict.policies.map((policy) => ({
+            ...policy,
+            [list]: policy[list].slice(0, Math.ceil(policy[list].length / 2)),
+          })),
+        },
+      };
+      body = gzip(trimmed);
+    }
+  }
+  if (body.byteLength > MAX_BODY_BYTES) {
+    throw new OperationError(`DynamoDB: could not ${what}: still ${body.byteLength} bytes after trimming`);
+  }
+  return { body, isTrimmed: true };
+}

@@ -1,0 +1,71 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The one DynamoDB table and its key design. Single-table, string keys `pk` + `sk`, designed for
+ * conditional writes only (dynalite has no transactions, and none are needed).
+ *
+ * | item          | pk                              | sk          | ttl      | notes                                   |
+ * |---------------|---------------------------------|-------------|----------|-----------------------------------------|
+ * | delivery      | `DELIVERY#<delivery id>`        | `DELIVERY`  | 7 days   | put if `attribute_not_exists(pk)`        |
+ * | job           | `JOB#<delivery id>`             | `JOB`       | 7 days   | payload gzipped; the stream runs it      |
+ * | check state   | `CHECK#<owner/name>#<sha>`      | `CHECK`     | 90 days  | `version` number, put conditional on it  |
+ * | verdict       | `VERDICT#<digest>`              | `VERDICT`   | none     | record gzipped; kept for gates/publishes |
+ * | verdict by id | `IMAGEID#<image id>`            | `VERDICT`   | none     | a copy of the verdict item, same body    |
+ * | publish       | `PUBLISH#<registry/repository>` | `TAG#<tag>` | none     | tag → digest, verified or unscanned      |
+ *
+ * The table's stream (NEW_IMAGE) feeds the worker. Its event source mapping filters on
+ * `eventName = INSERT` and a `pk` starting with `JOB#`, so only a newly stored job invokes the
+ * worker: deliveries, check states and verdicts never do, and rewriting a job (a MODIFY) never
+ * runs it twice. `ttl` is epoch seconds; the table's TimeToLiveSpecification names it.
+ */
+
+export const KEY_PREFIX = {
+  delivery: 'DELIVERY#',
+  job: 'JOB#',
+  check: 'CHECK#',
+  verdict: 'VERDICT#',
+  imageId: 'IMAGEID#',
+  publish: 'PUBLISH#',
+} as const;
+
+export const TTL_ATTRIBUTE = 'ttl';
+export const DELIVERY_TTL_SECONDS = 7 * 24 * 60 * 60;
+export const JOB_TTL_SECONDS = 7 * 24 * 60 * 60;
+export const CHECK_STATE_TTL_SECONDS = 90 * 24 * 60 * 60;
+
+/** https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items */
+export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
+/** What a compressed body may take, leaving room for the item's other attributes. */
+export const MAX_BODY_BYTES = 350 * 1024;
+
+/** The stream filter of the worker's event source mapping (serverless.yml holds the same JSON). */
+export const JOB_STREAM_FILTER = {
+  eventName: ['INSERT'],
+  dynamodb: { Keys: { pk: { S: [{ prefix: KEY_PREFIX.job }] } } },
+} as const;
+
+export const keys = {
+  delivery: (id: string) => ({ pk: `${KEY_PREFIX.delivery}${id}`, sk: 'DELIVERY' }),
+  job: (id: string) => ({ pk: `${KEY_PREFIX.job}${id}`, sk: 'JOB' }),
+  check: (repository: string, sha: string) => ({ pk: `${KEY_PREFIX.check}${repository}#${sha}`, sk: 'CHECK' }),
+  verdict: (digest: string) => ({ pk: `${KEY_PREFIX.verdict}${digest}`, sk: 'VERDICT' }),
+  imageId: (imageId: string) => ({ pk: `${KEY_PREFIX.imageId}${imageId}`, sk: 'VERDICT' }),
+  publish: (image: string, tag: string) => ({ pk: `${KEY_PREFIX.publish}${image}`, sk: `TAG#${tag}` }),
+};
+
+/** The table as CreateTable input: used by `npm start` (dynalite) and the tests. */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+  };
+}

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import type { ImageVerdict } from '../../src/model/verdict.ts';
+import { updateCheckState } from '../../src/store/store.ts';
+import type { CheckState, Job, PublishRecord, RunContribution, Store, VerdictRecord } from '../../src/store/store.ts';
+
+/**
+ * The Store contract: every implementation (MemoryStore, DynamoStore) passes the same cases.
+ * `newStore` must give an empty store each call.
+ */
+export function describeStoreContract(name: string, newStore: () => Promise<Store>): void {
+  describe(`${name} (Store contract)`, () => {
+    it('records a delivery once and reports a redelivery', async () => {
+      const store = await newStore();
+      const at = new Date('2026-11-26T00:00:00Z');
+
+      const first = await store.putDelivery('d-1', at);
+      const again = await store.putDelivery('d-1', at);
+      const other = await store.putDelivery('d-2', at);
+
+      expect([first, again, other]).toEqual([true, false, true]);
+    });
+
+    it('stores and reads a job; an unknown job is undefined', async () => {
+      const store = await newStore();
+      const job: Job = { id: 'd-1', event: 'workflow_run', payload: { action: 'completed', nested: { n: [1, 2] } }, receivedAt: '2026-11-26T00:00:00.000Z' };
+
+      await store.putJob(job);
+
+      expect(await store.getJob('d-1')).toEqual(job);
+      expect(await store.getJob('nope')).toBeUndefined();
+    });
+
+    it.each([
+      { name: 'create when none exists', setup: [] as (number | undefined)[], expected: undefined, ok: true },
+      { name: 'create when one exists', setup: [undefined], expected: undefined, ok: false },
+      { name: 'update at the current version', setup: [undefined], expected: 1, ok: true },
+      { name: 'update at a stale version', setup: [undefined, 1], expected: 1, ok: false },
+      { name: 'update at a version that never existed', setup: [], expected: 3, ok: false },
+    ])('check state: $name', async ({ setup, expected, ok }) => {
+      const store = await newStore();
+      for (const version of setup) expect(await store.putCheckState(checkState({}), version)).toBe(true);
+
+      const result = await store.putCheckState(checkState({ notes: ['new'] }), expected);
+
+      expect(result).toBe(ok);
+      const stored = await store.getCheckState('acme/api', SHA);
+      if (ok) expect(stored?.value.notes).toEqual(['new']);
+      else expect(stored?.value.notes ?? []).toEqual([]);
+    });
+
+    it('reads the version back and bumps it on every write', async () => {
+      const store = await newStore();
+
+      await store.putCheckState(checkState({}), undefined);
+      const first = await store.getCheckState('acme/api', SHA);
+      await store.putCheckState(checkState({ checkRunId: 7 }), first?.version);
+      const second = await store.getCheckState('acme/api', SHA);
+
+      expect(second?.version).not.toBe(first?.version);
+      expect(second?.value.checkRunId).toBe(7);
+      expect(await store.getCheckState('acme/api', 'f'.repeat(40))).toBeUndefined();
+    });
+
+    it('keeps every contribution of 10 concurrent updateCheckState calls', async () => {
+      const store = await newStore();
+      const runIds = Array.from({ length: 10 }, (_, index) => index + 1);
+
+      await Promise.all(
+        runIds.map((id) =>
+          updateCheckState(store, 'acme/api', SHA, (current) => ({
+            ...(current ?? checkState({})),
+            runs: { ...(current?.runs ?? {}), [String(id)]: contribution(id) },
+          })),
+        ),
+      );
+
+      const stored = await store.getCheckState('acme/api', SHA);
+      expect(Object.keys(stored?.value.runs ?? {}).sort((a, b) => Number(a) - Number(b))).toEqual(runIds.map(String));
+    });
+
+    it('finds a verdict by digest and by image id, and not by anything else', async () => {
+      const store = await newStore();
+      const record = verdictRecord({ digest: 'sha256:' + 'a'.repeat(64), imageId: 'sha256:' + 'b'.repeat(64) });
+
+      await store.putVerdict(record);
+
+      expect(await store.getVerdictByDigest(record.digest)).toEqual(record);
+      expect(await store.getVerdictByImageId('sha256:' + 'b'.repeat(64))).toEqual(record);
+      expect(await store.getVerdictByDigest('sha256:' + 'c'.repeat(64))).toBeUndefined();
+      expect(await store.getVerdictByImageId('sha256:' + 'a'.repeat(64))).toBeUndefined();
+    });
+
+    it('replaces the verdict of a digest evaluated again', async () => {
+      const store = await newStore();
+      const digest = 'sha256:' + 'a'.repeat(64);
+
+      await store.putVerdict(verdictRecord({ digest, allowed: false }));
+      await store.putVerdict(verdictRecord({ digest, allowed: true }));
+
+      expect((await store.getVerdictByDigest(digest))?.allowed).toBe(true);
+    });
+
+    it.each([
+      { name: 'verified with a verdict', record: publish({ state: 'verified', allowed: false, sha: SHA }) },
+      { name: 'unscanned without a commit', record: publish({ state: 'unscanned' }) },
+    ])('records a publish: $name', async ({ record }) => {
+      const store = await newStore();
+
+      await store.putPublish(record);
+
+      expect(await store.getPublish(record.image, record.tag)).toEqual(record);
+      expect(await store.getPublish(record.image, 'other')).toBeUndefined();
+    });
+  });
+}
+
+export const SHA = 'e'.repeat(40);
+
+export function checkState(overrides: Partial<CheckState>): CheckState {
+  return {
+    repository: 'acme/api',
+    sha: SHA,
+    installationId: 1,
+    runs: {},
+    sources: [],
+    notes: [],
+    pullRequests: [],
+    updatedAt: '2026-11-26T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function contribution(id: number): RunContribution {
+  return { run: { id, name: `build-${id}`, url: `https://github.com/acme/api/actions/runs/${id}` }, images: {}, problems: [], evaluatedAt: '2026-11-26T00:00:00.000Z' };
+}
+
+export function imageVerdict(overrides: Partial<ImageVerdict> = {}): ImageVerdict {
+  return {
+    image: 'ghcr.io/acme/api:1.2.3',
+    digest: 'sha256:' + 'a'.repeat(64),
+    allowed: false,
+    status: 'blocked',
+    unscoped: false,
+    policies: [
+      {
+        name: 'production-readiness',
+        enforcement: 'block',
+        source: '.github/image-assurance.yml',
+        passed: false,
+        violations: [{ rule: 'severity', id: 'CVE-2021-44228', package: 'log4j-core', version: '2.14.1', severity: 'critical', cvss: 10, fixed_version: '2.17.1', message: 'critical vulnerability' }],
+        suppressed: [],
+        exceptions: [],
+      },
+    ],
+    reports: [{ path: 'image-scan/trivy.json', format: 'trivy', tool: 'Trivy' }],
+    ...overrides,
+  };
+}
+
+export function verdictRecord(overrides: Partial<VerdictRecord> & { digest: string }): VerdictRecord {
+  const verdict = imageVerdict({ digest: overrides.digest, allowed: overrides.allowed ?? false, status: overrides.allowed ? 'allowed' : 'blocked' });
+  return {
+    image: 'ghcr.io/acme/api:1.2.3',
+    repository: 'acme/api',
+    sha: SHA,
+    runId: 42,
+    allowed: false,
+    status: 'blocked',
+    policies: [{ name: 'production-readiness', source: '.github/image-assurance.yml', passed: false, enforcement: 'block' }],
+    evaluatedAt: '2026-11-26T00:00:00.000Z',
+    verdict,
+    ...overrides,
+    ...(overrides.allowed ? { status: 'allowed' as const } : {}),
+  };
+}
+
+export function publish(overrides: Partial<PublishRecord>): PublishRecord {
+  return {
+    image: 'ghcr.io/acme/api',
+    tag: '1.2.3',
+    digest: 'sha256:' + 'a'.repeat(64),
+    repository: 'acme/api',
+    state: 'unscanned',
+    publishedAt: '2026-11-26T00:00:00.000Z',
+    ...overrides,
+  };
+}
