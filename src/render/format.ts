@@ -1,0 +1,187 @@
+import { severityRank } from '../model/severity.ts';
+import type { ExceptionUse, ImageVerdict, PolicyVerdict, RuleKey, Violation } from '../model/verdict.ts';
+import type { OutcomeProblem, ProblemKind } from '../model/outcome.ts';
+import { truncateText } from './truncate.ts';
+
+/** The longest scanner-provided value shown in one table cell or line. */
+export const MAX_VALUE_CHARS = 200;
+
+/**
+ * Makes a scanner-provided string safe inside markdown text and table cells: one line, no HTML,
+ * no markdown syntax, no `|` that ends a cell, no @mention that pings someone. Cut to `maxChars`
+ * first, so escaping never makes the cut land inside an entity.
+ */
+export function escapeMarkdown(value: string, maxChars = MAX_VALUE_CHARS): string {
+  const oneLine = truncateText(value.replace(/[\r\n\t\u2028\u2029]+/g, ' '), maxChars);
+  return oneLine
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~$]/g, (char) => `&#${char.charCodeAt(0)};`)
+    .replace(/@/g, '@&#8203;');
+}
+
+/** A scanner-provided string made safe for a terminal: one line, no control characters (no ANSI injection). */
+export function sanitizeText(value: string, maxChars = MAX_VALUE_CHARS): string {
+  return truncateText(value.replace(/[\r\n\t\u2028\u2029]+/g, ' '), maxChars).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** A `code span` for our own values (policy names, sources, digests) that cannot contain backticks. */
+export function code(value: string): string {
+  return `\`${value.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\``;
+}
+
+/**
+ * Sorting rank: the violation's severity; without one, malware and secrets count as critical and
+ * every other rule ranks after `unknown`, in the order the engine gave.
+ */
+function rankOf(violation: Violation): number {
+  if (violation.severity !== undefined) return severityRank(violation.severity);
+  if (violation.rule === 'malware' || violation.rule === 'secrets') return severityRank('critical');
+  return -2;
+}
+
+/** Most severe first (severity, then CVSS); a stable sort, so equal ones keep the engine's order. */
+export function sortViolations<T extends Violation>(violations: readonly T[]): T[] {
+  return violations
+    .map((violation, index) => ({ violation, index }))
+    .sort((a, b) => rankOf(b.violation) - rankOf(a.violation) || (b.violation.cvss ?? -1) - (a.violation.cvss ?? -1) || a.index - b.index)
+    .map(({ violation }) => violation);
+}
+
+export function formatCvss(cvss: number | undefined): string {
+  return cvss === undefined ? '' : cvss.toFixed(1);
+}
+
+/** Rules whose violations a finding-based exception can suppress (SPEC §2: ID, alias, check ID or package name). */
+const EXCEPTABLE_RULES: ReadonlySet<RuleKey> = new Set<RuleKey>([
+  'severity',
+  'fixable_severity',
+  'max_cvss',
+  'cves',
+  'packages.deny',
+  'secrets',
+  'malware',
+  'misconfigurations',
+  'compliance',
+  'licenses',
+  'oval',
+]);
+
+export function isExceptable(violation: Violation): boolean {
+  return EXCEPTABLE_RULES.has(violation.rule);
+}
+
+const VULNERABILITY_RULES: ReadonlySet<RuleKey> = new Set<RuleKey>(['severity', 'fixable_severity', 'max_cvss', 'cves']);
+
+/** True when the table row says it all; otherwise the message is shown beside the table. */
+export function isVulnerabilityRule(rule: RuleKey): boolean {
+  return VULNERABILITY_RULES.has(rule);
+}
+
+/**
+ * The one-line fix for a violation, as plain text (escape it for markdown, sanitize it for a terminal).
+ */
+export function fixOf(violation: Violation): string {
+  const pkg = violation.package ?? violation.id;
+  switch (violation.rule) {
+    case 'severity':
+    case 'fixable_severity':
+    case 'max_cvss':
+    case 'cves':
+      return violation.fixed_version !== undefined && violation.fixed_version !== ''
+        ? `upgrade ${pkg} to ${violation.fixed_version}`
+        : `no fixed version yet: remove or replace ${pkg}, or add an exception`;
+    case 'packages.deny':
+      return `remove ${pkg} from the image`;
+    case 'packages.require':
+      return `install ${violation.id} in the image`;
+    case 'root_user':
+      return 'run as a non-root USER';
+    case 'base_images':
+      return `rebuild from an approved base image: ${violation.message}`;
+    case 'secrets':
+      return `remove the secret from ${violation.location?.path ?? 'the image'} and rotate it`;
+    case 'malware':
+      return `remove ${violation.location?.path ?? 'the infected file'} and rebuild from a clean source`;
+    case 'misconfigurations':
+    case 'compliance':
+      return `fix ${violation.id}: ${violation.message}`;
+    case 'licenses':
+      return `replace ${pkg} (licensed ${violation.id}) or get it approved`;
+    case 'oval':
+      return `apply the update for ${violation.id}`;
+    case 'custom':
+      return violation.message;
+  }
+}
+
+export const STATUS_ICON: Readonly<Record<ImageVerdict['status'], string>> = {
+  blocked: '🚫',
+  warned: '⚠️',
+  allowed: '✅',
+};
+
+/** `ghcr.io/acme/api:1.2.3@sha256:…` → `ghcr.io/acme/api`, the form exception `images` globs take. */
+export function repositoryOf(image: string): string {
+  const at = image.indexOf('@');
+  const withoutDigest = at < 0 ? image : image.slice(0, at);
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+/** `sha256:0123456789ab…` shortened to 12 hex digits for titles; tables show it whole. */
+export function shortDigest(digest: string): string {
+  const [algorithm, hex] = digest.split(':', 2);
+  return hex === undefined ? digest.slice(0, 19) : `${algorithm}:${hex.slice(0, 12)}`;
+}
+
+export function failedPolicies(image: ImageVerdict, enforcement: PolicyVerdict['enforcement']): PolicyVerdict[] {
+  return image.policies.filter((policy) => !policy.passed && policy.enforcement === enforcement);
+}
+
+/** Each policy name once, in order of appearance. */
+export function blockingPolicyNames(images: readonly ImageVerdict[]): string[] {
+  return [...new Set(images.flatMap((image) => failedPolicies(image, 'block').map((policy) => policy.name)))];
+}
+
+export function expiredExceptions(policy: PolicyVerdict): ExceptionUse[] {
+  return policy.exceptions.filter((exception) => exception.expired);
+}
+
+/** The headline of each problem kind, as the check title says it. */
+export const PROBLEM_TITLE: Readonly<Record<ProblemKind, string>> = {
+  policy: 'Policy file is invalid',
+  report: 'A scan report could not be read',
+  artifact: 'A scan artifact could not be read',
+  'missing-scan': 'No image reports found',
+  fork: 'Reports from a fork are not trusted',
+  unscanned: 'An image was published without a scan',
+  internal: 'The evaluation did not finish',
+};
+
+/** `file:line:col` for a problem, or nothing when it names no file. */
+export function problemPlace(problem: OutcomeProblem): string | undefined {
+  if (problem.file === undefined) return undefined;
+  if (problem.line === undefined) return problem.file;
+  return `${problem.file}:${problem.line}${problem.col === undefined ? '' : `:${problem.col}`}`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function joinWords(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)!}`;
+}
+
+/** `YYYY-MM-DD` of `now + days`, in UTC. */
+export function isoDatePlusDays(now: Date, days: number): string {
+  return new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A markdown link to one of our URLs (check run, workflow run); anything but http(s) is shown as text. */
+export function link(text: string, url: string): string {
+  if (!/^https?:\/\//i.test(url)) return text;
+  return `[${text}](${url.replace(/[\s()<>]/g, (char) => encodeURIComponent(char))})`;
+}

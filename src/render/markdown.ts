@@ -1,0 +1,231 @@
+import type { Outcome, OutcomeProblem } from '../model/outcome.ts';
+import type { ExceptionUse, ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
+import {
+  code,
+  escapeMarkdown,
+  expiredExceptions,
+  formatCvss,
+  isVulnerabilityRule,
+  link,
+  PROBLEM_TITLE,
+  problemPlace,
+  shortDigest,
+  sortViolations,
+  STATUS_ICON,
+} from './format.ts';
+import { titleOf } from './title.ts';
+import { fitUnits, plural, truncateText, type LeftOut, type Unit } from './truncate.ts';
+
+export interface MarkdownOptions {
+  now: Date;
+  checkRunUrl?: string;
+  /** Cut the image details so the whole text stays within this many characters. */
+  maxChars?: number;
+}
+
+/** Problems listed one by one; the rest are counted. */
+export const MAX_PROBLEMS_LISTED = 50;
+/** Notes listed one by one; the rest are counted. */
+export const MAX_NOTES_LISTED = 20;
+/** An exception expiring within this many days is flagged in the suppressed table. */
+export const EXPIRES_SOON_DAYS = 14;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The detailed markdown of an outcome: the check run summary and `--format markdown`.
+ * Problems first, then per image its policies (violations most severe first, warnings, suppressed
+ * findings and their exceptions, expired exceptions), then notes, the policy files applied and the
+ * workflow runs. Every scanner-provided string is escaped. With `maxChars`, image details are cut at
+ * a row boundary and a line says how much was left out; the head and the sources always stay.
+ */
+export function renderMarkdown(outcome: Outcome, options: MarkdownOptions): string {
+  const head = renderHead(outcome);
+  const foot = renderFoot(outcome, options);
+  const body = imageUnits(outcome.verdict, options.now);
+  if (options.maxChars === undefined) return head + body.map((unit) => unit.text).join('') + foot;
+  const budget = options.maxChars - head.length - foot.length;
+  if (budget < 0) return truncateText(head + foot, options.maxChars);
+  const fitted = fitUnits(body, budget, (leftOut) => truncationNote(leftOut, options.maxChars!));
+  return truncateText(head + fitted.text + foot, options.maxChars);
+}
+
+function truncationNote(leftOut: LeftOut, maxChars: number): string {
+  const parts: string[] = [];
+  if (leftOut.violations > 0) parts.push(plural(leftOut.violations, 'violation'));
+  if (leftOut.suppressed > 0) parts.push(plural(leftOut.suppressed, 'suppressed finding'));
+  if (leftOut.images > 0) parts.push(plural(leftOut.images, 'more image'));
+  const partial = leftOut.partialImages > 0 ? ` (${plural(leftOut.partialImages, 'image')} shown in part)` : '';
+  const what = parts.length > 0 ? parts.join(', ') : 'some details';
+  return `\n> ✂️ **Truncated** to fit GitHub's limit of ${maxChars.toLocaleString('en-US')} characters: ${what} not shown${partial}. \`image-assurance evaluate --format json\` prints the full verdict.\n\n`;
+}
+
+function renderHead(outcome: Outcome): string {
+  const lines = [`### ${headIcon(outcome)} ${escapeMarkdown(titleOf(outcome), 300)}`, ''];
+  if (outcome.problems.length > 0) lines.push(...renderProblems(outcome.problems), '');
+  if (outcome.verdict.images.length === 0 && outcome.problems.length === 0) {
+    lines.push('No image reports were found for this commit, so no image was judged.', '');
+  }
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+function headIcon(outcome: Outcome): string {
+  if (outcome.problems.length > 0) return '❌';
+  const { images } = outcome.verdict;
+  if (images.some((image) => image.status === 'blocked' || !image.allowed)) return STATUS_ICON.blocked;
+  if (images.length === 0) return 'ℹ️';
+  if (images.some((image) => image.status === 'warned')) return STATUS_ICON.warned;
+  return STATUS_ICON.allowed;
+}
+
+/** The problems as a list, most important first; shared with the PR comment. */
+export function renderProblems(problems: readonly OutcomeProblem[]): string[] {
+  const lines = ['**Problems** (each fails the check until it is fixed):', ''];
+  for (const problem of problems.slice(0, MAX_PROBLEMS_LISTED)) {
+    const place = problemPlace(problem);
+    const where = place === undefined ? '' : ` in ${code(truncateText(place, 200))}`;
+    lines.push(`- ❌ **${PROBLEM_TITLE[problem.kind]}**${where}: ${escapeMarkdown(problem.message, 500)}`);
+  }
+  if (problems.length > MAX_PROBLEMS_LISTED) lines.push(`- …and ${plural(problems.length - MAX_PROBLEMS_LISTED, 'more problem')}`);
+  return lines;
+}
+
+function renderFoot(outcome: Outcome, options: MarkdownOptions): string {
+  const { verdict } = outcome;
+  const lines = ['', '---', ''];
+  if (outcome.notes.length > 0) {
+    lines.push('**Notes:**', '');
+    for (const note of outcome.notes.slice(0, MAX_NOTES_LISTED)) lines.push(`- ${escapeMarkdown(note, 500)}`);
+    if (outcome.notes.length > MAX_NOTES_LISTED) lines.push(`- …and ${plural(outcome.notes.length - MAX_NOTES_LISTED, 'more note')}`);
+    lines.push('');
+  }
+  const sources = verdict.sources.length === 0 ? 'none' : verdict.sources.map((source) => code(truncateText(source, 200))).join(', ');
+  lines.push(`**Policy files applied:** ${sources}`);
+  const context: string[] = [`Evaluated at ${escapeMarkdown(verdict.evaluated_at, 40)}`];
+  if (verdict.context.branch !== undefined) context.push(`branch ${code(truncateText(verdict.context.branch, 200))}`);
+  if (verdict.context.environment !== undefined) context.push(`environment ${code(truncateText(verdict.context.environment, 200))}`);
+  lines.push('', `${context.join(' · ')}.`);
+  if (outcome.runs.length > 0) {
+    const runs = outcome.runs.slice(0, 20).map((run) => link(`${escapeMarkdown(run.name, 100)} #${run.id}`, run.url));
+    const more = outcome.runs.length > 20 ? ` and ${plural(outcome.runs.length - 20, 'more run')}` : '';
+    lines.push('', `**Workflow runs:** ${runs.join(', ')}${more}`);
+  }
+  if (options.checkRunUrl !== undefined) lines.push('', link('View the check run', options.checkRunUrl));
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+function imageUnits(verdict: Verdict, now: Date): Unit[] {
+  return verdict.images.flatMap((image, index) => renderImage(image, index, now));
+}
+
+function renderImage(image: ImageVerdict, index: number, now: Date): Unit[] {
+  const unit = (text: string, extra: Omit<Unit, 'text' | 'image'> = {}): Unit => ({ text, image: index, ...extra });
+  const status = image.status === 'blocked' || !image.allowed ? 'blocked' : image.status;
+  const units: Unit[] = [unit(`#### ${STATUS_ICON[status]} ${escapeMarkdown(image.image, 300)} — ${status}\n\n`)];
+  const facts: string[] = [];
+  if (image.digest !== undefined) facts.push(`Digest: ${code(truncateText(image.digest, 100))}`);
+  if (image.reports.length > 0) {
+    const reports = image.reports.slice(0, 10).map((report) => `${escapeMarkdown(report.tool, 50)} (${escapeMarkdown(report.path, 150)})`);
+    const more = image.reports.length > 10 ? ` and ${plural(image.reports.length - 10, 'more')}` : '';
+    facts.push(`Reports: ${reports.join(', ')}${more}`);
+  }
+  if (facts.length > 0) units.push(unit(`${facts.join('  \n')}\n\n`));
+  if (image.unscoped) {
+    units.push(unit(`No policy applies to this image; \`settings.unscoped_images\` ${image.allowed ? 'allows' : 'blocks'} it.\n\n`));
+  }
+  for (const policy of orderPolicies(image.policies)) units.push(...renderPolicy(policy, unit, now));
+  return units;
+}
+
+/** Failed block policies first, then failed warn policies, then those that passed. */
+function orderPolicies(policies: readonly PolicyVerdict[]): PolicyVerdict[] {
+  const rank = (policy: PolicyVerdict): number => (policy.passed ? 2 : policy.enforcement === 'block' ? 0 : 1);
+  return policies.map((policy, index) => ({ policy, index })).sort((a, b) => rank(a.policy) - rank(b.policy) || a.index - b.index).map(({ policy }) => policy);
+}
+
+type MakeUnit = (text: string, extra?: Omit<Unit, 'text' | 'image'>) => Unit;
+
+function renderPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date): Unit[] {
+  const units: Unit[] = [];
+  const kind = `${policy.enforcement} policy`;
+  const count = policy.enforcement === 'block' ? plural(policy.violations.length, 'violation') : plural(policy.violations.length, 'warning');
+  const icon = policy.passed ? '✅' : policy.enforcement === 'block' ? '❌' : '⚠️';
+  const state = policy.passed ? 'passed' : count;
+  units.push(unit(`**${icon} ${code(policy.name)}** — ${kind}, ${state} · from ${code(truncateText(policy.source, 200))}\n\n`));
+  if (policy.description !== undefined && !policy.passed) units.push(unit(`${escapeMarkdown(policy.description, 300)}\n\n`));
+
+  if (policy.violations.length > 0) {
+    const sorted = sortViolations(policy.violations);
+    units.push(unit('| Severity | CVSS | ID | Package | Installed | Fixed in | Rule |\n|---|---|---|---|---|---|---|\n'));
+    for (const violation of sorted) units.push(unit(violationRow(violation), { counts: { violations: 1 } }));
+    units.push(unit('\n'));
+    const explained = sorted.filter((violation) => !isVulnerabilityRule(violation.rule));
+    for (const violation of explained) units.push(unit(`- ${code(violation.rule)} ${escapeMarkdown(violation.id, 100)}: ${escapeMarkdown(violation.message, 300)}${locationText(violation)}\n`));
+    if (explained.length > 0) units.push(unit('\n'));
+  }
+
+  for (const exception of expiredExceptions(policy)) {
+    units.push(
+      unit(
+        `- ⏰ **Expired exception** ${escapeMarkdown(exception.id, 100)} (from ${code(truncateText(exception.source, 200))}, expired ${escapeMarkdown(exception.expires, 20)}) no longer applies: fix the finding or renew the exception.\n`,
+      ),
+    );
+  }
+  if (expiredExceptions(policy).length > 0) units.push(unit('\n'));
+
+  if (policy.suppressed.length > 0) {
+    const byId = new Map(policy.exceptions.map((exception) => [exception.id, exception] as const));
+    units.push(
+      unit(`<details><summary>${plural(policy.suppressed.length, 'finding')} suppressed by exceptions</summary>\n\n| ID | Package | Rule | Exception | Reason | Expires |\n|---|---|---|---|---|---|\n`, {
+        opens: '\n</details>\n\n',
+      }),
+    );
+    for (const finding of sortViolations(policy.suppressed)) {
+      const exception = byId.get(finding.exception);
+      units.push(unit(suppressedRow(finding, exception, now), { counts: { suppressed: 1 } }));
+    }
+    units.push(unit('\n</details>\n\n', { closes: true }));
+  }
+  return units;
+}
+
+function violationRow(violation: Violation): string {
+  const cells = [
+    violation.severity ?? '',
+    formatCvss(violation.cvss),
+    escapeMarkdown(violation.id, 100),
+    escapeMarkdown(violation.package ?? '', 100),
+    escapeMarkdown(violation.version ?? '', 60),
+    escapeMarkdown(violation.fixed_version ?? '', 60),
+    code(violation.rule),
+  ];
+  return `| ${cells.join(' | ')} |\n`;
+}
+
+function suppressedRow(finding: Violation & { exception: string }, exception: ExceptionUse | undefined, now: Date): string {
+  const cells = [
+    escapeMarkdown(finding.id, 100),
+    escapeMarkdown(finding.package ?? '', 100),
+    code(finding.rule),
+    escapeMarkdown(finding.exception, 100),
+    escapeMarkdown(exception?.reason ?? '', 200),
+    exception === undefined ? '' : expiryText(exception.expires, now),
+  ];
+  return `| ${cells.join(' | ')} |\n`;
+}
+
+/** `2027-03-31`, flagged when it ends within EXPIRES_SOON_DAYS (an exception lasts to the end of its day, UTC). */
+function expiryText(expires: string, now: Date): string {
+  const end = Date.parse(`${expires}T23:59:59.999Z`);
+  const text = escapeMarkdown(expires, 20);
+  if (Number.isNaN(end)) return text;
+  const days = Math.floor((end - now.getTime()) / DAY_MS);
+  if (days < 0 || days >= EXPIRES_SOON_DAYS) return text;
+  return `${text} ⏳ ${days === 0 ? 'today' : `in ${plural(days, 'day')}`}`;
+}
+
+function locationText(violation: Violation): string {
+  if (violation.location === undefined) return '';
+  const { path, line } = violation.location;
+  return ` (${escapeMarkdown(line === undefined ? path : `${path}:${line}`, 200)})`;
+}
