@@ -1,0 +1,72 @@
+import { globToRegExp } from '../../model/glob.ts';
+import type { PackageMatcher } from '../../policy/schema.ts';
+import { parseVersionRange, satisfiesRange, type VersionRange } from '../version.ts';
+import type { RuleHit, RuleModule } from './rule.ts';
+
+interface DenyEntry {
+  text: string;
+  name: RegExp;
+  range?: VersionRange;
+  /** Set when the range does not parse: the entry then matches every version (fail closed) and says why. */
+  rangeProblem?: string;
+}
+
+/**
+ * `packages.deny: [telnet, {name: log4j-core, version: "<2.17.1"}]` — images that contain these
+ * packages. Names are globs (case-sensitive); a version range narrows an entry (see version.ts).
+ * One violation per package name, listing every matching version.
+ */
+export const packagesDenyRule: RuleModule = {
+  key: 'packages.deny',
+  compile(rules) {
+    const matchers = rules.packages?.deny;
+    if (matchers === undefined || matchers.length === 0) return undefined;
+    const entries = matchers.map(toDenyEntry);
+    return function evaluatePackagesDeny(facts) {
+      const byName = new Map<string, { versions: string[]; entry: DenyEntry }>();
+      for (const installed of facts.inventory()) {
+        const entry = findMatchingEntry(entries, installed.name, installed.version);
+        if (entry === undefined) continue;
+        const found = byName.get(installed.name);
+        if (found) {
+          if (!found.versions.includes(installed.version)) found.versions.push(installed.version);
+        } else {
+          byName.set(installed.name, { versions: [installed.version], entry });
+        }
+      }
+      const hits: RuleHit[] = [];
+      for (const [name, { versions, entry }] of byName) {
+        hits.push({
+          violation: { rule: 'packages.deny', id: name, package: name, version: versions.join(', '), message: denyMessage(name, versions, entry) },
+          exceptionIds: [name.toLowerCase()],
+        });
+      }
+      return hits;
+    };
+  },
+};
+
+function toDenyEntry(matcher: PackageMatcher): DenyEntry {
+  if (typeof matcher === 'string') return { text: matcher, name: globToRegExp(matcher) };
+  const entry: DenyEntry = { text: matcher.name, name: globToRegExp(matcher.name) };
+  if (matcher.version === undefined) return entry;
+  const parsed = parseVersionRange(matcher.version);
+  if (parsed.ok) entry.range = parsed.range;
+  else entry.rangeProblem = parsed.message;
+  return entry;
+}
+
+function findMatchingEntry(entries: readonly DenyEntry[], name: string, version: string): DenyEntry | undefined {
+  for (const entry of entries) {
+    if (!entry.name.test(name)) continue;
+    if (entry.range === undefined || satisfiesRange(version, entry.range)) return entry;
+  }
+  return undefined;
+}
+
+function denyMessage(name: string, versions: readonly string[], entry: DenyEntry): string {
+  const installed = `${name} ${versions.join(', ')}`;
+  if (entry.rangeProblem) return `${installed} is denied by the policy (${entry.rangeProblem}, so every version is denied); fix the range or remove the package`;
+  if (entry.range) return `${installed} is in the denied range ${entry.range.text}; upgrade ${name} out of that range`;
+  return `${installed} is denied by the policy; remove ${name} from the image`;
+}

@@ -1,0 +1,73 @@
+import type { Bundle } from '../model/bundle.ts';
+import { globToRegExp, matchesAnyGlob } from '../model/glob.ts';
+import type { Scope } from '../policy/schema.ts';
+import { globHasTag, normalizeImageGlob } from './image-glob.ts';
+
+export interface ScopeContext {
+  branch?: string;
+  environment?: string;
+}
+
+/** A policy's scope compiled once per evaluation: `matches(bundle, context)` is cheap. */
+export interface CompiledScope {
+  matches(bundle: Bundle, context: ScopeContext): boolean;
+}
+
+interface ImageMatcher {
+  regExp: RegExp;
+  hasTag: boolean;
+}
+
+/**
+ * SPEC §2: every key given must match; a list matches if any entry does; no scope = every image.
+ * - images: globs on the normalized `registry/repository` (a glob with a tag, `alpine:3.*`, on `registry/repository:tag`);
+ * - registries: globs on the registry; tags: globs on the tag (an image without a tag does not match);
+ * - labels: every label must exist in the image config and its value match the glob;
+ * - branches / environments: globs on the context's branch / environment; none given = no match.
+ */
+export function compileScope(scope: Scope | undefined): CompiledScope {
+  if (scope === undefined) return { matches: () => true };
+  const images: ImageMatcher[] | undefined = scope.images?.map((glob) => {
+    const normalized = normalizeImageGlob(glob);
+    return { regExp: globToRegExp(normalized), hasTag: globHasTag(normalized) };
+  });
+  const labels = scope.labels === undefined ? undefined : Object.entries(scope.labels).map(([name, glob]) => ({ name, regExp: globToRegExp(glob) }));
+  return {
+    matches(bundle, context) {
+      const image = bundle.image;
+      if (images !== undefined && !matchesImage(images, bundle)) return false;
+      if (scope.registries !== undefined && !matchesAnyGlob(image.registry, scope.registries)) return false;
+      if (scope.tags !== undefined && (image.tag === undefined || !matchesAnyGlob(image.tag, scope.tags))) return false;
+      if (labels !== undefined) {
+        const imageLabels = bundle.config?.labels;
+        for (const { name, regExp } of labels) {
+          const value = imageLabels !== undefined && Object.hasOwn(imageLabels, name) ? imageLabels[name] : undefined;
+          if (value === undefined || !regExp.test(value)) return false;
+        }
+      }
+      if (scope.branches !== undefined && (context.branch === undefined || !matchesAnyGlob(context.branch, scope.branches))) return false;
+      if (scope.environments !== undefined && (context.environment === undefined || !matchesAnyGlob(context.environment, scope.environments))) return false;
+      return true;
+    },
+  };
+}
+
+function matchesImage(matchers: readonly ImageMatcher[], bundle: Bundle): boolean {
+  const repositoryName = `${bundle.image.registry}/${bundle.image.repository}`;
+  const withTag = bundle.image.tag === undefined ? undefined : `${repositoryName}:${bundle.image.tag}`;
+  for (const { regExp, hasTag } of matchers) {
+    if (hasTag ? withTag !== undefined && regExp.test(withTag) : regExp.test(repositoryName)) return true;
+  }
+  return false;
+}
+
+/** Whether `images` globs (exceptions use the same rules as scopes) match the bundle's image. */
+export function matchesImageGlobs(globs: readonly string[], bundle: Bundle): boolean {
+  return matchesImage(
+    globs.map((glob) => {
+      const normalized = normalizeImageGlob(glob);
+      return { regExp: globToRegExp(normalized), hasTag: globHasTag(normalized) };
+    }),
+    bundle,
+  );
+}
