@@ -14,7 +14,9 @@ export const UNSCOPED_MODES = ['allow', 'block'] as const;
 export const ENFORCEMENTS = ['block', 'warn'] as const;
 
 const Glob = z.string().min(1);
+/** A list that, when given, names at least one entry: an empty list is almost always a mistake. */
 const GlobList = z.array(Glob).min(1);
+const IdList = z.array(z.string().min(1)).min(1);
 const SeverityThreshold = z.enum(SEVERITIES);
 const DenyOrAllow = z.enum(['deny', 'allow']);
 
@@ -25,7 +27,7 @@ export const IsoDate = z
   .refine((value) => {
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-  }, 'not a calendar date');
+  }, 'expected a calendar date (YYYY-MM-DD) that exists');
 
 export const Settings = z
   .object({
@@ -59,9 +61,9 @@ export type ResolvedSettings = {
 export const Scope = z
   .object({
     images: GlobList.describe('Globs on registry/repository; docker.io/library/ is filled in for bare names.').optional(),
-    registries: GlobList.optional(),
-    tags: GlobList.optional(),
-    labels: z.record(z.string(), z.string()).describe('Image config labels; values are globs.').optional(),
+    registries: GlobList.describe('Globs on the registry host: ghcr.io, docker.io, *.dkr.ecr.*.amazonaws.com.').optional(),
+    tags: GlobList.describe('Globs on the image tag.').optional(),
+    labels: z.record(z.string().min(1), Glob).describe('Image config labels; values are globs.').optional(),
     branches: GlobList.describe("The run's branch, or a pull request's base branch.").optional(),
     environments: GlobList.describe('Given by the caller: CLI --env, a deployment environment.').optional(),
   })
@@ -81,9 +83,9 @@ export type PackageMatcher = z.infer<typeof PackageMatcher>;
 
 export const CustomRule = z
   .object({
-    name: z.string().regex(/^[a-z0-9-]+$/, 'expected lowercase letters, digits and dashes'),
+    name: z.string().regex(/^[a-z0-9-]+$/, 'expected lowercase letters, digits and dashes').describe('Unique within the policy.'),
     when: z.string().min(1).describe('A CEL expression over `bundle`; true means a violation.'),
-    message: z.string().min(1),
+    message: z.string().min(1).describe('Shown with the violation.'),
   })
   .strict();
 export type CustomRule = z.infer<typeof CustomRule>;
@@ -93,34 +95,38 @@ export const Rules = z
     severity: SeverityThreshold.describe('Block vulnerabilities at or above this severity.').optional(),
     fixable_severity: SeverityThreshold.describe('... at or above this severity that have a fixed version.').optional(),
     max_cvss: z.number().min(0).max(10).describe('... whose CVSS base score is >= this.').optional(),
-    cves: z.array(z.string().min(1)).describe('... with these IDs (aliases count).').optional(),
+    cves: IdList.describe('... with these IDs (aliases count).').optional(),
     packages: z
       .object({
-        deny: z.array(PackageMatcher).describe('Images that contain these packages.').optional(),
-        require: z.array(z.string().min(1)).describe('Images that lack these packages.').optional(),
+        deny: z.array(PackageMatcher).min(1).describe('Images that contain these packages.').optional(),
+        require: IdList.describe('Images that lack these packages.').optional(),
       })
       .strict()
+      .describe('Packages an image must not contain (deny) or must contain (require).')
       .optional(),
     root_user: DenyOrAllow.describe('deny: images whose user is empty, root, 0 or 0:*.').optional(),
     base_images: GlobList.describe('Approved base images; an unknown base is a violation.').optional(),
-    secrets: DenyOrAllow.optional(),
-    malware: DenyOrAllow.optional(),
+    secrets: DenyOrAllow.describe('deny: any secret finding.').optional(),
+    malware: DenyOrAllow.describe('deny: any malware finding.').optional(),
     misconfigurations: SeverityThreshold.describe('Failed config/compliance checks at or above this severity.').optional(),
-    compliance: z.array(z.string().min(1)).describe('These check IDs must not fail.').optional(),
-    licenses: z.array(Glob).describe('Packages under these SPDX IDs (globs).').optional(),
-    oval: DenyOrAllow.optional(),
-    custom: z.array(CustomRule).optional(),
+    compliance: IdList.describe('These check IDs must not fail.').optional(),
+    licenses: GlobList.describe('Packages under these SPDX IDs (globs).').optional(),
+    oval: DenyOrAllow.describe('deny: any OVAL definition that reports a violation.').optional(),
+    custom: z.array(CustomRule).min(1).describe('CEL rules over the normalized bundle; true = violation.').optional(),
   })
   .strict();
 export type Rules = z.infer<typeof Rules>;
 
 export const Policy = z
   .object({
-    name: z.string().regex(/^[a-z0-9-]+$/, 'expected lowercase letters, digits and dashes'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'expected lowercase letters, digits and dashes')
+      .describe('Unique across the file and everything it extends.'),
     description: z.string().optional(),
-    enforcement: z.enum(ENFORCEMENTS).default('block'),
-    scope: Scope.optional(),
-    rules: Rules.default({}),
+    enforcement: z.enum(ENFORCEMENTS).default('block').describe('block: a violation blocks the image; warn: reported, never blocks.'),
+    scope: Scope.describe('Every key given must match; a list matches if any entry does; no scope = every image.').optional(),
+    rules: Rules.default({}).describe('Every rule is optional.'),
   })
   .strict();
 export type Policy = z.infer<typeof Policy>;
@@ -128,10 +134,10 @@ export type Policy = z.infer<typeof Policy>;
 export const PolicyException = z
   .object({
     id: z.string().min(1).describe('A vulnerability ID/alias, secret rule ID, check ID or package name.'),
-    policies: z.array(z.string().min(1)).min(1).optional(),
-    images: GlobList.optional(),
-    package: z.string().min(1).optional(),
-    reason: z.string().min(1),
+    policies: IdList.describe("Names of this file's policies; default all of them.").optional(),
+    images: GlobList.describe('Globs on registry/repository; default all images.').optional(),
+    package: z.string().min(1).describe('Only findings in this package.').optional(),
+    reason: z.string().min(1).describe('Why the waiver is safe; shown in the verdict.'),
     expires: IsoDate.describe('End of that day, UTC.'),
   })
   .strict();
@@ -142,11 +148,14 @@ export const ExtendsRef = z.string().regex(EXTENDS_PATTERN, 'expected "org" or "
 
 export const PolicyFile = z
   .object({
-    version: z.literal(1),
-    extends: z.array(ExtendsRef).optional(),
+    version: z.literal(1).describe('The policy file format version.'),
+    extends: z
+      .array(ExtendsRef)
+      .describe("org = the <org>/.github repository's .github/image-assurance.yml; preset:NAME = a preset of the app.")
+      .optional(),
     settings: Settings.optional(),
-    policies: z.array(Policy).default([]),
-    exceptions: z.array(PolicyException).default([]),
+    policies: z.array(Policy).default([]).describe('Named sets of rules with a scope and an enforcement.'),
+    exceptions: z.array(PolicyException).default([]).describe("Waivers for this file's policies, until they expire."),
   })
   .strict();
 export type PolicyFile = z.infer<typeof PolicyFile>;
