@@ -1,0 +1,67 @@
+import type { CheckState, Job, PublishRecord, Store, VerdictRecord, Versioned } from './store.ts';
+
+/**
+ * An in-memory Store for tests, the CLI and local runs: real optimistic versioning on check
+ * states and conditional delivery writes, like the DynamoDB one. Values are copied in and out so
+ * a caller can never change what is stored by mutating an object it holds.
+ */
+export function createMemoryStore(): Store {
+  const deliveries = new Map<string, string>();
+  const jobs = new Map<string, Job>();
+  const checkStates = new Map<string, Versioned<CheckState>>();
+  const verdictsByDigest = new Map<string, VerdictRecord>();
+  const verdictsByImageId = new Map<string, VerdictRecord>();
+  const publishes = new Map<string, PublishRecord>();
+
+  return {
+    async putDelivery(id, receivedAt) {
+      if (deliveries.has(id)) return false;
+      deliveries.set(id, receivedAt.toISOString());
+      return true;
+    },
+    async putJob(job) {
+      jobs.set(job.id, structuredClone(job));
+    },
+    async getJob(id) {
+      return copyOf(jobs.get(id));
+    },
+    async getCheckState(repository, sha) {
+      return copyOf(checkStates.get(checkKey(repository, sha)));
+    },
+    async putCheckState(state, expectedVersion) {
+      const key = checkKey(state.repository, state.sha);
+      const current = checkStates.get(key);
+      if (current?.version !== expectedVersion) return false;
+      checkStates.set(key, { value: structuredClone(state), version: (current?.version ?? 0) + 1 });
+      return true;
+    },
+    async putVerdict(record) {
+      verdictsByDigest.set(record.digest, structuredClone(record));
+      if (record.imageId) verdictsByImageId.set(record.imageId, structuredClone(record));
+    },
+    async getVerdictByDigest(digest) {
+      return copyOf(verdictsByDigest.get(digest));
+    },
+    async getVerdictByImageId(imageId) {
+      return copyOf(verdictsByImageId.get(imageId));
+    },
+    async putPublish(record) {
+      publishes.set(publishKey(record.image, record.tag), structuredClone(record));
+    },
+    async getPublish(image, tag) {
+      return copyOf(publishes.get(publishKey(image, tag)));
+    },
+  };
+}
+
+function checkKey(repository: string, sha: string): string {
+  return `${repository.toLowerCase()}@${sha}`;
+}
+
+function publishKey(image: string, tag: string): string {
+  return `${image}:${tag}`;
+}
+
+function copyOf<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : structuredClone(value);
+}
