@@ -1,0 +1,20 @@
+/**
+ * The deliveries the app acts on (SPEC §4), as `event` → handled actions. Everything else is
+ * answered "ignored" and never stored. Shared by the receiver (which must stay small) and app.ts.
+ */
+export const HANDLED_EVENTS = {
+  workflow_run: ['requested', 'in_progress', 'completed'],
+  pull_request: ['opened', 'synchronize', 'reopened'],
+  check_run: ['rerequested', 'requested_action'],
+  check_suite: ['rerequested'],
+  registry_package: ['published'],
+  package: ['published'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type HandledEvent = keyof typeof HANDLED_EVENTS;
+
+export function isHandled(event: string, action: unknown): boolean {
+  if (!Object.hasOwn(HANDLED_EVENTS, event)) return false;
+  const actions: readonly string[] = HANDLED_EVENTS[event as HandledEvent];
+  return typeof action === 'string' && actions.includes(action);
+}
