@@ -3,6 +3,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Violation } from '../../src/model/verdict.ts';
 import { jobFromItem, type DynamoStore } from '../../src/store/dynamo.ts';
+import { createMemoryStore } from '../../src/store/memory.ts';
 import { keys } from '../../src/store/table.ts';
 import { startTestTable, type TestTable } from '../helpers/dynalite.ts';
 import { checkState, describeStoreContract, imageVerdict, SHA, verdictRecord } from './contract.ts';
@@ -16,6 +17,8 @@ afterAll(async () => {
 });
 
 describeStoreContract('src/store/dynamo.ts', () => table.newStore());
+// The same contract against the in-memory store, so the two can never drift apart.
+describeStoreContract('src/store/memory.ts', async () => createMemoryStore());
 
 describe('src/store/dynamo.ts', () => {
   async function rawItem(tableName: string, key: { pk: string; sk: string }) {
