@@ -34,7 +34,7 @@ async function problemsOfAsync(run: () => Promise<unknown>): Promise<Problem[]> 
 }
 
 /** A resolver over in-memory files: `org` and `preset:NAME` keys. */
-function resolverOf(files: Record<string, string>): ExtendsResolver {
+function resolverOf(files: Readonly<Record<string, string | undefined>>): ExtendsResolver {
   return async (ref) => {
     const text = files[ref];
     if (text === undefined) return undefined;
