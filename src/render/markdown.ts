@@ -41,23 +41,33 @@ const DAY_MS = 86_400_000;
  */
 export function renderMarkdown(outcome: Outcome, options: MarkdownOptions): string {
   const head = renderHead(outcome);
-  const foot = renderFoot(outcome, options);
-  const body = imageUnits(outcome.verdict, options.now);
-  if (options.maxChars === undefined) return head + body.map((unit) => unit.text).join('') + foot;
-  const budget = options.maxChars - head.length - foot.length;
-  if (budget < 0) return truncateText(head + foot, options.maxChars);
-  const fitted = fitUnits(body, budget, (leftOut) => truncationNote(leftOut, options.maxChars!));
-  return truncateText(head + fitted.text + foot, options.maxChars);
+  const maxChars = options.maxChars === undefined ? undefined : options.maxChars - head.length;
+  if (maxChars !== undefined && maxChars < 0) return truncateText(head, options.maxChars!);
+  return head + renderDetails(outcome, { ...options, ...(maxChars === undefined ? {} : { maxChars }) });
 }
 
-function truncationNote(leftOut: LeftOut, maxChars: number): string {
+/**
+ * The part of `renderMarkdown` after the headline and problems: the images, notes, policy files
+ * applied and runs, within `maxChars` (the PR comment folds this part).
+ */
+export function renderDetails(outcome: Outcome, options: MarkdownOptions): string {
+  const foot = renderFoot(outcome, options);
+  const body = imageUnits(outcome.verdict, options.now);
+  if (options.maxChars === undefined) return body.map((unit) => unit.text).join('') + foot;
+  const budget = options.maxChars - foot.length;
+  if (budget < 0) return truncateText(foot, options.maxChars);
+  const fitted = fitUnits(body, budget, truncationNote);
+  return truncateText(fitted.text + foot, options.maxChars);
+}
+
+function truncationNote(leftOut: LeftOut): string {
   const parts: string[] = [];
   if (leftOut.violations > 0) parts.push(plural(leftOut.violations, 'violation'));
   if (leftOut.suppressed > 0) parts.push(plural(leftOut.suppressed, 'suppressed finding'));
   if (leftOut.images > 0) parts.push(plural(leftOut.images, 'more image'));
   const partial = leftOut.partialImages > 0 ? ` (${plural(leftOut.partialImages, 'image')} shown in part)` : '';
   const what = parts.length > 0 ? parts.join(', ') : 'some details';
-  return `\n> ✂️ **Truncated** to fit GitHub's limit of ${maxChars.toLocaleString('en-US')} characters: ${what} not shown${partial}. \`image-assurance evaluate --format json\` prints the full verdict.\n\n`;
+  return `\n> ✂️ **Truncated** to fit GitHub's size limit: ${what} not shown${partial}. \`image-assurance evaluate --format json\` prints the full verdict.\n\n`;
 }
 
 function renderHead(outcome: Outcome): string {

@@ -1,0 +1,188 @@
+import type { Outcome } from '../model/outcome.ts';
+import type { ImageVerdict, PolicyVerdict, Violation } from '../model/verdict.ts';
+import {
+  code,
+  escapeMarkdown,
+  failedPolicies,
+  fixOf,
+  formatCvss,
+  isExceptable,
+  isoDatePlusDays,
+  joinWords,
+  link,
+  repositoryOf,
+  sortViolations,
+  STATUS_ICON,
+} from './format.ts';
+import { renderDetails, renderProblems } from './markdown.ts';
+import { plural, truncateText } from './truncate.ts';
+
+/** The hidden marker that finds our one sticky comment on a pull request. */
+export const COMMENT_MARKER = '<!-- image-assurance:sticky-comment -->';
+
+/**
+ * An issue comment's body: "body … string … Maximum length: 65536 characters" (GitHub answers 422
+ * "body is too long" beyond it). https://docs.github.com/en/rest/issues/comments#create-an-issue-comment
+ */
+export const COMMENT_MAX_CHARS = 65_536;
+
+/** Violations shown with their fix per blocked image at the top; the rest are folded. */
+export const TOP_VIOLATIONS_PER_IMAGE = 3;
+/** Blocked images listed at the top; the rest are folded. */
+export const TOP_IMAGES = 10;
+/** The suggested exception lasts this long. */
+export const EXCEPTION_DAYS = 30;
+
+export const DEFAULT_POLICY_FILE = '.github/image-assurance.yml';
+
+export interface PrCommentOptions {
+  now: Date;
+  checkRunUrl?: string;
+  /** The repository's policy file, where the exception snippet goes. */
+  policyFile?: string;
+  /** Set when this pull request's comment last reported a failure: a green run then says so. */
+  wasFailing?: boolean;
+}
+
+/**
+ * The sticky PR comment: the marker, one line that says the outcome, the problems, each blocked
+ * image with its worst violations and their one-line fixes, the details folded, a ready-to-paste
+ * exception for the top violation, and a link to the check run. A green run says so instead of
+ * vanishing. Never longer than GitHub's comment limit: the folded details are cut first.
+ */
+export function renderPrComment(outcome: Outcome, options: PrCommentOptions): string {
+  const top = renderTop(outcome, options);
+  const snippet = renderSnippet(outcome, options);
+  const tail = options.checkRunUrl === undefined ? '' : `\n${link('View the check run', options.checkRunUrl)}\n`;
+  const detailsOpen = '\n<details><summary>Details: every image, policy and finding</summary>\n\n';
+  const detailsClose = '\n</details>\n';
+  const budget = COMMENT_MAX_CHARS - top.length - snippet.length - tail.length - detailsOpen.length - detailsClose.length;
+  if (budget < 0) return truncateText(top + tail, COMMENT_MAX_CHARS);
+  const details = renderDetails(outcome, { now: options.now, maxChars: budget });
+  return top + detailsOpen + details + detailsClose + snippet + tail;
+}
+
+function isBlocked(image: ImageVerdict): boolean {
+  return image.status === 'blocked' || !image.allowed;
+}
+
+function renderTop(outcome: Outcome, options: PrCommentOptions): string {
+  const { images } = outcome.verdict;
+  const blocked = images.filter(isBlocked);
+  const warned = images.filter((image) => !isBlocked(image) && image.status === 'warned');
+  const lines = [COMMENT_MARKER, `### ${headline(outcome, options)}`, ''];
+  if (outcome.problems.length > 0) lines.push(...renderProblems(outcome.problems), '');
+  for (const image of blocked.slice(0, TOP_IMAGES)) lines.push(...renderBlockedImage(image), '');
+  if (blocked.length > TOP_IMAGES) lines.push(`…and ${plural(blocked.length - TOP_IMAGES, 'more blocked image')}, in the details below.`, '');
+  for (const image of warned.slice(0, TOP_IMAGES)) {
+    const names = failedPolicies(image, 'warn').map((policy) => code(policy.name));
+    const count = failedPolicies(image, 'warn').reduce((sum, policy) => sum + policy.violations.length, 0);
+    lines.push(`${STATUS_ICON.warned} **${escapeMarkdown(image.image, 300)}** is allowed with ${plural(count, 'warning')} from ${joinWords(names)}.`);
+  }
+  if (warned.length > TOP_IMAGES) lines.push(`…and ${plural(warned.length - TOP_IMAGES, 'more image')} with warnings.`);
+  if (warned.length > 0) lines.push('');
+  return lines.map((line) => `${line}\n`).join('');
+}
+
+function headline(outcome: Outcome, options: PrCommentOptions): string {
+  const { images } = outcome.verdict;
+  const blocked = images.filter(isBlocked);
+  if (blocked.length > 0) {
+    const names = blocked.slice(0, 3).map((image) => escapeMarkdown(image.image, 200));
+    const more = blocked.length > 3 ? ` and ${blocked.length - 3} more` : '';
+    return `${STATUS_ICON.blocked} ${plural(blocked.length, 'image')} blocked: ${names.join(', ')}${more}`;
+  }
+  if (outcome.problems.length > 0) return '❌ Image assurance could not judge every image: the check fails until the problems below are fixed';
+  if (images.length === 0) return 'ℹ️ No image was judged for this commit: no scan report named one';
+  const previously = options.wasFailing === true ? ' (previously blocked)' : '';
+  const count = images.length === 1 ? 'The image passes' : `All ${images.length} images pass`;
+  if (images.some((image) => image.status === 'warned')) return `${STATUS_ICON.allowed} ${count} the image assurance policies, with warnings${previously}`;
+  return `${STATUS_ICON.allowed} ${count} the image assurance policies${previously}`;
+}
+
+/** The violations of the image's failed block policies, most severe first, each once. */
+function blockingViolations(image: ImageVerdict): { violation: Violation; policy: PolicyVerdict }[] {
+  const pairs = failedPolicies(image, 'block').flatMap((policy) => policy.violations.map((violation) => ({ ...violation, policy })));
+  const seen = new Set<string>();
+  return sortViolations(pairs)
+    .filter((pair) => {
+      const key = `${pair.rule}\u0000${pair.id}\u0000${pair.package ?? ''}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map(({ policy, ...violation }) => ({ violation, policy }));
+}
+
+/** The worst violation of each rule first (so that a root user is not hidden behind 40 CVEs), then the next worst. */
+function topViolations(all: readonly { violation: Violation; policy: PolicyVerdict }[]): { violation: Violation; policy: PolicyVerdict }[] {
+  const picked = new Set<number>();
+  const rules = new Set<string>();
+  all.forEach((pair, index) => {
+    if (picked.size < TOP_VIOLATIONS_PER_IMAGE && !rules.has(pair.violation.rule)) {
+      rules.add(pair.violation.rule);
+      picked.add(index);
+    }
+  });
+  for (let index = 0; index < all.length && picked.size < TOP_VIOLATIONS_PER_IMAGE; index += 1) picked.add(index);
+  return all.filter((_, index) => picked.has(index));
+}
+
+function renderBlockedImage(image: ImageVerdict): string[] {
+  const policies = failedPolicies(image, 'block').map((policy) => code(policy.name));
+  const lines = [`**${escapeMarkdown(image.image, 300)}** is blocked by ${joinWords(policies)}:`, ''];
+  const all = blockingViolations(image);
+  for (const { violation } of topViolations(all)) lines.push(`- ${violationLine(violation)}`);
+  if (all.length > TOP_VIOLATIONS_PER_IMAGE) lines.push(`- …and ${plural(all.length - TOP_VIOLATIONS_PER_IMAGE, 'more violation')}, in the details below.`);
+  if (all.length === 0) lines.push('- no violation was recorded; see the details below.');
+  return lines;
+}
+
+function violationLine(violation: Violation): string {
+  const what = [escapeMarkdown(violation.id, 100)];
+  if (violation.package !== undefined) what.push(`in ${escapeMarkdown(violation.package, 100)}${violation.version === undefined ? '' : ` ${escapeMarkdown(violation.version, 60)}`}`);
+  const facts = [code(violation.rule), violation.severity ?? '', violation.cvss === undefined ? '' : `CVSS ${formatCvss(violation.cvss)}`].filter((fact) => fact !== '');
+  return `**${what[0]}**${what.length > 1 ? ` ${what[1]}` : ''} (${facts.join(', ')}) → ${escapeMarkdown(fixOf(violation), 300)}`;
+}
+
+function renderSnippet(outcome: Outcome, options: PrCommentOptions): string {
+  const candidate = outcome.verdict.images
+    .filter(isBlocked)
+    .flatMap((image) => blockingViolations(image).map((pair) => ({ ...pair, image })))
+    .find((pair) => isExceptable(pair.violation));
+  if (candidate === undefined) return '';
+  const { violation, policy, image } = candidate;
+  const policyFile = options.policyFile ?? DEFAULT_POLICY_FILE;
+  const yaml = [
+    'exceptions:',
+    `  - id: ${yamlString(violation.id)}`,
+    `    policies: [${yamlString(policy.name)}]`,
+    `    images: [${yamlString(repositoryOf(image.image))}]`,
+    ...(violation.package === undefined ? [] : [`    package: ${yamlString(violation.package)}`]),
+    `    reason: ${yamlString('<why this is acceptable>')}`,
+    `    expires: ${isoDatePlusDays(options.now, EXCEPTION_DAYS)}`,
+  ];
+  const where = policy.source.startsWith('org:')
+    ? `The policy ${code(policy.name)} comes from the organization (${code(truncateText(policy.source, 200))}): a repository cannot loosen it, so ask its owners to add this exception there.`
+    : `Add this to ${code(truncateText(policyFile, 200))} on the base branch: the policy is always read from the base branch, so the exception applies once it is merged there. It lapses on its expiry date.`;
+  return [
+    '',
+    `<details><summary>Accept the risk instead: an exception for ${escapeMarkdown(violation.id, 100)}</summary>`,
+    '',
+    where,
+    '',
+    '```yaml',
+    ...yaml,
+    '```',
+    '',
+    '</details>',
+    '',
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** A YAML double-quoted scalar (JSON escapes are valid YAML ones); backticks escaped so a fence cannot close early. */
+function yamlString(value: string): string {
+  return JSON.stringify(truncateText(value, 200)).replace(/`/g, '\\u0060');
+}
