@@ -88,7 +88,10 @@ export function compareVersions(a: string, b: string): number {
   for (let i = 0; i < length; i++) {
     const x = left.segments[i];
     const y = right.segments[i];
-    if (x === undefined) return -tailOrder(right.segments, i);
+    if (x === undefined) {
+      const order = tailOrder(right.segments, i);
+      return order === 0 ? 0 : -order;
+    }
     if (y === undefined) return tailOrder(left.segments, i);
     const order = compareSegments(x, y);
     if (order !== 0) return order;

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { buildBundle, buildException, buildVulnerability } from '../../helpers/build-bundle.ts';
+import { evaluateRules } from '../evaluate-one.ts';
+
+describe('src/engine/rules/custom', () => {
+  it.each([
+    ['true is a violation', 'bundle.os.eol', true],
+    ['false is not', '!bundle.os.eol', false],
+    ['over the vulnerabilities', "bundle.vulnerabilities.filter(v, v.severity == 'high').size() > 1", true],
+    ['over the image', 'bundle.image.registry == "ghcr.io"', false],
+  ])('%s', (_name, when, violates) => {
+    const bundle = buildBundle({ os: { family: 'debian', name: '9', eol: true }, vulnerabilities: [buildVulnerability(), buildVulnerability({ id: 'CVE-2' })] });
+
+    const verdict = evaluateRules(bundle, { custom: [{ name: 'rule', when, message: 'The rule says no' }] });
+
+    expect(verdict.passed).toBe(!violates);
+  });
+
+  it("uses the rule's name as ID and its message", () => {
+    const bundle = buildBundle({ os: { family: 'debian', name: '9', eol: true } });
+
+    const { violations } = evaluateRules(bundle, { custom: [{ name: 'no-eol-os', when: 'bundle.os.eol', message: 'The base OS is end of life' }] });
+
+    expect(violations).toEqual([{ rule: 'custom', id: 'no-eol-os', message: 'The base OS is end of life' }]);
+  });
+
+  it.each([
+    ['an evaluation error', 'bundle.os.eol', 'No such key: os'],
+    ['a non-bool result', 'bundle.image.ref', 'not a bool'],
+    ['an expression that does not compile', 'bundle.(', 'Expected IDENTIFIER'],
+  ])('fails closed on %s, saying why', (_name, when, reason) => {
+    const bundle = buildBundle();
+
+    const [violation] = evaluateRules(bundle, { custom: [{ name: 'rule', when, message: 'The rule says no' }] }).violations;
+
+    expect(violation?.message).toMatch(/^The rule says no \(the rule's expression could not be evaluated, so it counts as violated: /);
+    expect(violation?.message).toContain(reason);
+  });
+
+  it('is waived by the rule name', () => {
+    const bundle = buildBundle({ os: { family: 'debian', name: '9', eol: true } });
+
+    const verdict = evaluateRules(bundle, { custom: [{ name: 'no-eol-os', when: 'bundle.os.eol', message: 'EOL' }] }, [buildException({ id: 'no-eol-os' })]);
+
+    expect(verdict.passed).toBe(true);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { PackageMatcher } from '../../../src/policy/schema.ts';
+import { buildBundle, buildPackage, buildVulnerability } from '../../helpers/build-bundle.ts';
+import { evaluateRules } from '../evaluate-one.ts';
+
+describe('src/engine/rules/packages-deny', () => {
+  it.each<[string, PackageMatcher, string, string, boolean]>([
+    ['by name', 'telnet', 'telnet', '0.17', true],
+    ['names are case-sensitive', 'Telnet', 'telnet', '0.17', false],
+    ['by glob', 'log4j-*', 'log4j-core', '2.14.1', true],
+    ['glob does not match', 'log4j-api', 'log4j-core', '2.14.1', false],
+    ['inside the range', { name: 'log4j-core', version: '<2.17.1' }, 'log4j-core', '2.14.1', true],
+    ['exactly at the range bound', { name: 'log4j-core', version: '<2.17.1' }, 'log4j-core', '2.17.1', false],
+    ['a bare version is equality', { name: 'log4j-core', version: '2.14.1' }, 'log4j-core', '2.14.1', true],
+    ['an AND range', { name: 'openssl', version: '>=1.1, <1.1.1w' }, 'openssl', '1.1.1k', true],
+    ['an OR range', { name: 'openssl', version: '<1.0 || >=3.0, <3.0.7' }, 'openssl', '3.0.2', true],
+    ['a debian version', { name: 'openssl', version: '<1.1.1n-0+deb11u5' }, 'openssl', '1.1.1n-0+deb11u4', true],
+    ['an alpine revision', { name: 'busybox', version: '<1.36.1-r2' }, 'busybox', '1.36.1-r1', true],
+    ['an invalid range denies every version (fail closed)', { name: 'openssl', version: '=>1' }, 'openssl', '3.0.0', true],
+  ])('%s', (_name, matcher, name, version, violates) => {
+    const bundle = buildBundle({ packages: [buildPackage({ name, version })] });
+
+    const verdict = evaluateRules(bundle, { packages: { deny: [matcher] } });
+
+    expect(verdict.passed).toBe(!violates);
+  });
+
+  it('sees packages that only vulnerabilities name (no package list in the report)', () => {
+    const bundle = buildBundle({ vulnerabilities: [buildVulnerability({ package: 'log4j-core', installedVersion: '2.14.1' })] });
+
+    const [violation] = evaluateRules(bundle, { packages: { deny: [{ name: 'log4j-core', version: '<2.17.1' }] } }).violations;
+
+    expect(violation).toEqual({
+      rule: 'packages.deny',
+      id: 'log4j-core',
+      package: 'log4j-core',
+      version: '2.14.1',
+      message: 'log4j-core 2.14.1 is in the denied range <2.17.1; upgrade log4j-core out of that range',
+    });
+  });
+
+  it('reports a package once, with every matching version', () => {
+    const bundle = buildBundle({ packages: [buildPackage({ name: 'telnet', version: '0.17' }), buildPackage({ name: 'telnet', version: '0.18' })] });
+
+    const { violations } = evaluateRules(bundle, { packages: { deny: ['telnet'] } });
+
+    expect(violations.map((v) => [v.id, v.version, v.message])).toEqual([['telnet', '0.17, 0.18', 'telnet 0.17, 0.18 is denied by the policy; remove telnet from the image']]);
+  });
+});
