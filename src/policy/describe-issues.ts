@@ -74,6 +74,7 @@ function describeIssue(issue: Issue, value: unknown): string {
     }
     case 'invalid_value': {
       const allowed = issue.values.map((allowedValue) => String(allowedValue));
+      if (value === undefined) return `missing required key '${String(issue.path.at(-1) ?? '')}' (expected ${allowed.join(' or ')})`;
       if (allowed.length === 1) return `expected ${allowed[0]}, got ${describeValue(value)}`;
       return `expected one of: ${allowed.join(', ')}; got ${describeValue(value)}`;
     }

@@ -13,6 +13,9 @@ import type { LoadedException, LoadedPolicy, PolicyOrigin, PolicySet, ResolvedSe
  * in as text and `extends` goes through the resolver the caller passes.
  */
 
+/** A policy file is a page of YAML; anything far larger is a mistake or an attack on the parser. */
+export const MAX_POLICY_FILE_CHARS = 1_000_000;
+
 export interface PolicySource {
   /** The name shown to users: `.github/image-assurance.yml`, `org:acme/.github/.github/image-assurance.yml`, `preset:production`. */
   file: string;
@@ -37,6 +40,9 @@ interface ParsedSource {
 }
 
 function readPolicySource(source: PolicySource): ParsedSource | { problems: Problem[] } {
+  if (source.text.length > MAX_POLICY_FILE_CHARS) {
+    return { problems: [{ file: source.file, message: `the policy file is ${source.text.length} characters long; at most ${MAX_POLICY_FILE_CHARS} are read` }] };
+  }
   const yaml = readYaml(source.file, source.text);
   if (yaml.problems.length > 0) return { problems: sortProblems(yaml.problems) };
   if (yaml.data === null || yaml.data === undefined) {
@@ -168,10 +174,8 @@ export async function loadPolicySet(roots: readonly PolicySource[], resolve: Ext
   }
 
   for (const root of roots) {
-    if (files.has(root.file)) {
-      problems.push({ file: root.file, message: 'this policy file is given twice' });
-      continue;
-    }
+    // Already read, given twice or extended by an earlier root: it applies once.
+    if (files.has(root.file)) continue;
     await visit(root, []);
   }
   if (problems.length > 0) throw new InputError(dedupeProblems(problems));

@@ -29,18 +29,6 @@ export const IsoDate = z
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
   }, 'expected a calendar date (YYYY-MM-DD) that exists');
 
-export const Settings = z
-  .object({
-    artifacts: GlobList.describe('Globs on workflow artifact names that hold reports.').optional(),
-    check_name: z.string().min(1).max(100).describe('The check run name; make it a required status check.').optional(),
-    comment: z.enum(COMMENT_MODES).describe('When to write the sticky PR comment.').optional(),
-    missing_scan: z.enum(MISSING_SCAN_MODES).describe('A completed run with no report: fail or ignore.').optional(),
-    forks: z.enum(FORK_MODES).describe("Whether reports from fork pull requests' runs are trusted.").optional(),
-    unscoped_images: z.enum(UNSCOPED_MODES).describe('An image that no policy scopes: allow or block.').optional(),
-  })
-  .strict();
-export type Settings = z.infer<typeof Settings>;
-
 export const SETTINGS_DEFAULTS = {
   artifacts: ['image-scan*'],
   check_name: 'image-assurance',
@@ -48,7 +36,41 @@ export const SETTINGS_DEFAULTS = {
   missing_scan: 'fail',
   forks: 'untrusted',
   unscoped_images: 'allow',
-} as const satisfies Required<Settings>;
+} as const satisfies Omit<ResolvedSettings, 'artifacts'> & { artifacts: readonly string[] };
+
+export const Settings = z
+  .object({
+    artifacts: GlobList.describe('Globs on workflow artifact names that hold reports.')
+      .meta({ default: [...SETTINGS_DEFAULTS.artifacts] })
+      .optional(),
+    check_name: z
+      .string()
+      .min(1)
+      .max(100)
+      .describe('The check run name; make it a required status check.')
+      .meta({ default: SETTINGS_DEFAULTS.check_name })
+      .optional(),
+    comment: z.enum(COMMENT_MODES).describe('When to write the sticky PR comment.').meta({ default: SETTINGS_DEFAULTS.comment }).optional(),
+    missing_scan: z
+      .enum(MISSING_SCAN_MODES)
+      .describe("A pull request's completed run with no report for an image: fail or ignore. The organization's value is a floor.")
+      .meta({ default: SETTINGS_DEFAULTS.missing_scan })
+      .optional(),
+    forks: z
+      .enum(FORK_MODES)
+      .describe("Reports from fork pull requests' runs: untrusted (the check fails and says why) or trusted. The organization's value is a floor.")
+      .meta({ default: SETTINGS_DEFAULTS.forks })
+      .optional(),
+    unscoped_images: z
+      .enum(UNSCOPED_MODES)
+      .describe("An image that no policy scopes: allow or block. The organization's value is a floor.")
+      .meta({ default: SETTINGS_DEFAULTS.unscoped_images })
+      .optional(),
+  })
+  .strict()
+  .describe('How the app finds reports and answers. Each key is optional; a repository file overrides the organization, except that it can only make missing_scan, forks and unscoped_images stricter.');
+export type Settings = z.infer<typeof Settings>;
+
 export type ResolvedSettings = {
   artifacts: string[];
   check_name: string;
@@ -128,7 +150,8 @@ export const Policy = z
     scope: Scope.describe('Every key given must match; a list matches if any entry does; no scope = every image.').optional(),
     rules: Rules.default({}).describe('Every rule is optional.'),
   })
-  .strict();
+  .strict()
+  .describe('A named set of rules with a scope and an enforcement.');
 export type Policy = z.infer<typeof Policy>;
 
 export const PolicyException = z
@@ -138,9 +161,10 @@ export const PolicyException = z
     images: GlobList.describe('Globs on registry/repository; default all images.').optional(),
     package: z.string().min(1).describe('Only findings in this package.').optional(),
     reason: z.string().min(1).describe('Why the waiver is safe; shown in the verdict.'),
-    expires: IsoDate.describe('End of that day, UTC.'),
+    expires: IsoDate.describe('YYYY-MM-DD; the exception applies until the end of that day, UTC, and is listed as expired after.'),
   })
-  .strict();
+  .strict()
+  .describe('A waiver: suppresses matching findings for policies of the same file until it expires.');
 export type PolicyException = z.infer<typeof PolicyException>;
 
 export const EXTENDS_PATTERN = /^(org|preset:[a-z0-9-]+)$/;

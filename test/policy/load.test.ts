@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import type { Problem } from '../../src/errors.ts';
-import { loadPolicySet, parsePolicyFile } from '../../src/policy/load.ts';
+import { loadPolicySet, MAX_POLICY_FILE_CHARS, parsePolicyFile } from '../../src/policy/load.ts';
 import type { ExtendsResolver, PolicySource } from '../../src/policy/load.ts';
 import { SETTINGS_DEFAULTS } from '../../src/policy/schema.ts';
 
@@ -221,6 +221,13 @@ describe('src/policy/load parsePolicyFile', () => {
       message: 'expected "org" or "preset:NAME", got a string ("base")',
     },
     {
+      name: 'a missing version',
+      text: 'policies: []\n',
+      line: 1,
+      col: 1,
+      message: "missing required key 'version' (expected 1)",
+    },
+    {
       name: 'a value that is not a mapping at the top',
       text: '- version: 1\n',
       line: 1,
@@ -246,6 +253,12 @@ describe('src/policy/load parsePolicyFile', () => {
 
     expect(problems[0]).toMatchObject({ file: REPO, line, col });
     expect(problems[0]?.message).toContain(message);
+  });
+
+  it('refuses a file too large to be a policy', () => {
+    const problems = problemsOf(() => parsePolicyFile(repo(`version: 1\n${'#'.repeat(MAX_POLICY_FILE_CHARS)}\n`)));
+
+    expect(problems).toEqual([{ file: REPO, message: expect.stringContaining(`at most ${MAX_POLICY_FILE_CHARS} are read`) }]);
   });
 
   it('reports every problem of a file at once, in file order', () => {
@@ -341,6 +354,16 @@ describe('src/policy/load loadPolicySet', () => {
       ['baseline', REPO],
       ['extra', 'extra.yml'],
     ]);
+  });
+
+  it('applies a root once when an earlier root already extends it', async () => {
+    const resolver = resolverOf({ 'preset:baseline': BASELINE });
+    const preset: PolicySource = { file: 'preset:baseline', text: BASELINE, origin: 'preset' };
+
+    const set = await loadPolicySet([repo('version: 1\nextends: [preset:baseline]\n'), preset, repo('version: 1\n')], resolver);
+
+    expect(set.sources).toEqual(['preset:baseline', REPO]);
+    expect(set.policies.map((policy) => [policy.name, policy.owner])).toEqual([['baseline', REPO]]);
   });
 
   it('applies the defaults when no file sets anything', async () => {
