@@ -1,0 +1,114 @@
+import { InputError } from '../errors.ts';
+import type { Report, ReportFormat } from '../model/report.ts';
+import { readClamavLog } from './clamav/read.ts';
+import { readCycloneDxXml } from './cyclonedx/read-xml.ts';
+import { readCycloneDxJson } from './cyclonedx/read.ts';
+import { detectJsonFormat, detectXmlFormat, firstSignificantChar } from './detect-format.ts';
+import { readDockleJson } from './dockle/read.ts';
+import { isObject, type JsonObject } from './fields.ts';
+import { readGrypeJson } from './grype/read.ts';
+import { parseJsonText } from './json-text.ts';
+import { readOpenScapXml } from './openscap/read.ts';
+import { readSarif } from './sarif/read.ts';
+import { readTrivyJson } from './trivy/read.ts';
+import { parseXmlText, xmlRoot, type XmlNode } from './xml.ts';
+
+export const MAX_REPORT_BYTES = 128 * 1024 * 1024;
+
+const BINARY_SNIFF_BYTES = 1024;
+
+export const NOT_RECOGNIZED =
+  'not a recognized report: expected Trivy JSON, Grype JSON, SARIF 2.1.0, CycloneDX, Dockle JSON, OpenSCAP ARF/OVAL results or a clamscan log';
+
+/** A report's content, parsed once by its syntax. */
+export type ParsedReport =
+  | { syntax: 'json'; doc: JsonObject }
+  | { syntax: 'xml'; root: XmlNode; text: string }
+  | { syntax: 'text'; text: string };
+
+type Reader = (file: string, parsed: ParsedReport) => Report;
+
+/** The registry: one line per format (as Renovate's api.ts). */
+export const READERS: Readonly<Record<ReportFormat, Reader>> = {
+  'trivy-json': json(readTrivyJson),
+  'grype-json': json(readGrypeJson),
+  sarif: json(readSarif),
+  'cyclonedx-json': json(readCycloneDxJson),
+  'cyclonedx-xml': xml(readCycloneDxXml),
+  'dockle-json': json(readDockleJson),
+  'oval-xml': xml((file, root) => readOpenScapXml(file, root)),
+  'clamav-log': text(readClamavLog),
+};
+
+/**
+ * Reads one report: detects the format from the content (not the name), parses it once and
+ * normalizes it. Every problem is an InputError naming `path`.
+ */
+export function readReport(path: string, content: Uint8Array): Report {
+  const text = decodeReport(path, content);
+  const first = firstSignificantChar(text);
+  if (first === undefined) throw new InputError({ file: path, message: 'the report is empty (only whitespace)' });
+  if (first === '{' || first === '[') {
+    const doc = parseJsonText(path, text);
+    const format = detectJsonFormat(doc);
+    if (format === undefined || !isObject(doc)) throw new InputError({ file: path, message: `${NOT_RECOGNIZED}; got JSON of another shape` });
+    return READERS[format](path, { syntax: 'json', doc });
+  }
+  if (first === '<') {
+    const root = xmlRoot(parseXmlText(path, text));
+    const format = root === undefined ? undefined : detectXmlFormat(root.name);
+    if (format === undefined || root === undefined) {
+      throw new InputError({ file: path, message: `${NOT_RECOGNIZED}; got XML with root element <${root?.name ?? '?'}>` });
+    }
+    return READERS[format](path, { syntax: 'xml', root: root.node, text });
+  }
+  return READERS['clamav-log'](path, { syntax: 'text', text });
+}
+
+/** Size, binary and UTF-8 checks, then the text (a BOM is dropped). */
+export function decodeReport(path: string, content: Uint8Array): string {
+  if (content.byteLength === 0) throw new InputError({ file: path, message: 'the report is empty' });
+  if (content.byteLength > MAX_REPORT_BYTES) {
+    const megabytes = Math.ceil(content.byteLength / (1024 * 1024));
+    throw new InputError({ file: path, message: `report is ${megabytes} MB, over the ${MAX_REPORT_BYTES / (1024 * 1024)} MB limit` });
+  }
+  const head = content.subarray(0, BINARY_SNIFF_BYTES);
+  const isBinary = head.includes(0) || !isUtf8Prefix(head);
+  if (isBinary) throw new InputError({ file: path, message: 'binary content (NUL bytes or invalid UTF-8 in the first KB): not a text report' });
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(content);
+  } catch (error) {
+    throw new InputError({ file: path, message: 'the report is not valid UTF-8 text' }, { cause: error });
+  }
+}
+
+/** Valid UTF-8, allowing a multi-byte character cut at the end of the slice. */
+function isUtf8Prefix(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function json(read: (file: string, doc: JsonObject) => Report): Reader {
+  return (file, parsed) => {
+    if (parsed.syntax !== 'json') throw new InputError({ file, message: NOT_RECOGNIZED });
+    return read(file, parsed.doc);
+  };
+}
+
+function xml(read: (file: string, root: XmlNode, text: string) => Report): Reader {
+  return (file, parsed) => {
+    if (parsed.syntax !== 'xml') throw new InputError({ file, message: NOT_RECOGNIZED });
+    return read(file, parsed.root, parsed.text);
+  };
+}
+
+function text(read: (file: string, text: string) => Report): Reader {
+  return (file, parsed) => {
+    if (parsed.syntax !== 'text') throw new InputError({ file, message: NOT_RECOGNIZED });
+    return read(file, parsed.text);
+  };
+}

@@ -1,0 +1,299 @@
+import { readSeverity } from '../../model/severity.ts';
+import type {
+  Check,
+  CheckStatus,
+  Cvss,
+  ImageConfig,
+  ImageIdentity,
+  LicenseFinding,
+  OsInfo,
+  Package,
+  Report,
+  Secret,
+  Vulnerability,
+} from '../../model/report.ts';
+import {
+  cvssVersionOf,
+  digestOf,
+  fieldError,
+  isObject,
+  optionalLabels,
+  optionalObject,
+  optionalString,
+  optionalStringArray,
+  requireArray,
+  type JsonObject,
+} from '../fields.ts';
+
+/**
+ * Trivy JSON, SchemaVersion 2. One pass over Results; every field a verdict depends on is
+ * type-checked inline, and a bad one names its JSON path (`Results[2].Vulnerabilities[14].…`).
+ */
+export function readTrivyJson(file: string, doc: JsonObject): Report {
+  if (doc['SchemaVersion'] !== 2) throw fieldError(file, 'SchemaVersion', 'Trivy JSON SchemaVersion 2', doc['SchemaVersion']);
+  const metadata = optionalObject(file, doc['Metadata'], 'Metadata');
+  const trivy = isObject(doc['Trivy']) ? doc['Trivy'] : undefined;
+  const toolVersion = typeof trivy?.['Version'] === 'string' ? trivy['Version'] : undefined;
+  const report: Report = {
+    path: file,
+    format: 'trivy-json',
+    tool: 'trivy',
+    ...(toolVersion === undefined ? {} : { toolVersion }),
+    packages: [],
+    vulnerabilities: [],
+    secrets: [],
+    checks: [],
+    licenses: [],
+    malware: [],
+    oval: [],
+  };
+  const image = readImage(file, doc, metadata);
+  if (image !== undefined) report.image = image;
+  const os = readOs(file, metadata);
+  if (os !== undefined) report.os = os;
+  const config = readConfig(file, metadata);
+  if (config !== undefined) report.config = config;
+
+  const results = doc['Results'] === undefined || doc['Results'] === null ? [] : requireArray(file, doc['Results'], 'Results');
+  for (let r = 0; r < results.length; r += 1) {
+    const result = results[r];
+    if (!isObject(result)) throw fieldError(file, `Results[${r}]`, 'an object', result);
+    readResult(file, result, r, report);
+  }
+  return report;
+}
+
+function readImage(file: string, doc: JsonObject, metadata: JsonObject | undefined): ImageIdentity | undefined {
+  const artifactType = doc['ArtifactType'];
+  const isImage = artifactType === 'container_image' || (artifactType === undefined && metadata?.['ImageID'] !== undefined);
+  if (!isImage || metadata === undefined) return undefined;
+  const repoTags = optionalStringArray(file, metadata['RepoTags'], 'Metadata.RepoTags');
+  const repoDigests = optionalStringArray(file, metadata['RepoDigests'], 'Metadata.RepoDigests');
+  const reference = optionalString(file, metadata['Reference'], 'Metadata.Reference');
+  const artifactName = optionalString(file, doc['ArtifactName'], 'ArtifactName');
+  const imageId = optionalString(file, metadata['ImageID'], 'Metadata.ImageID');
+  const name = repoTags[0] ?? reference ?? (artifactName !== undefined && !isArchivePath(artifactName) ? artifactName : undefined);
+  const digest = repoDigests.length > 0 ? digestOf(repoDigests[0]!) : undefined;
+  const identity: ImageIdentity = { repoTags, repoDigests };
+  if (name !== undefined && name !== '') identity.name = name;
+  if (digest !== undefined) identity.digest = digest;
+  if (imageId !== undefined && imageId !== '') identity.imageId = imageId;
+  return identity;
+}
+
+/** `trivy image --input img.tar.gz` names the archive, not an image. */
+function isArchivePath(name: string): boolean {
+  return name.endsWith('.tar') || name.endsWith('.tar.gz') || name.endsWith('.tgz');
+}
+
+function readOs(file: string, metadata: JsonObject | undefined): OsInfo | undefined {
+  const os = optionalObject(file, metadata?.['OS'], 'Metadata.OS');
+  if (os === undefined) return undefined;
+  const family = optionalString(file, os['Family'], 'Metadata.OS.Family') ?? '';
+  const name = optionalString(file, os['Name'], 'Metadata.OS.Name') ?? '';
+  const eol = os['EOSL'];
+  if (eol !== undefined && typeof eol !== 'boolean') throw fieldError(file, 'Metadata.OS.EOSL', 'a boolean', eol);
+  return { family, name, eol: eol === true };
+}
+
+function readConfig(file: string, metadata: JsonObject | undefined): ImageConfig | undefined {
+  const imageConfig = optionalObject(file, metadata?.['ImageConfig'], 'Metadata.ImageConfig');
+  const config = optionalObject(file, imageConfig?.['config'], 'Metadata.ImageConfig.config');
+  if (config === undefined) return undefined;
+  const user = optionalString(file, config['User'], 'Metadata.ImageConfig.config.User');
+  const labels = optionalLabels(file, config['Labels'], 'Metadata.ImageConfig.config.Labels');
+  return user === undefined ? { labels } : { user, labels };
+}
+
+function readResult(file: string, result: JsonObject, r: number, report: Report): void {
+  const target = typeof result['Target'] === 'string' ? result['Target'] : '';
+  const type = typeof result['Type'] === 'string' ? result['Type'] : '';
+  const vulnerabilities = result['Vulnerabilities'];
+  if (vulnerabilities !== undefined && vulnerabilities !== null) {
+    if (!Array.isArray(vulnerabilities)) throw fieldError(file, `Results[${r}].Vulnerabilities`, 'an array', vulnerabilities);
+    readVulnerabilities(file, vulnerabilities, r, type, report.vulnerabilities);
+  }
+  const packages = result['Packages'];
+  if (packages !== undefined && packages !== null) {
+    if (!Array.isArray(packages)) throw fieldError(file, `Results[${r}].Packages`, 'an array', packages);
+    readPackages(file, packages, r, type, report.packages);
+  }
+  const secrets = result['Secrets'];
+  if (secrets !== undefined && secrets !== null) {
+    if (!Array.isArray(secrets)) throw fieldError(file, `Results[${r}].Secrets`, 'an array', secrets);
+    readSecrets(file, secrets, r, target, report.secrets);
+  }
+  const misconfigurations = result['Misconfigurations'];
+  if (misconfigurations !== undefined && misconfigurations !== null) {
+    if (!Array.isArray(misconfigurations)) throw fieldError(file, `Results[${r}].Misconfigurations`, 'an array', misconfigurations);
+    readMisconfigurations(file, misconfigurations, r, target, report.checks);
+  }
+  const licenses = result['Licenses'];
+  if (licenses !== undefined && licenses !== null) {
+    if (!Array.isArray(licenses)) throw fieldError(file, `Results[${r}].Licenses`, 'an array', licenses);
+    readLicenses(file, licenses, r, target, report.licenses);
+  }
+}
+
+function readVulnerabilities(file: string, list: unknown[], r: number, type: string, out: Vulnerability[]): void {
+  for (let v = 0; v < list.length; v += 1) {
+    const item = list[v];
+    if (!isObject(item)) throw fieldError(file, `Results[${r}].Vulnerabilities[${v}]`, 'an object', item);
+    const id = item['VulnerabilityID'];
+    if (typeof id !== 'string' || id === '') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].VulnerabilityID`, 'a string', id);
+    const pkg = item['PkgName'];
+    if (typeof pkg !== 'string' || pkg === '') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].PkgName`, 'a string', pkg);
+    let installed = item['InstalledVersion'];
+    if (installed === undefined) installed = '';
+    else if (typeof installed !== 'string') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].InstalledVersion`, 'a string', installed);
+    const fixed = item['FixedVersion'];
+    if (fixed !== undefined && typeof fixed !== 'string') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].FixedVersion`, 'a string', fixed);
+    const severity = item['Severity'];
+    if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].Severity`, 'a string', severity);
+    const vulnerability: Vulnerability = {
+      id,
+      aliases: readVendorIds(file, item['VendorIDs'], r, v, id),
+      package: pkg,
+      packageType: type,
+      installedVersion: installed as string,
+      severity: readSeverity(severity),
+      cvss: readCvss(file, item['CVSS'], r, v),
+    };
+    if (fixed !== undefined && fixed !== '') vulnerability.fixedVersion = fixed;
+    const status = item['Status'];
+    if (typeof status === 'string') vulnerability.status = status;
+    const title = item['Title'];
+    if (typeof title === 'string') vulnerability.title = title;
+    const url = item['PrimaryURL'];
+    if (typeof url === 'string') vulnerability.url = url;
+    const path = item['PkgPath'];
+    if (typeof path === 'string') vulnerability.path = path;
+    out.push(vulnerability);
+  }
+}
+
+function readVendorIds(file: string, value: unknown, r: number, v: number, id: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].VendorIDs`, 'an array of strings', value);
+  const aliases: string[] = [];
+  for (let i = 0; i < value.length; i += 1) {
+    const alias = value[i];
+    if (typeof alias !== 'string') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].VendorIDs[${i}]`, 'a string', alias);
+    if (alias !== id && alias !== '' && !aliases.includes(alias)) aliases.push(alias);
+  }
+  return aliases;
+}
+
+function readCvss(file: string, value: unknown, r: number, v: number): Cvss[] {
+  if (value === undefined || value === null) return [];
+  if (!isObject(value)) throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS`, 'an object', value);
+  const scores: Cvss[] = [];
+  for (const source in value) {
+    const entry = value[source];
+    if (!isObject(entry)) throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS.${source}`, 'an object', entry);
+    const v2 = entry['V2Score'];
+    if (v2 !== undefined) {
+      if (typeof v2 !== 'number') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS.${source}.V2Score`, 'a number', v2);
+      const vector = entry['V2Vector'];
+      scores.push(typeof vector === 'string' && vector !== '' ? { version: '2.0', score: v2, source, vector } : { version: '2.0', score: v2, source });
+    }
+    const v3 = entry['V3Score'];
+    if (v3 !== undefined) {
+      if (typeof v3 !== 'number') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS.${source}.V3Score`, 'a number', v3);
+      const vector = entry['V3Vector'];
+      if (typeof vector === 'string' && vector !== '') {
+        scores.push({ version: vector.startsWith('CVSS:3.0/') ? '3.0' : '3.1', score: v3, source, vector });
+      } else {
+        scores.push({ version: '3.1', score: v3, source });
+      }
+    }
+    const v4 = entry['V40Score'];
+    if (v4 !== undefined) {
+      if (typeof v4 !== 'number') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS.${source}.V40Score`, 'a number', v4);
+      const vector = entry['V40Vector'];
+      scores.push(typeof vector === 'string' && vector !== '' ? { version: cvssVersionOf(vector, '4.0'), score: v4, source, vector } : { version: '4.0', score: v4, source });
+    }
+  }
+  return scores;
+}
+
+function readPackages(file: string, list: unknown[], r: number, type: string, out: Package[]): void {
+  for (let p = 0; p < list.length; p += 1) {
+    const item = list[p];
+    if (!isObject(item)) throw fieldError(file, `Results[${r}].Packages[${p}]`, 'an object', item);
+    const name = item['Name'];
+    if (typeof name !== 'string' || name === '') throw fieldError(file, `Results[${r}].Packages[${p}].Name`, 'a string', name);
+    const version = item['Version'];
+    if (version !== undefined && typeof version !== 'string') throw fieldError(file, `Results[${r}].Packages[${p}].Version`, 'a string', version);
+    const licenses = optionalStringArray(file, item['Licenses'], `Results[${r}].Packages[${p}].Licenses`);
+    const pkg: Package = { name, version: version ?? '', type, licenses };
+    const path = item['FilePath'];
+    if (typeof path === 'string' && path !== '') pkg.path = path;
+    out.push(pkg);
+  }
+}
+
+function readSecrets(file: string, list: unknown[], r: number, target: string, out: Secret[]): void {
+  for (let s = 0; s < list.length; s += 1) {
+    const item = list[s];
+    if (!isObject(item)) throw fieldError(file, `Results[${r}].Secrets[${s}]`, 'an object', item);
+    const ruleId = item['RuleID'];
+    if (typeof ruleId !== 'string' || ruleId === '') throw fieldError(file, `Results[${r}].Secrets[${s}].RuleID`, 'a string', ruleId);
+    const severity = item['Severity'];
+    if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `Results[${r}].Secrets[${s}].Severity`, 'a string', severity);
+    const title = item['Title'];
+    const secret: Secret = { ruleId, severity: readSeverity(severity), title: typeof title === 'string' ? title : ruleId, target };
+    const category = item['Category'];
+    if (typeof category === 'string') secret.category = category;
+    const line = item['StartLine'];
+    if (typeof line === 'number') secret.line = line;
+    out.push(secret);
+  }
+}
+
+const MISCONFIGURATION_STATUS: Readonly<Record<string, CheckStatus>> = { FAIL: 'fail', PASS: 'pass' };
+
+function readMisconfigurations(file: string, list: unknown[], r: number, target: string, out: Check[]): void {
+  for (let m = 0; m < list.length; m += 1) {
+    const item = list[m];
+    if (!isObject(item)) throw fieldError(file, `Results[${r}].Misconfigurations[${m}]`, 'an object', item);
+    const id = item['ID'];
+    if (typeof id !== 'string' || id === '') throw fieldError(file, `Results[${r}].Misconfigurations[${m}].ID`, 'a string', id);
+    const status = item['Status'];
+    if (typeof status !== 'string') throw fieldError(file, `Results[${r}].Misconfigurations[${m}].Status`, 'a string (FAIL, PASS, …)', status);
+    const severity = item['Severity'];
+    if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `Results[${r}].Misconfigurations[${m}].Severity`, 'a string', severity);
+    const avdId = item['AVDID'];
+    const title = item['Title'];
+    const check: Check = {
+      id,
+      altIds: typeof avdId === 'string' && avdId !== '' && avdId !== id ? [avdId] : [],
+      title: typeof title === 'string' ? title : id,
+      severity: readSeverity(severity),
+      status: MISCONFIGURATION_STATUS[status] ?? 'skip',
+      tool: 'trivy',
+      target,
+    };
+    const message = item['Message'];
+    if (typeof message === 'string') check.message = message;
+    out.push(check);
+  }
+}
+
+function readLicenses(file: string, list: unknown[], r: number, target: string, out: LicenseFinding[]): void {
+  for (let l = 0; l < list.length; l += 1) {
+    const item = list[l];
+    if (!isObject(item)) throw fieldError(file, `Results[${r}].Licenses[${l}]`, 'an object', item);
+    const name = item['Name'];
+    if (typeof name !== 'string' || name === '') throw fieldError(file, `Results[${r}].Licenses[${l}].Name`, 'a string', name);
+    const severity = item['Severity'];
+    if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `Results[${r}].Licenses[${l}].Severity`, 'a string', severity);
+    const finding: LicenseFinding = { license: name, target };
+    const pkg = item['PkgName'];
+    if (typeof pkg === 'string' && pkg !== '') finding.package = pkg;
+    if (severity !== undefined) finding.severity = readSeverity(severity);
+    const filePath = item['FilePath'];
+    if (typeof filePath === 'string' && filePath !== '') finding.target = filePath;
+    out.push(finding);
+  }
+}
