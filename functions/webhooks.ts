@@ -2,8 +2,8 @@ import { readLambdaConfig } from '../src/env.ts';
 import { createDynamoClient, DynamoStore } from '../src/store/dynamo.ts';
 import type { Store } from '../src/store/store.ts';
 import { receiveWebhook } from '../src/webhook/receive.ts';
-import type { HttpApiEvent, HttpApiResult } from './aws-events.ts';
-import { getParameters } from './secrets.ts';
+import type { HttpApiEvent, HttpApiResult } from './lib/aws-events.ts';
+import { getParameters } from './lib/secrets.ts';
 
 /**
  * `POST /webhooks` (HTTP API): verify, record the delivery, store the job, answer 202. The worker

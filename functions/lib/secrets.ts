@@ -1,8 +1,8 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
-import type { AwsCredentials } from '../src/env.ts';
-import { OperationError } from '../src/errors.ts';
+import type { AwsCredentials } from '../../src/env.ts';
+import { OperationError } from '../../src/errors.ts';
 
 /**
  * The App's secrets from SSM Parameter Store SecureStrings, read once per cold start.

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HttpApiEvent } from '../../functions/aws-events.ts';
+import type { HttpApiEvent } from '../../functions/lib/aws-events.ts';
 import { createWebhooksHandler, handler } from '../../functions/webhooks.ts';
 import type { DynamoStore } from '../../src/store/dynamo.ts';
 import { startTestTable, type TestTable } from '../helpers/dynalite.ts';

@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getParameters, readGetParametersResponse } from '../../functions/secrets.ts';
-import { OperationError } from '../../src/errors.ts';
+import { getParameters, readGetParametersResponse } from '../../../functions/lib/secrets.ts';
+import { OperationError } from '../../../src/errors.ts';
 
 interface Seen {
   headers: IncomingHttpHeaders;
@@ -33,7 +33,7 @@ afterAll(async () => {
 const credentials = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret', sessionToken: 'fake-token' };
 const names = ['/image-assurance/dev/app-id', '/image-assurance/dev/webhook-secret'];
 
-describe('functions/secrets.ts', () => {
+describe('functions/lib/secrets.ts', () => {
   it('signs one GetParameters call with decryption and reads every value', async () => {
     answer = { status: 200, body: JSON.stringify({ Parameters: [{ Name: names[0], Value: '123', Type: 'SecureString' }, { Name: names[1], Value: 's3cret', Type: 'SecureString' }], InvalidParameters: [] }) };
     seen.length = 0;

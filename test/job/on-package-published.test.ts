@@ -1,0 +1,141 @@
+import { ProbotOctokit } from 'probot';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { onPackagePublished, readPublishedVersion, unscannedMessage } from '../../src/job/on-package-published.ts';
+import { createMemoryStore } from '../../src/store/memory.ts';
+import type { Store } from '../../src/store/store.ts';
+import { readFixtureJson } from '../helpers/fixtures.ts';
+import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
+import { verdictRecord } from '../store/contract.ts';
+
+const NOW = new Date('2026-11-26T00:00:00Z');
+const REVISION = '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b';
+const TAG_DIGEST = 'sha256:6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b';
+const VERSION_DIGEST = 'sha256:3da1996a8115d7616457760d9920b815241d0a03b34cf5f04e9a0e9d8de37498';
+const REPO_PATH = '/repos/Codertocat/hello-world-npm';
+
+/** The fixture as an App receives it: GitHub adds the installation to every App delivery. */
+function fixture(name: 'registry_package.published' | 'package.published'): Record<string, unknown> {
+  return { ...readFixtureJson<Record<string, unknown>>(`webhooks/${name}.json`), installation: { id: 77 } };
+}
+
+function octokit(): InstanceType<typeof ProbotOctokit> {
+  return new ProbotOctokit({ auth: { token: 'test' }, retry: { enabled: false }, throttle: { enabled: false } });
+}
+
+const log = pino({ level: 'silent' });
+let github: GitHubMock;
+let store: Store;
+beforeEach(() => {
+  github = createGitHubMock();
+  store = createMemoryStore();
+});
+afterEach(() => {
+  github.restore();
+});
+
+function policyFile(text: string | undefined): void {
+  const scope = github.api.get(`${REPO_PATH}/contents/.github%2Fimage-assurance.yml`).query({ ref: 'master' });
+  if (text === undefined) scope.reply(404, { message: 'Not Found' });
+  else scope.reply(200, text);
+}
+
+describe('src/job/on-package-published.ts', () => {
+  it.each([
+    { name: 'registry_package.published' as const, versionId: 57755791 },
+    { name: 'package.published' as const, versionId: 57755790 },
+  ])('reads the container version of $name', ({ name, versionId }) => {
+    const version = readPublishedVersion(fixture(name));
+
+    expect(version).toEqual({
+      owner: 'Codertocat',
+      repo: 'hello-world-npm',
+      defaultBranch: 'master',
+      installationId: 77,
+      image: 'ghcr.io/codertocat/hello-world',
+      tag: TAG_DIGEST,
+      digests: [TAG_DIGEST, VERSION_DIGEST],
+      sha: REVISION,
+      run: expect.objectContaining({ id: versionId }),
+    });
+  });
+
+  it.each([
+    { name: 'an npm package', change: (p: any) => ({ ...p, package: { ...p.package, ecosystem: 'npm', package_type: 'npm', package_version: { ...p.package.package_version, container_metadata: undefined } } }) },
+    { name: 'a version without any digest', change: (p: any) => ({ ...p, package: { ...p.package, package_version: { ...p.package.package_version, version: '1.0.0', name: '1.0.0', container_metadata: { tag: { name: 'v1', digest: '' } } } } }) },
+    { name: 'no repository', change: (p: any) => ({ ...p, repository: undefined }) },
+  ])('ignores $name', async ({ change }) => {
+    const payload = change(fixture('package.published'));
+
+    await onPackagePublished({ octokit: octokit(), payload, store, now: NOW, log });
+
+    expect(readPublishedVersion(payload)).toBeUndefined();
+    expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toBeUndefined();
+    github.assertDone();
+  });
+
+  it.each([
+    { name: 'registry_package.published' as const },
+    { name: 'package.published' as const },
+  ])('records an unscanned $name and fails the check of its commit (missing_scan: fail by default)', async ({ name }) => {
+    policyFile(undefined);
+    github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 501, html_url: 'https://github.com/check/501' });
+
+    await onPackagePublished({ octokit: octokit(), payload: fixture(name), store, now: NOW, log });
+
+    expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toEqual({
+      image: 'ghcr.io/codertocat/hello-world', tag: TAG_DIGEST, digest: TAG_DIGEST, repository: 'Codertocat/hello-world-npm', sha: REVISION, state: 'unscanned', publishedAt: NOW.toISOString(),
+    });
+    const [check] = github.requests('POST', `${REPO_PATH}/check-runs`);
+    expect(check?.body).toMatchObject({ head_sha: REVISION, name: 'image-assurance', status: 'completed', conclusion: 'failure' });
+    expect(JSON.stringify(check?.body)).toContain('published without a verdict');
+    const state = await store.getCheckState('Codertocat/hello-world-npm', REVISION);
+    expect(Object.values(state?.value.runs ?? {})[0]?.problems).toEqual([
+      { kind: 'unscanned', message: unscannedMessage({ image: 'ghcr.io/codertocat/hello-world', tag: TAG_DIGEST }, TAG_DIGEST) },
+    ]);
+    github.assertDone();
+  });
+
+  it('records an unscanned publish and leaves the check alone with missing_scan: ignore', async () => {
+    policyFile('version: 1\nsettings:\n  missing_scan: ignore\npolicies: []\n');
+
+    await onPackagePublished({ octokit: octokit(), payload: fixture('registry_package.published'), store, now: NOW, log });
+
+    expect((await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST))?.state).toBe('unscanned');
+    expect(await store.getCheckState('Codertocat/hello-world-npm', REVISION)).toBeUndefined();
+    github.assertDone();
+  });
+
+  it.each([
+    { name: 'the tag digest', digest: TAG_DIGEST, allowed: false, conclusion: 'failure' },
+    { name: 'the version digest', digest: VERSION_DIGEST, allowed: true, conclusion: 'success' },
+  ])('records a publish as verified when $name has a verdict, and refreshes the check on the verdict commit', async ({ digest, allowed, conclusion }) => {
+    const verdictSha = 'a'.repeat(40);
+    await store.putVerdict(verdictRecord({ digest, allowed, sha: verdictSha, repository: 'Codertocat/hello-world-npm' }));
+    policyFile(undefined);
+    github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 502, html_url: 'https://github.com/check/502' });
+
+    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log });
+
+    expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ digest, state: 'verified', allowed, sha: verdictSha });
+    const [check] = github.requests('POST', `${REPO_PATH}/check-runs`);
+    expect(check?.body).toMatchObject({ head_sha: verdictSha, conclusion });
+    github.assertDone();
+  });
+
+  it('records the publish but refreshes no check when the payload names no commit', async () => {
+    const payload = fixture('package.published') as any;
+    const version = payload.package.package_version;
+    const withoutCommit = {
+      ...payload,
+      package: { ...payload.package, package_version: { ...version, target_oid: 'main', container_metadata: { ...version.container_metadata, labels: {} } } },
+    };
+
+    await onPackagePublished({ octokit: octokit(), payload: withoutCommit, store, now: NOW, log });
+
+    const record = await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST);
+    expect(record?.state).toBe('unscanned');
+    expect(record?.sha).toBeUndefined();
+    github.assertDone();
+  });
+});

@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unzipSync } from 'fflate';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput, JOB_STREAM_FILTER } from '../../src/store/table.ts';
+
+/**
+ * Runs `npm run package` (esbuild + `osls package`, offline, fake credentials) and reads the
+ * CloudFormation template it wrote.
+ */
+
+const root = resolve(fileURLToPath(import.meta.url), '../../..');
+type Resource = { Type: string; Properties: Record<string, any> };
+let resources: Record<string, Resource>;
+let templateText: string;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'scripts/package.mjs')], { cwd: root, stdio: 'pipe', timeout: 240_000 });
+  templateText = readFileSync(join(root, '.serverless/cloudformation-template-update-stack.json'), 'utf8');
+  resources = (JSON.parse(templateText) as { Resources: Record<string, Resource> }).Resources;
+}, 240_000);
+
+function ofType(type: string): [string, Resource][] {
+  return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+describe('serverless.yml (packaged template)', () => {
+  it.each([
+    { logicalId: 'WebhooksLambdaFunction', handler: 'webhooks.handler', zip: 'webhooks' },
+    { logicalId: 'WorkerLambdaFunction', handler: 'worker.handler', zip: 'worker' },
+  ])('defines $logicalId on nodejs22.x arm64 with the bundled zip', ({ logicalId, handler, zip }) => {
+    const fn = resources[logicalId]?.Properties;
+
+    expect(fn?.['Runtime']).toBe('nodejs22.x');
+    expect(fn?.['Architectures']).toEqual(['arm64']);
+    expect(fn?.['Handler']).toBe(handler);
+    expect(fn?.['Code'].S3Key).toMatch(new RegExp(`/${zip}\\.zip$`));
+    const files = unzipSync(new Uint8Array(readFileSync(join(root, `.esbuild/${zip}.zip`))));
+    expect(Object.keys(files)).toEqual(expect.arrayContaining([`${zip}.mjs`, 'policies/baseline.yml', 'policies/production.yml']));
+  });
+
+  it('routes POST /webhooks on the HTTP API to the webhooks function', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties['RouteKey']);
+
+    expect(routes).toEqual(['POST /webhooks']);
+    const integration = ofType('AWS::ApiGatewayV2::Integration')[0]?.[1].Properties;
+    expect(JSON.stringify(integration?.['IntegrationUri'])).toContain('WebhooksLambdaFunction');
+    expect(integration?.['PayloadFormatVersion']).toBe('2.0');
+  });
+
+  it('feeds only newly stored jobs from the table stream to the worker, with bounded retries and a DLQ', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    const mapping = mappings[0]?.[1].Properties;
+
+    expect(mappings).toHaveLength(1);
+    expect(mapping?.['EventSourceArn']).toEqual({ 'Fn::GetAtt': ['Table', 'StreamArn'] });
+    expect(JSON.stringify(mapping?.['FunctionName'])).toContain('WorkerLambdaFunction');
+    expect(mapping?.['FilterCriteria'].Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern))).toEqual([JOB_STREAM_FILTER]);
+    expect(mapping?.['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
+    expect(mapping?.['BisectBatchOnFunctionError']).toBe(true);
+    expect(mapping?.['MaximumRetryAttempts']).toBeGreaterThanOrEqual(0);
+    expect(mapping?.['MaximumRetryAttempts']).toBeLessThanOrEqual(10);
+    expect(mapping?.['DestinationConfig'].OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
+    expect(resources['DeadLetterQueue']?.Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('defines one table like table.ts, with TTL on ttl, point-in-time recovery and a NEW_IMAGE stream', () => {
+    const tables = ofType('AWS::DynamoDB::Table');
+    const table = tables[0]?.[1].Properties;
+    const expected = createTableInput('x');
+
+    expect(tables).toHaveLength(1);
+    expect(table?.['BillingMode']).toBe('PAY_PER_REQUEST');
+    expect(table?.['KeySchema']).toEqual(expected.KeySchema);
+    expect(table?.['AttributeDefinitions']).toEqual(expected.AttributeDefinitions);
+    expect(table?.['TimeToLiveSpecification']).toEqual({ AttributeName: 'ttl', Enabled: true });
+    expect(table?.['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table?.['StreamSpecification']).toEqual({ StreamViewType: 'NEW_IMAGE' });
+  });
+
+  it('names only this table, its stream and indexes, the DLQ, the three parameters and its own logs in IAM', () => {
+    const role = resources['IamRoleLambdaExecution']?.Properties;
+    const statements = role?.['Policies'].flatMap((policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement) as {
+      Action: string[];
+      Resource: unknown[];
+      Condition?: Record<string, Record<string, unknown>>;
+    }[];
+    const parameterArns = ['app-id', 'private-key', 'webhook-secret'].map((name) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/image-assurance/dev/${name}`,
+    }));
+    const allowed = [
+      { 'Fn::GetAtt': ['Table', 'Arn'] },
+      { 'Fn::Sub': '${Table.Arn}/index/*' },
+      { 'Fn::GetAtt': ['Table', 'StreamArn'] },
+      { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
+      ...parameterArns,
+    ].map((resource) => JSON.stringify(resource));
+
+    for (const statement of statements) {
+      const actions = statement.Action.join(',');
+      if (/^logs:/.test(actions)) {
+        for (const resource of statement.Resource) expect(JSON.stringify(resource)).toContain('log-group:/aws/lambda/image-assurance-dev');
+      } else if (actions === 'kms:Decrypt') {
+        expect(statement.Condition?.['StringEquals']?.['kms:ViaService']).toEqual({ 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' });
+        expect(statement.Condition?.['StringLike']?.['kms:EncryptionContext:PARAMETER_ARN']).toEqual(parameterArns);
+      } else {
+        for (const resource of statement.Resource) expect(allowed, actions).toContain(JSON.stringify(resource));
+      }
+    }
+    const ssm = statements.filter((statement) => statement.Action.some((action) => action.startsWith('ssm:')));
+    expect(ssm.map((statement) => statement.Action)).toEqual([['ssm:GetParameters']]);
+    expect(ssm[0]?.Resource).toEqual(parameterArns);
+  });
+
+  it('carries parameter names, never secret values, in the functions environment', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const variables = fn.Properties['Environment'].Variables as Record<string, string>;
+
+      expect(Object.keys(variables)).not.toEqual(expect.arrayContaining(['APP_ID']));
+      expect(variables).not.toHaveProperty('PRIVATE_KEY');
+      expect(variables).not.toHaveProperty('WEBHOOK_SECRET');
+      expect(variables['WEBHOOK_SECRET_PARAMETER']).toBe('/image-assurance/dev/webhook-secret');
+      expect(variables['TABLE_NAME']).toBe('image-assurance-dev');
+    }
+    expect(templateText).not.toMatch(/BEGIN (RSA )?PRIVATE KEY/);
+  });
+});
