@@ -12,15 +12,30 @@ export const MAX_VALUE_CHARS = 200;
  * first, so escaping never makes the cut land inside an entity.
  */
 export function escapeMarkdown(value: string, maxChars = MAX_VALUE_CHARS): string {
+  if (SAFE_MARKDOWN.test(value) && value.length <= maxChars) return value;
   const oneLine = truncateText(value.replace(/[\r\n\t\u2028\u2029]+/g, ' '), maxChars);
-  return oneLine
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~$]/g, (char) => `&#${char.charCodeAt(0)};`)
-    .replace(/@/g, '@&#8203;');
+  // Control characters are not in the table: they are dropped.
+  return oneLine.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? '');
 }
+
+/** Values made only of these need no escaping (most IDs, versions, package names). */
+const SAFE_MARKDOWN = /^[A-Za-z0-9 .,:;=/+-]*$/;
+const MARKDOWN_SPECIAL = /[\u0000-\u001f\u007f-\u009f&<>\\`*_[\]|~$@]/g;
+const MARKDOWN_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '@': '@&#8203;',
+  '\\': '&#92;',
+  '`': '&#96;',
+  '*': '&#42;',
+  _: '&#95;',
+  '[': '&#91;',
+  ']': '&#93;',
+  '|': '&#124;',
+  '~': '&#126;',
+  $: '&#36;',
+};
 
 /** A scanner-provided string made safe for a terminal: one line, no control characters (no ANSI injection). */
 export function sanitizeText(value: string, maxChars = MAX_VALUE_CHARS): string {
@@ -44,10 +59,18 @@ function rankOf(violation: Violation): number {
 
 /** Most severe first (severity, then CVSS); a stable sort, so equal ones keep the engine's order. */
 export function sortViolations<T extends Violation>(violations: readonly T[]): T[] {
-  return violations
-    .map((violation, index) => ({ violation, index }))
-    .sort((a, b) => rankOf(b.violation) - rankOf(a.violation) || (b.violation.cvss ?? -1) - (a.violation.cvss ?? -1) || a.index - b.index)
-    .map(({ violation }) => violation);
+  return sortByViolation(violations, (violation) => violation);
+}
+
+/** `sortViolations` for items that carry a violation. */
+export function sortByViolation<T>(items: readonly T[], violationOf: (item: T) => Violation): T[] {
+  return items
+    .map((item, index) => {
+      const violation = violationOf(item);
+      return { item, index, rank: rankOf(violation), cvss: violation.cvss ?? -1 };
+    })
+    .sort((a, b) => b.rank - a.rank || b.cvss - a.cvss || a.index - b.index)
+    .map(({ item }) => item);
 }
 
 export function formatCvss(cvss: number | undefined): string {

@@ -74,7 +74,7 @@ function renderHead(outcome: Outcome): string {
   const lines = [`### ${headIcon(outcome)} ${escapeMarkdown(titleOf(outcome), 300)}`, ''];
   if (outcome.problems.length > 0) lines.push(...renderProblems(outcome.problems), '');
   if (outcome.verdict.images.length === 0 && outcome.problems.length === 0) {
-    lines.push('No image reports were found for this commit, so no image was judged.', '');
+    lines.push('No image was judged: no scan report named an image.', '');
   }
   return lines.map((line) => `${line}\n`).join('');
 }

@@ -11,7 +11,7 @@ import {
   joinWords,
   link,
   repositoryOf,
-  sortViolations,
+  sortByViolation,
   STATUS_ICON,
 } from './format.ts';
 import { renderDetails, renderProblems } from './markdown.ts';
@@ -51,8 +51,9 @@ export interface PrCommentOptions {
  * vanishing. Never longer than GitHub's comment limit: the folded details are cut first.
  */
 export function renderPrComment(outcome: Outcome, options: PrCommentOptions): string {
-  const top = renderTop(outcome, options);
-  const snippet = renderSnippet(outcome, options);
+  const blocked = outcome.verdict.images.filter(isBlocked).map((image) => ({ image, violations: blockingViolations(image) }));
+  const top = renderTop(outcome, blocked, options);
+  const snippet = renderSnippet(blocked, options);
   const tail = options.checkRunUrl === undefined ? '' : `\n${link('View the check run', options.checkRunUrl)}\n`;
   const detailsOpen = '\n<details><summary>Details: every image, policy and finding</summary>\n\n';
   const detailsClose = '\n</details>\n';
@@ -66,13 +67,14 @@ function isBlocked(image: ImageVerdict): boolean {
   return image.status === 'blocked' || !image.allowed;
 }
 
-function renderTop(outcome: Outcome, options: PrCommentOptions): string {
+type BlockedImage = { image: ImageVerdict; violations: Blocking[] };
+
+function renderTop(outcome: Outcome, blocked: readonly BlockedImage[], options: PrCommentOptions): string {
   const { images } = outcome.verdict;
-  const blocked = images.filter(isBlocked);
   const warned = images.filter((image) => !isBlocked(image) && image.status === 'warned');
   const lines = [COMMENT_MARKER, `### ${headline(outcome, options)}`, ''];
   if (outcome.problems.length > 0) lines.push(...renderProblems(outcome.problems), '');
-  for (const image of blocked.slice(0, TOP_IMAGES)) lines.push(...renderBlockedImage(image), '');
+  for (const { image, violations } of blocked.slice(0, TOP_IMAGES)) lines.push(...renderBlockedImage(image, violations), '');
   if (blocked.length > TOP_IMAGES) lines.push(`…and ${plural(blocked.length - TOP_IMAGES, 'more blocked image')}, in the details below.`, '');
   for (const image of warned.slice(0, TOP_IMAGES)) {
     const names = failedPolicies(image, 'warn').map((policy) => code(policy.name));
@@ -100,22 +102,25 @@ function headline(outcome: Outcome, options: PrCommentOptions): string {
   return `${STATUS_ICON.allowed} ${count} the image assurance policies${previously}`;
 }
 
+interface Blocking {
+  violation: Violation;
+  policy: PolicyVerdict;
+}
+
 /** The violations of the image's failed block policies, most severe first, each once. */
-function blockingViolations(image: ImageVerdict): { violation: Violation; policy: PolicyVerdict }[] {
-  const pairs = failedPolicies(image, 'block').flatMap((policy) => policy.violations.map((violation) => ({ ...violation, policy })));
+function blockingViolations(image: ImageVerdict): Blocking[] {
+  const pairs = failedPolicies(image, 'block').flatMap((policy) => policy.violations.map((violation): Blocking => ({ violation, policy })));
   const seen = new Set<string>();
-  return sortViolations(pairs)
-    .filter((pair) => {
-      const key = `${pair.rule}\u0000${pair.id}\u0000${pair.package ?? ''}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    })
-    .map(({ policy, ...violation }) => ({ violation, policy }));
+  return sortByViolation(pairs, (pair) => pair.violation).filter(({ violation }) => {
+    const key = `${violation.rule}\u0000${violation.id}\u0000${violation.package ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The worst violation of each rule first (so that a root user is not hidden behind 40 CVEs), then the next worst. */
-function topViolations(all: readonly { violation: Violation; policy: PolicyVerdict }[]): { violation: Violation; policy: PolicyVerdict }[] {
+function topViolations(all: readonly Blocking[]): Blocking[] {
   const picked = new Set<number>();
   const rules = new Set<string>();
   all.forEach((pair, index) => {
@@ -128,10 +133,9 @@ function topViolations(all: readonly { violation: Violation; policy: PolicyVerdi
   return all.filter((_, index) => picked.has(index));
 }
 
-function renderBlockedImage(image: ImageVerdict): string[] {
+function renderBlockedImage(image: ImageVerdict, all: readonly Blocking[]): string[] {
   const policies = failedPolicies(image, 'block').map((policy) => code(policy.name));
   const lines = [`**${escapeMarkdown(image.image, 300)}** is blocked by ${joinWords(policies)}:`, ''];
-  const all = blockingViolations(image);
   for (const { violation } of topViolations(all)) lines.push(`- ${violationLine(violation)}`);
   if (all.length > TOP_VIOLATIONS_PER_IMAGE) lines.push(`- …and ${plural(all.length - TOP_VIOLATIONS_PER_IMAGE, 'more violation')}, in the details below.`);
   if (all.length === 0) lines.push('- no violation was recorded; see the details below.');
@@ -145,11 +149,15 @@ function violationLine(violation: Violation): string {
   return `**${what[0]}**${what.length > 1 ? ` ${what[1]}` : ''} (${facts.join(', ')}) → ${escapeMarkdown(fixOf(violation), 300)}`;
 }
 
-function renderSnippet(outcome: Outcome, options: PrCommentOptions): string {
-  const candidate = outcome.verdict.images
-    .filter(isBlocked)
-    .flatMap((image) => blockingViolations(image).map((pair) => ({ ...pair, image })))
-    .find((pair) => isExceptable(pair.violation));
+function renderSnippet(blocked: readonly BlockedImage[], options: PrCommentOptions): string {
+  let candidate: (Blocking & { image: ImageVerdict }) | undefined;
+  for (const { image, violations } of blocked) {
+    const pair = violations.find(({ violation }) => isExceptable(violation));
+    if (pair !== undefined) {
+      candidate = { ...pair, image };
+      break;
+    }
+  }
   if (candidate === undefined) return '';
   const { violation, policy, image } = candidate;
   const policyFile = options.policyFile ?? DEFAULT_POLICY_FILE;

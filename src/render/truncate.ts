@@ -49,8 +49,8 @@ export interface FitResult {
  * that line is always included (it is cut itself only if `maxChars` is absurdly small).
  */
 export function fitUnits(units: readonly Unit[], maxChars: number, note: (leftOut: LeftOut) => string): FitResult {
-  const full = units.map((unit) => unit.text).join('');
-  if (full.length <= maxChars) return { text: full };
+  const total = units.reduce((sum, unit) => sum + unit.text.length, 0);
+  if (total <= maxChars) return { text: units.map((unit) => unit.text).join('') };
 
   const leftOut: LeftOut = { violations: 0, suppressed: 0, images: 0, partialImages: 0 };
   // Room for the note: its longest plausible form (numbers up to 10 digits) plus closers.
