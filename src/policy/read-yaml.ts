@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { Problem } from '../errors.ts';
 
@@ -27,6 +27,8 @@ export interface Position {
 }
 
 const START: Position = { line: 1, col: 1 };
+/** Aliases expand copies of a node; a handful is normal in a policy, thousands are an attack. */
+const MAX_ALIAS_COUNT = 100;
 
 /** Parses one YAML document, keeping positions. Pure: never throws for bad YAML, returns problems. */
 export function readYaml(file: string, text: string): YamlWithPositions {
@@ -66,8 +68,27 @@ export function readYaml(file: string, text: string): YamlWithPositions {
     return at(node.range[0] + (found ?? 0));
   }
 
-  const data = problems.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  if (problems.length === 0) {
+    visit(doc, {
+      Alias(_key, alias) {
+        if (alias.resolve(doc) === undefined) {
+          problems.push({ file, ...(alias.range ? at(alias.range[0]) : START), message: `invalid YAML: the alias *${alias.source} names no anchor defined before it` });
+        }
+      },
+    });
+  }
+  const data = problems.length === 0 ? toData(doc, file, problems) : undefined;
   return { file, data, problems, positionOf, positionOfKey, positionInString };
+}
+
+/** The plain data; an alias bomb (or anything else the conversion refuses) becomes a problem, not a throw. */
+function toData(doc: Document, file: string, problems: Problem[]): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    problems.push({ file, ...START, message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` });
+    return undefined;
+  }
 }
 
 function walk(doc: Document, path: readonly PropertyKey[]): { node: Node | undefined; isExact: boolean } {

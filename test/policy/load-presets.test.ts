@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -142,5 +142,23 @@ describe('src/policy/load-presets', () => {
 
   it.each(['../package', 'Baseline', 'preset:baseline', ''])('finds no preset named %j', (name) => {
     expect(loadPreset(name)).toBeUndefined();
+  });
+});
+
+describe('src/policy/load-presets with the SPEC §2 example', () => {
+  it('loads the example with the real baseline preset and an organization file', async () => {
+    const text = readFileSync(new URL('../fixtures/policy/spec-example.yml', import.meta.url), 'utf8');
+    const org: PolicySource = { file: 'org:acme/.github/.github/image-assurance.yml', text: 'version: 1\npolicies:\n  - name: org-gate\n', origin: 'org' };
+
+    const set = await loadPolicySet([repo(text)], createResolver({ org: async () => org }));
+
+    expect(set.sources).toEqual([org.file, 'preset:baseline', REPO]);
+    expect(set.policies.map((policy) => `${policy.name}@${policy.owner}`)).toEqual([
+      `org-gate@${org.file}`,
+      `baseline@${REPO}`,
+      `baseline-warnings@${REPO}`,
+      `production-readiness@${REPO}`,
+    ]);
+    expect(set.exceptions).toEqual([expect.objectContaining({ id: 'CVE-2023-44487', policies: ['production-readiness'], owner: REPO })]);
   });
 });

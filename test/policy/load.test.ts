@@ -242,6 +242,20 @@ describe('src/policy/load parsePolicyFile', () => {
       message: 'the policy file is empty',
     },
     {
+      name: 'an alias without an anchor',
+      text: 'version: 1\npolicies:\n  - name: *prod\n',
+      line: 3,
+      col: 11,
+      message: 'invalid YAML: the alias *prod names no anchor defined before it',
+    },
+    {
+      name: 'an alias bomb',
+      text: ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', ''].join('\n'),
+      line: 1,
+      col: 1,
+      message: 'invalid YAML: ',
+    },
+    {
       name: 'a YAML tag we do not know',
       text: 'version: !Ref one\n',
       line: 1,
