@@ -26,6 +26,14 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zo
     const place = JSON.stringify(issue.path);
     if (seen.has(place)) continue;
     seen.add(place);
+    if (issue.code === 'invalid_key') {
+      // A record's key (a label name) failed: point at the key, say what a key must be.
+      const key = String(issue.path.at(-1) ?? '');
+      const inner = issue.issues[0];
+      const why = inner ? describeIssue({ ...inner, path: issue.path } as Issue, key) : issue.message;
+      problems.push({ file: yaml.file, ...yaml.positionOfKey(issue.path.slice(0, -1), key), message: `invalid key "${key}": ${why}` });
+      continue;
+    }
     const value = valueAt(yaml.data, issue.path);
     problems.push({ file: yaml.file, ...yaml.positionOf(issue.path), message: describeIssue(issue, value) });
   }

@@ -242,6 +242,20 @@ describe('src/policy/load parsePolicyFile', () => {
       message: 'the policy file is empty',
     },
     {
+      name: 'an empty label name',
+      text: 'version: 1\npolicies:\n  - name: p\n    scope:\n      labels: { "": prod }\n',
+      line: 5,
+      col: 17,
+      message: 'invalid key "": expected a non-empty string',
+    },
+    {
+      name: 'a CEL expression that does not return a bool',
+      text: 'version: 1\npolicies:\n  - name: p\n    rules:\n      custom: [{ name: n, when: "size(bundle.secrets)", message: m }]\n',
+      line: 5,
+      col: 34,
+      message: 'it must return a bool',
+    },
+    {
       name: 'an alias without an anchor',
       text: 'version: 1\npolicies:\n  - name: *prod\n',
       line: 3,
