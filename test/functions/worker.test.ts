@@ -1,0 +1,170 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createWorkerHandler, handler, jobOfRecord } from '../../functions/worker.ts';
+import { createWorker } from '../../src/job/run-job.ts';
+import type { DynamoStore } from '../../src/store/dynamo.ts';
+import { keys } from '../../src/store/table.ts';
+import { startTestTable, type TestTable } from '../helpers/dynalite.ts';
+import { readFixtureJson } from '../helpers/fixtures.ts';
+import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
+import { TEST_WEBHOOK_SECRET } from '../helpers/sign.ts';
+import { jobKey, streamRecordOf } from './stream-event.ts';
+
+const NOW = new Date('2026-11-26T00:00:00Z');
+const REVISION = '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b';
+const REPO_PATH = '/repos/Codertocat/hello-world-npm';
+const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+const log = pino({ level: 'silent' });
+
+function publishPayload(installationId: number): Record<string, unknown> {
+  return { ...readFixtureJson<Record<string, unknown>>('webhooks/registry_package.published.json'), installation: { id: installationId } };
+}
+
+let table: TestTable;
+let github: GitHubMock;
+let store: DynamoStore;
+beforeAll(async () => {
+  table = await startTestTable();
+});
+afterAll(async () => {
+  await table.stop();
+});
+const unmatchedGitHub: string[] = [];
+function onNoMatch(request: { method?: string; href?: string; options?: { method?: string; href?: string; host?: string; hostname?: string } }): void {
+  const href = request.href ?? request.options?.href ?? `${request.options?.hostname ?? request.options?.host ?? '?'}`;
+  // dynalite runs on loopback: those requests pass through nock on purpose.
+  if (!href.includes('127.0.0.1')) unmatchedGitHub.push(`${request.method ?? request.options?.method ?? '?'} ${href}`);
+}
+beforeEach(async () => {
+  github = createGitHubMock();
+  nock.enableNetConnect(/^127\.0\.0\.1/);
+  nock.emitter.on('no match', onNoMatch);
+  unmatchedGitHub.length = 0;
+  store = await table.newStore();
+});
+afterEach(() => {
+  nock.emitter.removeListener('no match', onNoMatch);
+  github.restore();
+});
+
+/** Like GitHubMock.assertDone, for GitHub only (that one also counts the loopback DynamoDB calls). */
+function assertGitHubDone(): void {
+  expect(unmatchedGitHub).toEqual([]);
+  expect(nock.pendingMocks()).toEqual([]);
+}
+
+function mockPublishFlow(installationId: number, checkRunStatus: number, existingCheckRunId?: number): void {
+  github.api.post(`/app/installations/${installationId}/access_tokens`).reply(201, { token: `ghs_${installationId}`, expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+  github.api.get(`${REPO_PATH}/contents/.github%2Fimage-assurance.yml`).query({ ref: 'master' }).reply(404, { message: 'Not Found' });
+  const body = checkRunStatus < 300 ? { id: existingCheckRunId ?? 900 + installationId, html_url: 'https://github.com/c' } : { message: 'Unprocessable' };
+  if (existingCheckRunId === undefined) github.api.post(`${REPO_PATH}/check-runs`).reply(checkRunStatus, body);
+  else github.api.patch(`${REPO_PATH}/check-runs/${existingCheckRunId}`).reply(checkRunStatus, body);
+}
+
+async function storedJobRecord(id: string, payload: unknown, eventName: 'INSERT' | 'MODIFY' = 'INSERT') {
+  await store.putJob({ id, event: 'registry_package', payload, receivedAt: NOW.toISOString() });
+  return streamRecordOf(table, store.tableName, jobKey(id), eventName);
+}
+
+async function worker() {
+  const created = await createWorker({ appId: 1, privateKey, secret: TEST_WEBHOOK_SECRET, store, now: () => NOW, log, octokitDefaults: { retry: { enabled: false } } });
+  return createWorkerHandler({ runJob: created.runJob, log });
+}
+
+describe('functions/worker.ts', () => {
+  it('runs the stored job of a stream INSERT through the app against GitHub', async () => {
+    mockPublishFlow(77, 201);
+    const record = await storedJobRecord('d-1', publishPayload(77));
+    const handle = await worker();
+
+    const result = await handle({ Records: [record] });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(github.requests('POST', `${REPO_PATH}/check-runs`)[0]?.body).toMatchObject({ head_sha: REVISION, conclusion: 'failure' });
+    expect((await store.getPublish('ghcr.io/codertocat/hello-world', 'sha256:6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b'))?.state).toBe('unscanned');
+    assertGitHubDone();
+  });
+
+  it('skips records that are not a newly stored job', async () => {
+    await store.putDelivery('d-2', NOW);
+    const delivery = await streamRecordOf(table, store.tableName, keys.delivery('d-2'));
+    const modified = await storedJobRecord('d-3', publishPayload(78), 'MODIFY');
+    const handle = await worker();
+
+    const result = await handle({ Records: [delivery, modified] });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(jobOfRecord(delivery)).toBeUndefined();
+    expect(jobOfRecord(modified)).toBeUndefined();
+    expect(github.log).toEqual([]);
+  });
+
+  it('reports the first failed record and leaves the records after it for the retry', async () => {
+    mockPublishFlow(81, 201);
+    mockPublishFlow(82, 422, 981);
+    const ok = await storedJobRecord('d-4', publishPayload(81));
+    const failing = await storedJobRecord('d-5', publishPayload(82));
+    const after = await storedJobRecord('d-6', publishPayload(83));
+    const handle = await worker();
+
+    const result = await handle({ Records: [ok, failing, after] });
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: failing.dynamodb?.SequenceNumber }] });
+    expect(github.requests('POST', '/app/installations/83/access_tokens')).toEqual([]);
+    assertGitHubDone();
+  });
+
+  describe('handler (cold start from the environment)', () => {
+    let ssm: Server;
+    let ssmCalls = 0;
+    beforeAll(async () => {
+      ssm = createServer((request, response) => {
+        ssmCalls++;
+        request.resume();
+        request.on('end', () => {
+          response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
+            JSON.stringify({
+              Parameters: [
+                { Name: '/ia/app-id', Value: '1' },
+                { Name: '/ia/private-key', Value: privateKey },
+                { Name: '/ia/webhook-secret', Value: TEST_WEBHOOK_SECRET },
+              ],
+            }),
+          );
+        });
+      });
+      await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(async () => {
+      vi.unstubAllEnvs();
+      await new Promise((resolve) => ssm.close(resolve));
+    });
+
+    it('reads the App secrets from SSM once and runs each job', async () => {
+      vi.stubEnv('TABLE_NAME', store.tableName);
+      vi.stubEnv('DYNAMODB_ENDPOINT', table.endpoint);
+      vi.stubEnv('SSM_ENDPOINT', `http://127.0.0.1:${(ssm.address() as AddressInfo).port}/`);
+      vi.stubEnv('AWS_ACCESS_KEY_ID', 'fake');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'fake');
+      vi.stubEnv('APP_ID_PARAMETER', '/ia/app-id');
+      vi.stubEnv('PRIVATE_KEY_PARAMETER', '/ia/private-key');
+      vi.stubEnv('WEBHOOK_SECRET_PARAMETER', '/ia/webhook-secret');
+      vi.stubEnv('LOG_LEVEL', 'fatal');
+      mockPublishFlow(91, 201);
+      // The same commit: its check run (991) is updated, not created again.
+      mockPublishFlow(92, 200, 991);
+      const first = await storedJobRecord('d-7', publishPayload(91));
+      const second = await storedJobRecord('d-8', publishPayload(92));
+
+      const results = [await handler({ Records: [first] }), await handler({ Records: [second] })];
+
+      expect(results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+      expect(ssmCalls).toBe(1);
+      assertGitHubDone();
+    });
+  });
+});
