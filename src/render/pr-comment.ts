@@ -135,10 +135,14 @@ function topViolations(all: readonly Blocking[]): Blocking[] {
 
 function renderBlockedImage(image: ImageVerdict, all: readonly Blocking[]): string[] {
   const policies = failedPolicies(image, 'block').map((policy) => code(policy.name));
-  const lines = [`**${escapeMarkdown(image.image, 300)}** is blocked by ${joinWords(policies)}:`, ''];
+  const name = `**${escapeMarkdown(image.image, 300)}**`;
+  if (image.unscoped || policies.length === 0) {
+    const why = image.unscoped ? 'no policy scopes it and `settings.unscoped_images` is `block`' : 'see the details below';
+    return [`${name} is blocked: ${why}.`];
+  }
+  const lines = [`${name} is blocked by ${joinWords(policies)}:`, ''];
   for (const { violation } of topViolations(all)) lines.push(`- ${violationLine(violation)}`);
   if (all.length > TOP_VIOLATIONS_PER_IMAGE) lines.push(`- …and ${plural(all.length - TOP_VIOLATIONS_PER_IMAGE, 'more violation')}, in the details below.`);
-  if (all.length === 0) lines.push('- no violation was recorded; see the details below.');
   return lines;
 }
 

@@ -100,13 +100,14 @@ function resultFor(ruleId: string, ruleIndex: number, image: ImageVerdict, polic
   const repository = repositoryOf(image.image);
   const physicalLocation =
     violation.location === undefined
-      ? { artifactLocation: { uri: repository }, region: { startLine: 1 } }
-      : { artifactLocation: { uri: violation.location.path.replace(/^\/+/, '') }, region: { startLine: violation.location.line ?? 1 } };
+      ? { artifactLocation: { uri: uriOf(repository) }, region: { startLine: 1 } }
+      : { artifactLocation: { uri: uriOf(violation.location.path.replace(/^\/+/, '')) }, region: { startLine: violation.location.line ?? 1 } };
   return {
     ruleId,
     ruleIndex,
     level: policy.enforcement === 'block' ? 'error' : 'warning',
-    message: { text: violation.message },
+    // SARIF requires a non-empty message.
+    message: { text: violation.message.trim() === '' ? `${violation.rule}: ${violation.id}` : violation.message },
     locations: [
       {
         physicalLocation,
@@ -127,4 +128,9 @@ function resultFor(ruleId: string, ruleIndex: number, image: ImageVerdict, polic
       ...(violation.cvss === undefined ? {} : { cvss: violation.cvss }),
     },
   };
+}
+
+/** A relative URI reference for a path; a lone surrogate (a broken report) becomes U+FFFD instead of throwing. */
+function uriOf(path: string): string {
+  return encodeURI(path.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }

@@ -7,7 +7,6 @@ import {
   CHECK_RUN_URL,
   emptyVerdict,
   FORK_PROBLEM,
-  GPL,
   hostileVerdict,
   hugeVerdict,
   image,
@@ -118,7 +117,6 @@ describe('src/render/pr-comment', () => {
     expect(body).toContain('with warnings');
     expect(body).toContain('**ghcr.io/acme/worker:2.0.0** is allowed with 1 warning from `license-review`');
     expect(body).not.toContain('blocked:');
-    expect(GPL.rule).toBe('licenses');
   });
 
   it('says the problems at the top', () => {
@@ -136,5 +134,14 @@ describe('src/render/pr-comment', () => {
     expect(body).toMatch(/[\d,]+ violations, 1 more image not shown/);
     expect(body).toContain('```yaml');
     expect(body.trimEnd().endsWith(`[View the check run](${CHECK_RUN_URL})`)).toBe(true);
+  });
+
+  it('explains an image blocked because no policy scopes it', () => {
+    const input = verdict([image({ image: 'ghcr.io/acme/tool:1', allowed: false, status: 'blocked', unscoped: true, policies: [] })]);
+
+    const body = renderPrComment(outcome(input), { now: NOW });
+
+    expect(body).toContain('**ghcr.io/acme/tool:1** is blocked: no policy scopes it and `settings.unscoped_images` is `block`.');
+    expect(body).not.toContain('```yaml');
   });
 });

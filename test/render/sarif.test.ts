@@ -46,6 +46,8 @@ describe('src/render/sarif', () => {
     ['no location: the image', undefined, 'ghcr.io/acme/api', 1],
     ['a location in the image', { path: '/app/lib/log4j.jar' }, 'app/lib/log4j.jar', 1],
     ['a Dockerfile line', { path: 'Dockerfile', line: 4 }, 'Dockerfile', 4],
+    ['a path with a space', { path: '/opt/my app/lib.jar' }, 'opt/my%20app/lib.jar', 1],
+    ['a path with a lone surrogate', { path: '/opt/\uD800.jar' }, 'opt/%EF%BF%BD.jar', 1],
   ])('locates a result at %s', (_name, location, uri, line) => {
     const input = verdict([image({ image: 'ghcr.io/acme/api:1', policies: [policy({ name: 'p', violations: [log4jViolation(location === undefined ? {} : { location })] })] })]);
 
@@ -63,6 +65,14 @@ describe('src/render/sarif', () => {
     const rule = (renderSarif(input) as SarifLog).runs[0]!.tool.driver.rules[0]!;
 
     expect(rule.properties['security-severity']).toBe('9.8');
+  });
+
+  it('never writes an empty message', () => {
+    const input = verdict([image({ image: 'x', policies: [policy({ name: 'p', violations: [log4jViolation({ message: ' ' })] })] })]);
+
+    const result = (renderSarif(input) as SarifLog).runs[0]!.results[0]!;
+
+    expect(result.message.text).toBe('severity: CVE-2021-44228');
   });
 
   it('writes an empty run for an empty verdict', () => {
