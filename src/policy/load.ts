@@ -153,7 +153,7 @@ export async function loadPolicySet(roots: readonly PolicySource[], resolve: Ext
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         // The resolver knows what is missing, we know where it was asked for.
-        problems.push(...error.problems.map((problem) => (problem.line === undefined ? { ...at, message: problem.message } : problem)));
+        problems.push(...error.problems.map((problem) => (problem.line === undefined && problem.file === source.file ? { ...at, message: problem.message } : problem)));
         continue;
       }
       if (!target) {

@@ -534,6 +534,16 @@ describe('src/policy/load loadPolicySet', () => {
     expect(problems).toEqual([{ file: REPO, line: 3, col: 5, message: 'no org here' }]);
   });
 
+  it("keeps a resolver error about another file where it is", async () => {
+    const resolver: ExtendsResolver = async () => {
+      throw new InputError({ file: ORG, message: 'not readable' });
+    };
+
+    const problems = await problemsOfAsync(() => loadPolicySet([repo('version: 1\nextends: [org]\n')], resolver));
+
+    expect(problems).toEqual([{ file: ORG, message: 'not readable' }]);
+  });
+
   it('passes operational errors of the resolver through unchanged', async () => {
     const failure = new Error('GitHub answered 502');
     const resolver: ExtendsResolver = async () => {
