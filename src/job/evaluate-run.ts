@@ -1,0 +1,90 @@
+import type { Logger } from 'probot';
+import type { GitHubClient } from '../github/client.ts';
+import type { Store, VerdictRecord } from '../store/store.ts';
+import { withFinalGuard } from './final-guard.ts';
+import { judgeRun } from './judge-run.ts';
+import type { RunJudgement } from './judge-run.ts';
+import { loadRepoPolicy } from './load-policy.ts';
+import type { PolicyLoad } from './load-policy.ts';
+import type { RepoTarget } from './repo-target.ts';
+import { recordContribution } from './update-check.ts';
+import type { WorkflowRunInfo } from './workflow-run.ts';
+
+export interface EvaluateRunInput {
+  octokit: GitHubClient;
+  store: Store;
+  target: RepoTarget;
+  run: WorkflowRunInfo;
+  now: Date;
+  log: Logger;
+  /** Shared by the runs of one re-evaluation, so each branch's policy is read once. */
+  policies?: Map<string, Promise<PolicyLoad>>;
+}
+
+/** A completed workflow run, judged with the current policy and answered on its commit's check. */
+export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<void> {
+  const { octokit, store, target, run, now } = input;
+  let policy: PolicyLoad | undefined;
+  await withFinalGuard(
+    { octokit, store, target, sha: run.headSha, run: run.ref, pullRequests: pullNumbers(run), settings: () => policy?.settings, now, log: input.log },
+    async () => {
+      // 1. The policy of the pull request's base branch, else of the default branch (SPEC §2).
+      policy = await policyFor(input, run.pullRequests[0]?.baseRef ?? target.defaultBranch);
+      // 2. Judge the run's artifacts (forks, policy problems and zip limits become problems).
+      const judgement = await judgeRun({ octokit, owner: target.owner, repo: target.repo, run, policy, now });
+      // 3. Store a verdict per image digest, for publishes and deployment gates.
+      await storeVerdicts(store, target, run, judgement);
+      // 4. Merge into the commit's check and answer: check run and sticky comment.
+      await recordContribution({
+        octokit,
+        store,
+        owner: target.owner,
+        repo: target.repo,
+        sha: run.headSha,
+        installationId: target.installationId,
+        contribution: judgement.contribution,
+        sources: policy.sources,
+        notes: [...policy.notes, ...judgement.notes],
+        pullRequests: pullNumbers(run),
+        settings: policy.settings,
+        now,
+      });
+      input.log.info({ repository: `${target.owner}/${target.repo}`, sha: run.headSha, runId: run.ref.id, images: judgement.judged.length }, 'run judged');
+    },
+  );
+}
+
+function policyFor(input: EvaluateRunInput, ref: string): Promise<PolicyLoad> {
+  const load = () => loadRepoPolicy(input.octokit, { owner: input.target.owner, repo: input.target.repo, ref });
+  if (!input.policies) return load();
+  let pending = input.policies.get(ref);
+  if (!pending) {
+    pending = load();
+    input.policies.set(ref, pending);
+  }
+  return pending;
+}
+
+async function storeVerdicts(store: Store, target: RepoTarget, run: WorkflowRunInfo, judgement: RunJudgement): Promise<void> {
+  for (const { image } of judgement.judged) {
+    if (!image.digest) continue;
+    const record: VerdictRecord = {
+      digest: image.digest,
+      ...(image.image_id ? { imageId: image.image_id } : {}),
+      image: image.image,
+      repository: `${target.owner}/${target.repo}`,
+      sha: run.headSha,
+      runId: run.ref.id,
+      allowed: image.allowed,
+      status: image.status,
+      policies: image.policies.map((policy) => ({ name: policy.name, source: policy.source, passed: policy.passed, enforcement: policy.enforcement })),
+      evaluatedAt: judgement.contribution.evaluatedAt,
+      verdict: image,
+    };
+    await store.putVerdict(record);
+  }
+}
+
+export function pullNumbers(run: WorkflowRunInfo): number[] {
+  return run.pullRequests.map((pr) => pr.number);
+}

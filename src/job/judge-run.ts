@@ -1,0 +1,186 @@
+import { fetchArtifactZip, fetchRunArtifacts } from '../artifacts/fetch-artifacts.ts';
+import type { ArtifactInfo } from '../artifacts/fetch-artifacts.ts';
+import { unzipBounded } from '../artifacts/unzip-bounded.ts';
+import { groupReports } from '../bundles/group-reports.ts';
+import { evaluate } from '../engine/evaluate.ts';
+import { InputError, OperationError } from '../errors.ts';
+import type { GitHubClient } from '../github/client.ts';
+import { fetchFileText } from '../github/contents.ts';
+import type { Bundle } from '../model/bundle.ts';
+import { matchesAnyGlob } from '../model/glob.ts';
+import type { OutcomeProblem } from '../model/outcome.ts';
+import type { Report } from '../model/report.ts';
+import type { ImageVerdict, Verdict } from '../model/verdict.ts';
+import { readReport } from '../readers/index.ts';
+import type { RunContribution } from '../store/store.ts';
+import type { PolicyLoad } from './load-policy.ts';
+import { readDockerfile } from './read-dockerfile.ts';
+import type { DockerfileFacts } from './read-dockerfile.ts';
+import type { WorkflowRunInfo } from './workflow-run.ts';
+
+/**
+ * One completed workflow run → its contribution to the commit's check: the images judged from
+ * its artifacts, and the problems that kept something from being judged. Problems are data here;
+ * only a failure that stops the whole run (listing the artifacts) throws.
+ */
+
+export interface RunJudgement {
+  contribution: RunContribution;
+  notes: string[];
+  /** Bundles in the order of `verdict.images`, for storing verdicts by digest. */
+  judged: { key: string; image: ImageVerdict }[];
+}
+
+export interface JudgeRunInput {
+  octokit: GitHubClient;
+  owner: string;
+  repo: string;
+  run: WorkflowRunInfo;
+  policy: PolicyLoad;
+  now: Date;
+}
+
+export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
+  const { run, policy, now } = input;
+  const judgement = (problems: OutcomeProblem[], images: { key: string; image: ImageVerdict }[] = [], notes: string[] = []): RunJudgement => ({
+    contribution: { run: run.ref, images: Object.fromEntries(images.map(({ key, image }) => [key, image])), problems, evaluatedAt: now.toISOString() },
+    notes,
+    judged: images,
+  });
+
+  // 1. A fork's run cannot vouch for its own image: never download what it produced.
+  if (run.isFromFork && policy.settings.forks === 'untrusted') return judgement([forkProblem(run)]);
+  // 2. A broken policy fails the check at its lines; nothing is judged against half a policy.
+  if (!policy.policySet) return judgement(policy.problems);
+
+  // 3. Fetch and unpack the matching artifacts, each on its own: one failure costs one artifact.
+  const artifacts = (await fetchRunArtifacts(input.octokit, { owner: input.owner, repo: input.repo, runId: run.ref.id })).filter((artifact) =>
+    matchesAnyGlob(artifact.name, policy.settings.artifacts),
+  );
+  const problems: OutcomeProblem[] = [];
+  const notes: string[] = [];
+  const reports: Report[] = [];
+  for (const artifact of artifacts) {
+    const read = await readArtifact(input, artifact);
+    reports.push(...read.reports);
+    for (const problem of read.problems) {
+      if (problem.kind === 'missing-scan' && policy.settings.missing_scan === 'ignore') notes.push(`${problem.message} (missing_scan: ignore).`);
+      else problems.push(problem);
+    }
+  }
+  if (reports.length === 0) return judgement(problems, [], notes);
+
+  // 4. Group into bundles (SPEC §1) and fill the base image from the Dockerfile where no label gives it.
+  let bundles: Bundle[];
+  try {
+    bundles = groupReports(reports);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return judgement([...problems, ...error.problems.map((problem) => reportProblem(problem))], [], notes);
+  }
+  const dockerfiles = dockerfileLoader(input);
+  const policies = policy.policySet.policies;
+  if (policies.some((p) => p.rules.base_images !== undefined)) {
+    for (const bundle of bundles) if (!bundle.baseImage) fillBaseImage(bundle, await dockerfiles.load(bundle));
+  }
+
+  // 5. Evaluate, then point root_user/base_images violations at the Dockerfile's lines.
+  const branch = run.pullRequests[0]?.baseRef ?? run.headBranch;
+  const verdict = evaluate(bundles, policy.policySet, { ...(branch === undefined ? {} : { branch }), now });
+  await locateDockerfileViolations(verdict, bundles, dockerfiles);
+  return judgement(
+    problems,
+    verdict.images.map((image, index) => ({ key: bundles[index]!.key, image })),
+    notes,
+  );
+}
+
+async function readArtifact(input: JudgeRunInput, artifact: ArtifactInfo): Promise<{ reports: Report[]; problems: OutcomeProblem[] }> {
+  if (artifact.isExpired) return { reports: [], problems: [expiredProblem(artifact.name, 'it has expired')] };
+  let download;
+  try {
+    download = await fetchArtifactZip(input.octokit, { owner: input.owner, repo: input.repo, id: artifact.id, name: artifact.name });
+  } catch (error) {
+    if (!(error instanceof OperationError)) throw error;
+    return { reports: [], problems: [{ kind: 'artifact', message: `${error.message}: its images were not judged` }] };
+  }
+  if (!download.ok) {
+    if (download.status === 'expired') return { reports: [], problems: [expiredProblem(artifact.name, download.reason)] };
+    return { reports: [], problems: [{ kind: 'artifact', message: `${download.reason}: its images were not judged` }] };
+  }
+  const unzipped = unzipBounded(download.zip);
+  if (!unzipped.ok) {
+    return { reports: [], problems: [{ kind: 'artifact', message: `artifact ${artifact.name} was not unpacked: ${unzipped.reason}` }] };
+  }
+  const reports: Report[] = [];
+  const problems: OutcomeProblem[] = [];
+  for (const entry of unzipped.entries) {
+    const path = `${artifact.name}/${entry.path}`;
+    try {
+      reports.push(readReport(path, entry.content));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems.map((problem) => reportProblem(problem)));
+    }
+  }
+  if (unzipped.entries.length === 0) problems.push({ kind: 'report', message: `artifact ${artifact.name} holds no files` });
+  return { reports, problems };
+}
+
+function expiredProblem(name: string, reason: string): OutcomeProblem {
+  return { kind: 'missing-scan', message: `The reports in artifact ${name} could not be read: ${reason}. Re-run the workflow to scan again` };
+}
+
+function forkProblem(run: WorkflowRunInfo): OutcomeProblem {
+  return {
+    kind: 'fork',
+    message:
+      `Workflow run "${run.ref.name}" (#${run.ref.id}) ran code from a fork: a fork's workflow cannot vouch for its own image, ` +
+      'so its reports are not trusted (settings.forks: untrusted). Scan the image in a workflow of this repository, e.g. after merging',
+  };
+}
+
+/** A report problem keeps the report path in its message: the path is in an artifact, not in the repository. */
+function reportProblem(problem: InputError['problems'][number]): OutcomeProblem {
+  const place = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.col ?? 1}`;
+  return { kind: 'report', message: `${place}: ${problem.message}` };
+}
+
+const DEFAULT_DOCKERFILE = 'Dockerfile';
+
+/** Fetches each Dockerfile at the run's head SHA at most once per run. */
+function dockerfileLoader(input: JudgeRunInput): { load(bundle: Bundle): Promise<DockerfileFacts | undefined> } {
+  const cache = new Map<string, Promise<DockerfileFacts | undefined>>();
+  return {
+    load(bundle) {
+      const path = bundle.baseImage?.location?.path ?? DEFAULT_DOCKERFILE;
+      let pending = cache.get(path);
+      if (!pending) {
+        pending = fetchFileText(input.octokit, { owner: input.owner, repo: input.repo, path, ref: input.run.headSha }).then((text) =>
+          text === undefined ? undefined : readDockerfile(path, text),
+        );
+        cache.set(path, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+function fillBaseImage(bundle: Bundle, dockerfile: DockerfileFacts | undefined): void {
+  const from = dockerfile?.from;
+  if (!dockerfile || !from?.name) return;
+  bundle.baseImage = { name: from.name, source: 'dockerfile', location: { path: dockerfile.path, line: from.line } };
+}
+
+async function locateDockerfileViolations(verdict: Verdict, bundles: Bundle[], dockerfiles: ReturnType<typeof dockerfileLoader>): Promise<void> {
+  for (const [index, image] of verdict.images.entries()) {
+    const violations = image.policies.flatMap((policy) => policy.violations).filter((v) => (v.rule === 'root_user' || v.rule === 'base_images') && !v.location);
+    if (violations.length === 0) continue;
+    const dockerfile = await dockerfiles.load(bundles[index]!);
+    if (!dockerfile?.from) continue;
+    for (const violation of violations) {
+      const line = violation.rule === 'root_user' ? (dockerfile.user?.line ?? dockerfile.from.line) : dockerfile.from.line;
+      violation.location = { path: dockerfile.path, line };
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import type { Logger } from 'probot';
+import { postPendingCheckRun } from '../github/check-runs.ts';
+import type { GitHubClient } from '../github/client.ts';
+import type { Store } from '../store/store.ts';
+import { updateCheckState } from '../store/store.ts';
+import { loadRepoPolicy } from './load-policy.ts';
+import type { PolicyLoad } from './load-policy.ts';
+import type { RepoTarget } from './repo-target.ts';
+import { emptyState, publishCheckState, rememberCheckRun } from './update-check.ts';
+
+export interface MarkPendingInput {
+  octokit: GitHubClient;
+  store: Store;
+  target: RepoTarget;
+  sha: string;
+  status: 'queued' | 'in_progress';
+  /** The branch whose policy names the check: a pull request's base, else the default branch. */
+  policyRef: string;
+  pullRequests: number[];
+  detailsUrl?: string;
+  now: Date;
+  log: Logger;
+}
+
+/**
+ * Makes the commit's check exist early (queued or in progress), so a required check blocks the
+ * merge before any scan finished. A commit that already has its check keeps it as it is; a pull
+ * request that opens on a commit already judged gets its comment.
+ */
+export async function markCheckPending(input: MarkPendingInput, onPolicy: (policy: PolicyLoad) => void): Promise<void> {
+  const { octokit, store, target, sha, now } = input;
+  const repository = `${target.owner}/${target.repo}`;
+  // 1. The check's name comes from the policy that will judge the commit.
+  const policy = await loadRepoPolicy(octokit, { owner: target.owner, repo: target.repo, ref: input.policyRef });
+  onPolicy(policy);
+  // 2. Remember the commit and its pull requests.
+  const before = await store.getCheckState(repository, sha);
+  const state = await updateCheckState(store, repository, sha, (current) => {
+    const base = current ?? { ...emptyState(repository, sha, target.installationId), updatedAt: now.toISOString() };
+    return { ...base, installationId: target.installationId, pullRequests: [...new Set([...base.pullRequests, ...input.pullRequests])] };
+  });
+  // 3. Create the pending check once; a commit judged already only gets its new pull requests' comments.
+  if (state.checkRunId === undefined) {
+    const checkRunId = await postPendingCheckRun(octokit, {
+      owner: target.owner,
+      repo: target.repo,
+      sha,
+      name: policy.settings.check_name,
+      status: input.status,
+      ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
+    });
+    await rememberCheckRun(store, state, checkRunId);
+    return;
+  }
+  const hasNewPullRequest = state.pullRequests.length > (before?.value.pullRequests.length ?? 0);
+  if (Object.keys(state.runs).length > 0 && hasNewPullRequest) {
+    await publishCheckState({ octokit, store, owner: target.owner, repo: target.repo, state, settings: policy.settings, now });
+  }
+}

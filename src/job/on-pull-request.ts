@@ -1,0 +1,22 @@
+import type { ResolvedSettings } from '../policy/schema.ts';
+import { withFinalGuard } from './final-guard.ts';
+import { markCheckPending } from './mark-pending.ts';
+import type { JobInput } from './on-workflow-run.ts';
+import { readRepoTarget, record } from './repo-target.ts';
+
+/** pull_request opened / synchronize / reopened: the head commit's check exists before its scans finish. */
+export async function onPullRequest(input: JobInput): Promise<void> {
+  // 1. Read the repository and the pull request from the payload.
+  const target = readRepoTarget(input.payload);
+  if (!target) return input.log.warn('pull_request without repository or installation: ignored');
+  const pull = record(record(input.payload).pull_request);
+  const sha = String(record(pull.head).sha);
+  const baseRef = String(record(pull.base).ref ?? target.defaultBranch);
+  const pullRequests = typeof pull.number === 'number' ? [pull.number] : [];
+  let settings: ResolvedSettings | undefined;
+  const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests };
+  // 2. Mark the check queued (the base branch's policy names it), under the final guard.
+  await withFinalGuard({ ...common, settings: () => settings }, () =>
+    markCheckPending({ ...common, status: 'queued', policyRef: baseRef }, (policy) => (settings = policy.settings)),
+  );
+}

@@ -1,0 +1,42 @@
+import { RE_EVALUATE_ACTION } from '../github/check-runs.ts';
+import { fetchWorkflowRunsForSha } from '../github/workflow-runs.ts';
+import { evaluateCompletedRun } from './evaluate-run.ts';
+import { withFinalGuard } from './final-guard.ts';
+import type { PolicyLoad } from './load-policy.ts';
+import type { JobInput } from './on-workflow-run.ts';
+import { readRepoTarget, record } from './repo-target.ts';
+import type { WorkflowRunInfo } from './workflow-run.ts';
+import { readWorkflowRun } from './workflow-run.ts';
+
+/**
+ * check_run rerequested / requested_action (re-evaluate) and check_suite rerequested: judge the
+ * commit's completed workflow runs again, with the CURRENT policy.
+ */
+export async function onReevaluate(input: JobInput): Promise<void> {
+  // 1. Read the repository and the commit; ignore other buttons.
+  const payload = record(input.payload);
+  const target = readRepoTarget(payload);
+  if (!target) return input.log.warn('re-evaluation without repository or installation: ignored');
+  if (payload.action === 'requested_action' && record(payload.requested_action).identifier !== RE_EVALUATE_ACTION.identifier) return;
+  const checked = record(payload.check_run ?? payload.check_suite);
+  const sha = String(checked.head_sha);
+  const pullRequests = (Array.isArray(checked.pull_requests) ? checked.pull_requests : []).flatMap((pr) => {
+    const number = record(pr).number;
+    return typeof number === 'number' ? [number] : [];
+  });
+
+  // 2. Find the commit's completed workflow runs (guarded: a failed listing still ends the check).
+  let runs: WorkflowRunInfo[] = [];
+  const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests };
+  await withFinalGuard(common, async () => {
+    const listed = await fetchWorkflowRunsForSha(input.octokit, { owner: target.owner, repo: target.repo, sha });
+    runs = listed.map((run) => readWorkflowRun(run, target.repositoryId)).filter((run) => run.status === 'completed' && run.headSha === sha);
+  });
+
+  // 3. Judge each run again; each one is guarded on its own.
+  const policies = new Map<string, Promise<PolicyLoad>>();
+  for (const run of runs) {
+    await evaluateCompletedRun({ octokit: input.octokit, store: input.store, target, run, now: input.now, log: input.log, policies });
+  }
+  if (runs.length === 0) input.log.info({ sha }, 're-evaluation found no completed workflow run');
+}

@@ -1,0 +1,69 @@
+import type { Logger } from 'probot';
+import { Probot, ProbotOctokit } from 'probot';
+import { imageAssuranceApp } from '../github/app.ts';
+import type { Job, Store } from '../store/store.ts';
+
+/**
+ * Stage 2, job: the worker. ONE Probot instance with the app loaded; a job is a stored delivery
+ * handed to it as if it had just arrived. Probot's octokit retries 5xx answers and waits out rate
+ * limits (plugin-retry, plugin-throttling); both stay on.
+ */
+
+/** How often a request that hit a rate limit is tried again before the job gives up. */
+export const MAX_RATE_LIMIT_RETRIES = 2;
+
+export interface WorkerOptions {
+  appId: string | number;
+  privateKey: string;
+  secret: string;
+  /** GitHub Enterprise Server or a test server: the REST API URL. */
+  baseUrl?: string;
+  store: Store;
+  now?: () => Date;
+  log?: Logger;
+  /**
+   * Merged into the octokit options of every client, e.g. plugin-retry's `retry` and
+   * plugin-throttling's `throttle` settings (tests make the waits zero).
+   */
+  octokitDefaults?: { retry?: Record<string, unknown>; throttle?: Record<string, unknown> };
+}
+
+export interface Worker {
+  runJob(job: Job): Promise<void>;
+  probot: Probot;
+}
+
+export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  const Octokit = ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
+    ...instance,
+    retry: { ...(instance.retry as object | undefined), ...options.octokitDefaults?.retry },
+    throttle: {
+      ...(instance.throttle as object | undefined),
+      onRateLimit: retryRateLimit,
+      onSecondaryRateLimit: retryRateLimit,
+      ...options.octokitDefaults?.throttle,
+    },
+  }));
+  const probot = new Probot({
+    appId: options.appId,
+    privateKey: options.privateKey,
+    secret: options.secret,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    Octokit,
+  });
+  await probot.load(imageAssuranceApp({ store: options.store, now: options.now ?? (() => new Date()) }));
+  return {
+    probot,
+    async runJob(job) {
+      await probot.receive({ id: job.id, name: job.event, payload: job.payload } as Parameters<Probot['receive']>[0]);
+    },
+  };
+}
+
+/** Waits out a primary or secondary rate limit (GitHub's retry-after), a few times at most. */
+function retryRateLimit(retryAfterSeconds: number, request: { method: string; url: string; request: { retryCount: number } }, octokit: { log: Logger }): boolean {
+  const isRetrying = request.request.retryCount < MAX_RATE_LIMIT_RETRIES;
+  octokit.log.warn({ method: request.method, url: request.url, retryAfterSeconds, isRetrying }, 'GitHub rate limit hit');
+  return isRetrying;
+}

@@ -1,0 +1,145 @@
+import { upsertCheckRun } from '../github/check-runs.ts';
+import type { GitHubClient } from '../github/client.ts';
+import { upsertPrComment } from '../github/comments.ts';
+import type { Outcome, OutcomeProblem } from '../model/outcome.ts';
+import type { ImageVerdict } from '../model/verdict.ts';
+import type { ResolvedSettings } from '../policy/schema.ts';
+import { renderCheckRun } from '../render/check-run.ts';
+import { COMMENT_MARKER, renderPrComment } from '../render/pr-comment.ts';
+import type { CheckState, RunContribution, Store } from '../store/store.ts';
+import { updateCheckState } from '../store/store.ts';
+import { POLICY_FILE } from './load-policy.ts';
+
+/**
+ * Stage 8, answer: one check run per commit that reflects every image judged for it so far,
+ * across workflow runs (SPEC §4), and the sticky comment on its pull requests.
+ */
+
+export interface RecordContributionInput {
+  octokit: GitHubClient;
+  store: Store;
+  owner: string;
+  repo: string;
+  sha: string;
+  installationId: number;
+  contribution: RunContribution;
+  sources: string[];
+  notes: string[];
+  pullRequests: number[];
+  settings: ResolvedSettings;
+  now: Date;
+}
+
+/**
+ * Merges the contribution into the commit's check state (a re-run of the same run replaces its
+ * part), then writes the check run and the sticky comment from the merged outcome.
+ */
+export async function recordContribution(input: RecordContributionInput): Promise<CheckState> {
+  const repository = `${input.owner}/${input.repo}`;
+  const state = await updateCheckState(input.store, repository, input.sha, (current) => ({
+    ...(current ?? emptyState(repository, input.sha, input.installationId)),
+    installationId: input.installationId,
+    runs: { ...current?.runs, [String(input.contribution.run.id)]: input.contribution },
+    sources: input.sources,
+    notes: union(current?.notes ?? [], input.notes),
+    pullRequests: union(current?.pullRequests ?? [], input.pullRequests),
+    updatedAt: input.now.toISOString(),
+  }));
+  return publishCheckState({ ...input, state });
+}
+
+/** Writes the check run and the comments for a state as it is stored now. */
+export async function publishCheckState(input: {
+  octokit: GitHubClient;
+  store: Store;
+  owner: string;
+  repo: string;
+  state: CheckState;
+  settings: ResolvedSettings;
+  now: Date;
+}): Promise<CheckState> {
+  const { state, settings, now } = input;
+  const outcome = buildOutcome(state, settings, now);
+  const rendered = renderCheckRun(outcome, { now });
+  const checkRun = await upsertCheckRun(input.octokit, {
+    owner: input.owner,
+    repo: input.repo,
+    sha: state.sha,
+    name: settings.check_name,
+    ...(state.checkRunId === undefined ? {} : { checkRunId: state.checkRunId }),
+    conclusion: rendered.conclusion,
+    output: { title: rendered.title, summary: rendered.summary, ...(rendered.text ? { text: rendered.text } : {}), annotations: rendered.annotations },
+    completedAt: now,
+  });
+  const stored = state.checkRunId === checkRun.id ? state : await rememberCheckRun(input.store, state, checkRun.id);
+
+  if (settings.comment !== 'never' && stored.pullRequests.length > 0) {
+    const body = renderPrComment(outcome, { now, checkRunUrl: checkRun.url, policyFile: POLICY_FILE });
+    for (const pullNumber of stored.pullRequests) {
+      await upsertPrComment(input.octokit, {
+        owner: input.owner,
+        repo: input.repo,
+        pullNumber,
+        marker: COMMENT_MARKER,
+        body,
+        // on-failure: a green pull request still gets its old comment edited, never a new one.
+        isUpdateOnly: settings.comment === 'on-failure' && rendered.conclusion !== 'failure',
+      });
+    }
+  }
+  return stored;
+}
+
+/** Keeps the first check run ID a commit got; a concurrent creator's ID is not overwritten. */
+export async function rememberCheckRun(store: Store, state: CheckState, checkRunId: number): Promise<CheckState> {
+  return updateCheckState(store, state.repository, state.sha, (current) => {
+    const base = current ?? state;
+    return base.checkRunId === undefined ? { ...base, checkRunId } : base;
+  });
+}
+
+export function emptyState(repository: string, sha: string, installationId: number): CheckState {
+  return { repository, sha, installationId, runs: {}, sources: [], notes: [], pullRequests: [], updatedAt: new Date(0).toISOString() };
+}
+
+/**
+ * The outcome over every run of the commit. Images are keyed by bundle key (the later run wins);
+ * every problem stays. A run that left no report at all is a `missing-scan` problem (or a note
+ * with missing_scan: ignore) only while no run of the commit produced an image: a commit's other
+ * workflows (tests, lint) upload no scans, and must not fail the check of the one that does.
+ */
+export function buildOutcome(state: CheckState, settings: ResolvedSettings, now: Date): Outcome {
+  const runs = Object.values(state.runs).sort((a, b) => a.evaluatedAt.localeCompare(b.evaluatedAt) || a.run.id - b.run.id);
+  const images = new Map<string, ImageVerdict>();
+  const problems: OutcomeProblem[] = [];
+  for (const run of runs) {
+    for (const [key, image] of Object.entries(run.images)) images.set(key, image);
+    problems.push(...run.problems);
+  }
+  const notes = [...state.notes];
+  if (images.size === 0) {
+    const empty = runs.filter((run) => Object.keys(run.images).length === 0 && run.problems.length === 0);
+    for (const { run } of empty) {
+      const message = `Workflow run "${run.name}" (#${run.id}) finished without an artifact matching ${settings.artifacts.join(', ')}, and no other run of this commit produced a report: no image was judged`;
+      if (settings.missing_scan === 'fail') problems.push({ kind: 'missing-scan', message });
+      else notes.push(`${message} (missing_scan: ignore).`);
+    }
+  }
+  const verdictImages = [...images.values()];
+  return {
+    verdict: {
+      allowed: verdictImages.every((image) => image.allowed),
+      evaluated_at: now.toISOString(),
+      context: {},
+      sources: state.sources,
+      images: verdictImages,
+    },
+    problems,
+    notes,
+    runs: runs.map((run) => run.run),
+  };
+}
+
+function union<T>(a: readonly T[], b: readonly T[]): T[] {
+  return [...new Set([...a, ...b])];
+}
