@@ -1,0 +1,178 @@
+import Bottleneck from 'bottleneck';
+import { generateKeyPairSync } from 'node:crypto';
+import pino from 'pino';
+import { expect } from 'vitest';
+import { createWorker } from '../../src/job/run-job.ts';
+import { createMemoryStore } from '../../src/store/memory.ts';
+import type { Store } from '../../src/store/store.ts';
+import { receiveWebhook } from '../../src/webhook/receive.ts';
+import { buildArtifactZip } from '../helpers/artifact-zip.ts';
+import type { ArtifactFile } from '../helpers/artifact-zip.ts';
+import { readFixtureJson } from '../helpers/fixtures.ts';
+import { createGitHubMock, GITHUB_API } from '../helpers/github-mock.ts';
+import type { GitHubMock } from '../helpers/github-mock.ts';
+import { TEST_WEBHOOK_SECRET, signedDelivery } from '../helpers/sign.ts';
+
+/**
+ * The real app end to end: a signed delivery goes through receiveWebhook into the memory store,
+ * and the stored job runs through createWorker(...).runJob with a real Probot. GitHub is nock.
+ */
+
+export const NOW = new Date('2026-11-26T12:00:00Z');
+export const INSTALLATION_ID = 4242;
+export const OWNER = 'octo-org';
+export const REPO = 'octo-repo';
+export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+export const BLOB_HOST = 'https://pipelines.blob.test';
+export const POLICY_PATH = '.github/image-assurance.yml';
+
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+
+export interface AppUnderTest {
+  store: Store;
+  github: GitHubMock;
+  /** Signs, receives (must be queued) and runs the delivery. */
+  deliver(event: string, payload: unknown): Promise<void>;
+}
+
+export async function startApp(): Promise<AppUnderTest> {
+  const store = createMemoryStore();
+  const github = createGitHubMock();
+  const worker = await createWorker({
+    appId: 1,
+    privateKey,
+    secret: TEST_WEBHOOK_SECRET,
+    baseUrl: GITHUB_API,
+    store,
+    now: () => NOW,
+    log: pino({ level: 'silent' }),
+    // Retry and throttling stay on; only their waits are zero.
+    octokitDefaults: {
+      retry: { retryAfterBaseValue: 0 },
+      throttle: {
+        retryAfterBaseValue: 0,
+        fallbackSecondaryRateRetryAfter: 0,
+        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+        notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+      },
+    },
+  });
+  let deliveries = 0;
+  return {
+    store,
+    github,
+    async deliver(event, payload) {
+      const delivery = await signedDelivery(event, payload, { id: `delivery-${++deliveries}` });
+      const response = await receiveWebhook(delivery, { secret: TEST_WEBHOOK_SECRET, store, now: () => NOW });
+      expect(response.statusCode).toBe(202);
+      await worker.runJob(response.job!);
+    },
+  };
+}
+
+export interface RunOptions {
+  runId?: number;
+  headSha?: string;
+  name?: string;
+  pullRequest?: { number: number; base: string };
+  headRepositoryId?: number;
+}
+
+/** The real workflow_run.completed payload, adjusted in memory for a scenario. */
+export function workflowRunPayload(options: RunOptions = {}, fixture = 'webhooks/workflow_run.completed.json'): Record<string, any> {
+  const payload = readFixtureJson<Record<string, any>>(fixture);
+  const repositoryId: number = payload.repository.id;
+  payload.installation = { id: INSTALLATION_ID, node_id: 'MDIz' };
+  const run = payload.workflow_run;
+  if (options.runId !== undefined) run.id = options.runId;
+  if (options.headSha !== undefined) run.head_sha = options.headSha;
+  if (options.name !== undefined) run.name = options.name;
+  if (options.headRepositoryId !== undefined) run.head_repository.id = options.headRepositoryId;
+  run.pull_requests = options.pullRequest
+    ? [
+        {
+          number: options.pullRequest.number,
+          head: { ref: 'feature', sha: run.head_sha, repo: { id: repositoryId } },
+          base: { ref: options.pullRequest.base, sha: 'b'.repeat(40), repo: { id: repositoryId } },
+        },
+      ]
+    : [];
+  return payload;
+}
+
+export const SHA = '3484a3fb816e0859fd6e1cea078d76385ff50625';
+export const RUN_ID = 289782451;
+
+/** POST /app/installations/{id}/access_tokens: the installation token Probot asks for. */
+export function mockAccessToken(github: GitHubMock): void {
+  github.api
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+}
+
+/** GET contents of a file at a ref: `text` or 404. */
+export function mockFile(github: GitHubMock, path: string, ref: string | undefined, text: string | undefined, repoPath = REPO_PATH): void {
+  const interceptor = github.api.get((uri) => {
+    const url = new URL(uri, GITHUB_API);
+    return decodeURIComponent(url.pathname) === `${repoPath}/contents/${path}` && (ref === undefined ? !url.searchParams.has('ref') : url.searchParams.get('ref') === ref);
+  });
+  if (text === undefined) interceptor.reply(404, { message: 'Not Found' });
+  else interceptor.reply(200, text, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
+}
+
+export interface ArtifactMock {
+  id: number;
+  name: string;
+  files?: Record<string, ArtifactFile>;
+  zip?: Uint8Array;
+  /** What the download answers instead of a redirect. */
+  downloadStatus?: number;
+  expired?: boolean;
+}
+
+/** Lists the run's artifacts and serves each zip through a 302 to the blob host. */
+export function mockArtifacts(github: GitHubMock, runId: number, artifacts: ArtifactMock[]): void {
+  github.api.get(`${REPO_PATH}/actions/runs/${runId}/artifacts`).query(true).reply(200, {
+    total_count: artifacts.length,
+    artifacts: artifacts.map((artifact) => ({ id: artifact.id, name: artifact.name, size_in_bytes: 1000, expired: artifact.expired ?? false })),
+  });
+  const blob = github.host(BLOB_HOST);
+  for (const artifact of artifacts) {
+    if (artifact.expired) continue;
+    const download = github.api.get(`${REPO_PATH}/actions/artifacts/${artifact.id}/zip`);
+    if (artifact.downloadStatus !== undefined) {
+      download.reply(artifact.downloadStatus, { message: 'artifact download failed' });
+      continue;
+    }
+    download.reply(302, '', { location: `${BLOB_HOST}/artifacts/${artifact.id}.zip?sig=abc` });
+    const zip = artifact.zip ?? buildArtifactZip(artifact.files ?? {});
+    blob.get(`/artifacts/${artifact.id}.zip`).query({ sig: 'abc' }).reply(200, Buffer.from(zip), { 'content-type': 'application/zip' });
+  }
+}
+
+export function mockCreateCheckRun(github: GitHubMock, id = 7001): void {
+  github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id, html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}` });
+}
+
+export function mockUpdateCheckRun(github: GitHubMock, id = 7001): void {
+  github.api.patch(`${REPO_PATH}/check-runs/${id}`).reply(200, { id, html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}` });
+}
+
+/** Check-run request bodies, in order. */
+export function checkRunBodies(github: GitHubMock): Record<string, any>[] {
+  return github.log.filter((entry) => entry.path.split('?')[0]!.startsWith(`${REPO_PATH}/check-runs`)).map((entry) => entry.body as Record<string, any>);
+}
+
+/** The last completed check-run body. */
+export function finalCheckRun(github: GitHubMock): Record<string, any> {
+  const completed = checkRunBodies(github).filter((body) => body.status === 'completed');
+  expect(completed.length).toBeGreaterThan(0);
+  return completed.at(-1)!;
+}
+
+export const JUICE_SHOP = { fixture: 'scans/trivy/juice-shop-v10.2.0.json' };
+export const ALPINE_311 = { fixture: 'scans/trivy/license_scheme.json' };

@@ -1,0 +1,427 @@
+import { strToU8, zipSync } from 'fflate';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMMENT_MARKER } from '../../src/render/pr-comment.ts';
+import { readFixtureJson } from '../helpers/fixtures.ts';
+import type { AppUnderTest } from './app-harness.ts';
+import {
+  ALPINE_311,
+  checkRunBodies,
+  finalCheckRun,
+  INSTALLATION_ID,
+  JUICE_SHOP,
+  mockAccessToken,
+  mockArtifacts,
+  mockCreateCheckRun,
+  mockFile,
+  mockUpdateCheckRun,
+  OWNER,
+  POLICY_PATH,
+  REPO,
+  REPO_PATH,
+  RUN_ID,
+  SHA,
+  startApp,
+  workflowRunPayload,
+} from './app-harness.ts';
+
+const JUICE_DIGEST = 'sha256:b1802758946aa40549b98ee6b8f93e9b92d0a6bf7aed139284893466be9c5065';
+
+/** The most GitHub requests one workflow run with one image may cost (no pull request). */
+const MAX_REQUESTS_ONE_RUN_ONE_IMAGE = 6;
+
+let app: AppUnderTest;
+
+beforeEach(async () => {
+  app = await startApp();
+});
+
+afterEach(() => {
+  app.github.restore();
+});
+
+describe('src/github/app', () => {
+  describe('workflow_run completed', () => {
+    it('fails the check for a blocked image, names the CVE and its fix, stores the verdict, within the request budget', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan-api', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check).toMatchObject({ name: 'image-assurance', head_sha: SHA, status: 'completed', conclusion: 'failure' });
+      expect(check.output.title).toBe('1 image blocked by baseline');
+      expect(check.output.summary).toContain('CVE-2021-36159');
+      expect(check.output.summary).toContain('2.10.7-r0');
+      expect(check.output.summary).toContain('preset:baseline applied');
+      expect(check.actions).toEqual([{ label: 'Re-evaluate', description: expect.any(String), identifier: 're-evaluate' }]);
+      const verdict = await app.store.getVerdictByDigest(JUICE_DIGEST);
+      expect(verdict).toMatchObject({ repository: `${OWNER}/${REPO}`, sha: SHA, runId: RUN_ID, allowed: false, status: 'blocked' });
+      const state = await app.store.getCheckState(`${OWNER}/${REPO}`, SHA);
+      expect(state?.value.checkRunId).toBe(7001);
+      // Token, policy file, artifact list, artifact redirect, blob, check run.
+      expect(github.log.length).toBeLessThanOrEqual(MAX_REQUESTS_ONE_RUN_ONE_IMAGE);
+      const blob = github.log.find((entry) => entry.host !== 'api.github.com');
+      expect(blob?.headers.authorization).toBeUndefined();
+    });
+
+    it('posts the sticky comment once and edits it (PATCH) on the next run, never duplicating it', async () => {
+      const { github } = app;
+      const pullRequest = { number: 7, base: 'main' };
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+      github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).reply(200, [{ id: 1, body: 'LGTM', user: { login: 'octocat', type: 'User' } }]);
+      github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+      const posted = github.requests('POST', `${REPO_PATH}/issues/7/comments`)[0]!.body as { body: string };
+
+      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockUpdateCheckRun(github);
+      github.api
+        .get(`${REPO_PATH}/issues/7/comments`)
+        .query(true)
+        .reply(200, [
+          { id: 1, body: 'LGTM', user: { login: 'octocat', type: 'User' } },
+          { id: 555, body: `${posted.body}\nold`, user: { login: 'image-assurance[bot]', type: 'Bot' } },
+        ]);
+      github.api.patch(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555 });
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest, runId: RUN_ID + 1 }));
+
+      github.assertDone();
+      expect(posted.body).toContain(COMMENT_MARKER);
+      expect(posted.body).toContain('CVE-2021-36159');
+      expect(github.requests('POST', `${REPO_PATH}/issues/7/comments`)).toHaveLength(1);
+      const edited = github.requests('PATCH', `${REPO_PATH}/issues/comments/555`);
+      expect(edited).toHaveLength(1);
+      expect((edited[0]!.body as { body: string }).body).toContain(COMMENT_MARKER);
+    });
+
+    it('reads the policy from the pull request BASE branch, even when the pull request changes it', async () => {
+      const { github } = app;
+      const strict = ['version: 1', 'settings:', '  check_name: strict-images', 'policies:', '  - name: no-high', '    rules:', '      severity: high', ''].join('\n');
+      mockAccessToken(github);
+      // Only the base branch is mocked: asking for the head branch or SHA would be an unmatched request.
+      mockFile(github, POLICY_PATH, 'main', strict);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCreateCheckRun(github);
+      github.api.get(`${REPO_PATH}/issues/9/comments`).query(true).reply(200, []);
+
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 9, base: 'main' } }));
+
+      github.assertDone();
+      const contents = github.log.filter((entry) => entry.path.includes('/contents/'));
+      expect(contents.map((entry) => new URL(entry.path, 'https://x').searchParams.get('ref'))).toEqual(['main']);
+      const check = finalCheckRun(github);
+      expect(check.name).toBe('strict-images');
+      expect(check.conclusion).toBe('success');
+    });
+
+    it('fails a fork run without downloading its artifacts', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload({ headRepositoryId: 999 }));
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.title).toBe('Reports from a fork are not trusted');
+      expect(check.output.summary).toContain("a fork's workflow cannot vouch for its own image");
+      expect(github.log.some((entry) => entry.path.includes('/artifacts'))).toBe(false);
+    });
+
+    it('reports a zip bomb as an artifact problem and never unpacks it', async () => {
+      const { github } = app;
+      const bomb = zipSync({ 'trivy.json': new Uint8Array(16 * 1024 * 1024) }, { level: 9 });
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: bomb }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.title).toBe('A scan artifact could not be read');
+      expect(check.output.summary).toMatch(/artifact image-scan was not unpacked: trivy\.json: compression ratio \d+:1 exceeds/);
+    });
+
+    it('fails a broken policy file with an annotation at its exact line', async () => {
+      const { github } = app;
+      const broken = ['version: 1', 'policies:', '  - name: prod', '    rules:', '      severity: extreme', ''].join('\n');
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', broken);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.title).toBe('Policy file is invalid');
+      expect(check.output.annotations).toEqual([
+        expect.objectContaining({ path: POLICY_PATH, start_line: 5, end_line: 5, start_column: 17, annotation_level: 'failure' }),
+      ]);
+    });
+
+    it('keeps one check for two workflow runs of one SHA, covering both images', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+      await app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }));
+
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockUpdateCheckRun(github);
+      await app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 }));
+
+      github.assertDone();
+      expect(github.requests('POST', `${REPO_PATH}/check-runs`)).toHaveLength(1);
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain('bkimminich/juice-shop');
+      expect(check.output.summary).toContain('alpine:3.11');
+      const state = await app.store.getCheckState(`${OWNER}/${REPO}`, SHA);
+      expect(Object.keys(state!.value.runs).sort()).toEqual([String(RUN_ID), String(RUN_ID + 1)]);
+    });
+
+    it.each([
+      ['fail', 'failure', 'No image reports found'],
+      ['ignore', 'neutral', 'No image reports found'],
+    ])('answers an expired artifact (410) per missing_scan: %s', async (mode, conclusion, title) => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', `version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ${mode}\n`);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', downloadStatus: 410 }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe(conclusion);
+      expect(check.output.title).toBe(title);
+      expect(check.output.summary).toContain('artifact image-scan has expired');
+    });
+
+    it('answers a run without a matching artifact per missing_scan: fail', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 3, name: 'coverage', size_in_bytes: 10, expired: false }] });
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain('finished without an artifact matching image-scan');
+    });
+
+    it('still judges the other image when one artifact answers 404', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [
+        { id: 11, name: 'image-scan-gone', downloadStatus: 404 },
+        { id: 12, name: 'image-scan-api', files: { 'trivy.json': JUICE_SHOP } },
+      ]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain('artifact image-scan-gone could not be found');
+      expect(check.output.summary).toContain('CVE-2021-36159');
+      expect(await app.store.getVerdictByDigest(JUICE_DIGEST)).toBeDefined();
+    });
+
+    it('survives a secondary rate limit and a 502 (retried by Probot octokit)', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      github.api
+        .get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`)
+        .query(true)
+        .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '0' });
+      github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(502, { message: 'Bad Gateway' });
+      mockArtifacts(github, RUN_ID, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      expect(finalCheckRun(github).conclusion).toBe('success');
+    });
+
+    it('ends in a completed failing check that says what failed when GitHub keeps failing', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).times(4).reply(500, { message: 'Server Error' });
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+      expect(check.output.title).toBe('The evaluation did not finish');
+      expect(check.output.summary).toContain(`could not list the artifacts of workflow run ${RUN_ID}`);
+      expect(check.output.summary).toContain('500');
+    });
+
+    it('annotates the Dockerfile USER line when root_user fails', async () => {
+      const { github } = app;
+      const policy = ['version: 1', 'policies:', '  - name: non-root', '    rules:', '      root_user: deny', ''].join('\n');
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', policy);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockFile(github, 'Dockerfile', SHA, 'FROM alpine:3.11\nRUN apk add curl\nUSER root\nCMD ["sh"]\n');
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.annotations).toEqual([expect.objectContaining({ path: 'Dockerfile', start_line: 3, annotation_level: 'failure' })]);
+    });
+  });
+
+  describe('early checks', () => {
+    it('creates the check in progress when a workflow run starts, without evaluating', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockCreateCheckRun(github, 8001);
+
+      await app.deliver('workflow_run', workflowRunPayload({}, 'webhooks/workflow_run.requested.json'));
+
+      github.assertDone();
+      expect(checkRunBodies(github)).toEqual([expect.objectContaining({ name: 'image-assurance', head_sha: SHA, status: 'queued' })]);
+      expect((await app.store.getCheckState(`${OWNER}/${REPO}`, SHA))?.value.checkRunId).toBe(8001);
+    });
+
+    it('creates the check queued when a pull request opens, then completes that same check', async () => {
+      const { github } = app;
+      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
+      payload.installation = { id: INSTALLATION_ID };
+      payload.repository.owner.login = OWNER;
+      payload.repository.name = REPO;
+      payload.pull_request.head.sha = SHA;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockCreateCheckRun(github, 8002);
+      await app.deliver('pull_request', payload);
+
+      const run = workflowRunPayload();
+      run.repository.id = payload.repository.id;
+      run.workflow_run.head_repository.id = payload.repository.id;
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockUpdateCheckRun(github, 8002);
+      github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).reply(200, []);
+      await app.deliver('workflow_run', run);
+
+      github.assertDone();
+      expect(checkRunBodies(github)[0]).toMatchObject({ status: 'queued', head_sha: SHA });
+      expect(github.requests('PATCH', `${REPO_PATH}/check-runs/8002`)).toHaveLength(1);
+      expect(finalCheckRun(github).conclusion).toBe('success');
+      // on-failure: a green pull request gets no new comment.
+      expect(github.requests('POST', `${REPO_PATH}/issues`)).toHaveLength(0);
+    });
+  });
+
+  describe('re-evaluation', () => {
+    it.each([
+      ['check_run requested_action re-evaluate', 'check_run', 'webhooks/check_run.requested_action.json'],
+      ['check_run rerequested', 'check_run', 'webhooks/check_run.rerequested.json'],
+      ['check_suite rerequested', 'check_suite', 'webhooks/check_suite.rerequested.json'],
+    ])('judges the same artifacts again with the current policy: %s', async (_name, event, fixture) => {
+      const { github } = app;
+      const payload = readFixtureJson<Record<string, any>>(fixture);
+      const checked = payload.check_run ?? payload.check_suite;
+      payload.installation = { id: INSTALLATION_ID };
+      payload.repository = workflowRunPayload().repository;
+      checked.head_sha = SHA;
+      checked.pull_requests = [];
+      if (payload.requested_action) payload.requested_action = { identifier: 're-evaluate' };
+      const run = workflowRunPayload().workflow_run;
+      mockAccessToken(github);
+      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
+      mockFile(github, POLICY_PATH, 'master', 'version: 1\npolicies:\n  - name: allow-all\n');
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver(event, payload);
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('success');
+      expect(check.output.title).toBe('1 image allowed');
+    });
+
+    it('ignores another button of the check run', async () => {
+      const payload = readFixtureJson<Record<string, any>>('webhooks/check_run.requested_action.json');
+      payload.installation = { id: INSTALLATION_ID };
+
+      await app.deliver('check_run', payload);
+
+      app.github.assertDone();
+      expect(app.github.log).toEqual([]);
+    });
+  });
+
+  describe('the sticky comment', () => {
+    it('edits the existing comment when the pull request turns green under on-failure, and posts none under never', async () => {
+      const { github } = app;
+      const pullRequest = { number: 7, base: 'main' };
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCreateCheckRun(github);
+      github.api
+        .get(`${REPO_PATH}/issues/7/comments`)
+        .query(true)
+        .reply(200, [{ id: 555, body: `${COMMENT_MARKER}\nblocked before`, user: { login: 'image-assurance[bot]', type: 'Bot' } }]);
+      github.api.patch(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555 });
+
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+      github.assertDone();
+      expect(finalCheckRun(github).conclusion).toBe('success');
+      const edited = github.requests('PATCH', `${REPO_PATH}/issues/comments/555`)[0]!.body as { body: string };
+      expect(edited.body).toContain(COMMENT_MARKER);
+      expect(edited.body).not.toContain('blocked before');
+    });
+
+    it('writes no comment with comment: never', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: never\n');
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
+
+      github.assertDone();
+      expect(finalCheckRun(github).conclusion).toBe('failure');
+      expect(github.log.some((entry) => entry.path.includes('/issues/'))).toBe(false);
+    });
+  });
+});

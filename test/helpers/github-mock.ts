@@ -1,0 +1,84 @@
+import nock from 'nock';
+
+/**
+ * GitHub faked with nock only: the network is blocked, a request no mock matches is recorded and
+ * fails `assertDone`, so does a mock nobody used, and every request is logged with its parsed
+ * body for assertions on what GitHub received.
+ */
+
+export const GITHUB_API = 'https://api.github.com';
+
+export interface LoggedRequest {
+  method: string;
+  host: string;
+  /** Path with the query string. */
+  path: string;
+  body: unknown;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+}
+
+export interface GitHubMock {
+  /** The api.github.com scope; chain `.get(...)`, `.post(...)` as with nock. */
+  api: nock.Scope;
+  /** Another host, e.g. the blob storage an artifact download redirects to. */
+  host(origin: string): nock.Scope;
+  log: LoggedRequest[];
+  /** Requests with this method whose path starts with `prefix` (query ignored when `prefix` has none). */
+  requests(method: string, prefix: string): LoggedRequest[];
+  /** Throws when a request went unmatched or a mock was not used. */
+  assertDone(): void;
+  /** Removes every mock and listener; call in afterEach. */
+  restore(): void;
+}
+
+export function createGitHubMock(): GitHubMock {
+  nock.disableNetConnect();
+  const log: LoggedRequest[] = [];
+  const unmatched: string[] = [];
+  const scopes: nock.Scope[] = [];
+
+  function track(origin: string): nock.Scope {
+    const scope = nock(origin);
+    scope.on('request', (request: { method: string; path: string; headers?: Record<string, unknown> }, _interceptor: unknown, body: string) => {
+      const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value === undefined ? undefined : String(value)]));
+      log.push({ method: request.method, host: new URL(origin).host, path: request.path, body: parseBody(body), headers });
+    });
+    scopes.push(scope);
+    return scope;
+  }
+
+  const onNoMatch = (request: { method?: string; path?: string; href?: string; options?: { method?: string; path?: string } }): void => {
+    unmatched.push(`${request.method ?? request.options?.method ?? '?'} ${request.href ?? request.path ?? request.options?.path ?? '?'}`);
+  };
+  nock.emitter.on('no match', onNoMatch);
+
+  return {
+    api: track(GITHUB_API),
+    host: track,
+    log,
+    requests(method, prefix) {
+      return log.filter((entry) => entry.method === method && (prefix.includes('?') ? entry.path : entry.path.split('?')[0]!).startsWith(prefix));
+    },
+    assertDone() {
+      if (unmatched.length > 0) throw new Error(`GitHub mock: unmatched requests:\n${unmatched.join('\n')}`);
+      const pending = scopes.flatMap((scope) => scope.pendingMocks());
+      if (pending.length > 0) throw new Error(`GitHub mock: mocks not used:\n${pending.join('\n')}`);
+    },
+    restore() {
+      nock.emitter.removeListener('no match', onNoMatch);
+      nock.cleanAll();
+      nock.enableNetConnect();
+    },
+  };
+}
+
+function parseBody(body: string | undefined): unknown {
+  if (!body) return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    if (error instanceof SyntaxError) return body;
+    throw error;
+  }
+}
