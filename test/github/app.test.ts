@@ -303,6 +303,64 @@ describe('src/github/app', () => {
     });
   });
 
+  describe('policy sources', () => {
+    it.each([
+      ['an approved base', 'FROM alpine:3.11\nUSER app\n', 'success', []],
+      ['an unapproved base, annotated at its FROM line', 'FROM ubuntu:22.04 AS build\nRUN make\nFROM debian:12\nUSER app\n', 'failure', [3]],
+    ])('takes the base image from the Dockerfile when no label gives it: %s', async (_name, dockerfile, conclusion, lines) => {
+      const { github } = app;
+      const policy = ['version: 1', 'policies:', '  - name: bases', '    rules:', '      base_images: ["docker.io/library/alpine:3.*"]', ''].join('\n');
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', policy);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockFile(github, 'Dockerfile', SHA, dockerfile);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe(conclusion);
+      expect(check.output.annotations ?? []).toEqual(lines.map((line) => expect.objectContaining({ path: 'Dockerfile', start_line: line })));
+    });
+
+    it("adds the organization's policies with extends: [org], read from <owner>/.github", async () => {
+      const { github } = app;
+      const org = ['version: 1', 'policies:', '  - name: org-no-critical', '    rules:', '      severity: critical', ''].join('\n');
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', 'version: 1\nextends: [org]\n');
+      mockFile(github, POLICY_PATH, undefined, org, `/repos/${OWNER}/.github`);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.title).toBe('1 image blocked by org-no-critical');
+      expect(check.output.summary).toContain(`org:${OWNER}/.github/${POLICY_PATH}`);
+    });
+
+    it('sends more than 50 annotations in batches: 50 with the create, the rest in an update', async () => {
+      const { github } = app;
+      const policies = Array.from({ length: 60 }, (_, i) => `  - name: p${i}\n    rules:\n      severity: extreme`);
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', ['version: 1', 'policies:', ...policies, ''].join('\n'));
+      mockCreateCheckRun(github);
+      mockUpdateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const [created, updated] = checkRunBodies(github);
+      expect(created!.output.annotations).toHaveLength(50);
+      expect(created!.conclusion).toBe('failure');
+      expect(updated!.output.annotations).toHaveLength(10);
+      expect(updated!.output.annotations[0].start_line).toBe(3 + 50 * 3 + 2);
+    });
+  });
+
   describe('early checks', () => {
     it('creates the check in progress when a workflow run starts, without evaluating', async () => {
       const { github } = app;
