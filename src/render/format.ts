@@ -155,12 +155,6 @@ export function repositoryOf(image: string): string {
   return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
-/** `sha256:0123456789ab…` shortened to 12 hex digits for titles; tables show it whole. */
-export function shortDigest(digest: string): string {
-  const [algorithm, hex] = digest.split(':', 2);
-  return hex === undefined ? digest.slice(0, 19) : `${algorithm}:${hex.slice(0, 12)}`;
-}
-
 export function failedPolicies(image: ImageVerdict, enforcement: PolicyVerdict['enforcement']): PolicyVerdict[] {
   return image.policies.filter((policy) => !policy.passed && policy.enforcement === enforcement);
 }

@@ -9,7 +9,6 @@ import {
   link,
   PROBLEM_TITLE,
   problemPlace,
-  shortDigest,
   sortViolations,
   STATUS_ICON,
 } from './format.ts';
