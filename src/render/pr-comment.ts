@@ -21,8 +21,8 @@ import { plural, truncateText } from './truncate.ts';
 export const COMMENT_MARKER = '<!-- image-assurance:sticky-comment -->';
 
 /**
- * An issue comment's body: "body … string … Maximum length: 65536 characters" (GitHub answers 422
- * "body is too long" beyond it). https://docs.github.com/en/rest/issues/comments#create-an-issue-comment
+ * An issue comment's body limit: GitHub answers 422 "Body is too long (maximum is 65536
+ * characters)" beyond it. https://docs.github.com/en/rest/issues/comments#create-an-issue-comment
  */
 export const COMMENT_MAX_CHARS = 65_536;
 
