@@ -6,7 +6,7 @@ import type { Outcome, RunRef } from '../model/outcome.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
 import { SETTINGS_DEFAULTS } from '../policy/schema.ts';
 import { renderCheckRun } from '../render/check-run.ts';
-import type { Store } from '../store/store.ts';
+import type { CheckState, Store, Versioned } from '../store/store.ts';
 import type { RepoTarget } from './repo-target.ts';
 import { recordContribution, rememberCheckRun } from './update-check.ts';
 
@@ -65,7 +65,7 @@ async function reportInternalFailure(guard: GuardTarget, message: string, error:
     guard.log.error({ err: recordError }, 'could not record the failure in the check state');
   }
   try {
-    const current = await store.getCheckState(`${target.owner}/${target.repo}`, sha).catch(() => undefined);
+    const current = await readStateForFallback(guard);
     const outcome: Outcome = {
       verdict: { allowed: false, evaluated_at: now.toISOString(), context: {}, sources: current?.value.sources ?? [], images: [] },
       problems: [{ kind: 'internal', message }],
@@ -84,9 +84,19 @@ async function reportInternalFailure(guard: GuardTarget, message: string, error:
       output: { title: rendered.title, summary: rendered.summary, annotations: [] },
       completedAt: now,
     });
-    if (current && checkRunId === undefined) await rememberCheckRun(store, current.value, written.id).catch(() => undefined);
+    if (current && checkRunId === undefined) await rememberCheckRun(store, current.value, written.id);
   } catch (lastError) {
     throw new AggregateError([error, lastError], `${message} Writing the failing check run failed too.`);
+  }
+}
+
+/** The stored state, if the store still answers: the last resort works without it. */
+async function readStateForFallback(guard: GuardTarget): Promise<Versioned<CheckState> | undefined> {
+  try {
+    return await guard.store.getCheckState(`${guard.target.owner}/${guard.target.repo}`, guard.sha);
+  } catch (error) {
+    guard.log.error({ err: error }, 'could not read the check state; writing a new check run');
+    return undefined;
   }
 }
 

@@ -39,8 +39,8 @@ export interface AppUnderTest {
   deliver(event: string, payload: unknown): Promise<void>;
 }
 
-export async function startApp(): Promise<AppUnderTest> {
-  const store = createMemoryStore();
+export async function startApp(options: { store?: Store } = {}): Promise<AppUnderTest> {
+  const store = options.store ?? createMemoryStore();
   const github = createGitHubMock();
   const worker = await createWorker({
     appId: 1,

@@ -1,6 +1,8 @@
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../../src/render/pr-comment.ts';
+import { createMemoryStore } from '../../src/store/memory.ts';
+import type { Store } from '../../src/store/store.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
 import {
@@ -283,6 +285,30 @@ describe('src/github/app', () => {
       expect(check.output.title).toBe('The evaluation did not finish');
       expect(check.output.summary).toContain(`could not list the artifacts of workflow run ${RUN_ID}`);
       expect(check.output.summary).toContain('500');
+    });
+
+    it('ends in a completed failing check even when the store fails, writing the check run directly', async () => {
+      app.github.restore();
+      const working = createMemoryStore();
+      const broken: Store = {
+        ...working,
+        getCheckState: async () => {
+          throw new Error('the check state table is unavailable');
+        },
+      };
+      app = await startApp({ store: broken });
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+      expect(check.output.summary).toContain('the check state table is unavailable');
     });
 
     it('annotates the Dockerfile USER line when root_user fails', async () => {
