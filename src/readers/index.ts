@@ -23,7 +23,7 @@ export const NOT_RECOGNIZED =
 /** A report's content, parsed once by its syntax. */
 export type ParsedReport =
   | { syntax: 'json'; doc: JsonObject }
-  | { syntax: 'xml'; root: XmlNode; text: string }
+  | { syntax: 'xml'; rootName: string; root: XmlNode; text: string }
   | { syntax: 'text'; text: string };
 
 type Reader = (file: string, parsed: ParsedReport) => Report;
@@ -36,15 +36,16 @@ export const READERS: Readonly<Record<ReportFormat, Reader>> = {
   'cyclonedx-json': json(readCycloneDxJson),
   'cyclonedx-xml': xml(readCycloneDxXml),
   'dockle-json': json(readDockleJson),
-  'oval-xml': xml((file, root) => readOpenScapXml(file, root)),
+  'oval-xml': xml((file, root, _text, rootName) => readOpenScapXml(file, { [rootName]: root })),
   'clamav-log': text(readClamavLog),
 };
 
 /**
  * Reads one report: detects the format from the content (not the name), parses it once and
- * normalizes it. Every problem is an InputError naming `path`.
+ * normalizes it. Every problem is an InputError naming `path`. `Buffer` is accepted as such:
+ * with @types/node 20 and TypeScript 6 a Buffer does not type-check as a Uint8Array.
  */
-export function readReport(path: string, content: Uint8Array): Report {
+export function readReport(path: string, content: Uint8Array | Buffer): Report {
   const text = decodeReport(path, content);
   const first = firstSignificantChar(text);
   if (first === undefined) throw new InputError({ file: path, message: 'the report is empty (only whitespace)' });
@@ -60,13 +61,14 @@ export function readReport(path: string, content: Uint8Array): Report {
     if (format === undefined || root === undefined) {
       throw new InputError({ file: path, message: `${NOT_RECOGNIZED}; got XML with root element <${root?.name ?? '?'}>` });
     }
-    return READERS[format](path, { syntax: 'xml', root: root.node, text });
+    return READERS[format](path, { syntax: 'xml', rootName: root.name, root: root.node, text });
   }
   return READERS['clamav-log'](path, { syntax: 'text', text });
 }
 
 /** Size, binary and UTF-8 checks, then the text (a BOM is dropped). */
-export function decodeReport(path: string, content: Uint8Array): string {
+export function decodeReport(path: string, bytes: Uint8Array | Buffer): string {
+  const content = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (content.byteLength === 0) throw new InputError({ file: path, message: 'the report is empty' });
   if (content.byteLength > MAX_REPORT_BYTES) {
     const megabytes = Math.ceil(content.byteLength / (1024 * 1024));
@@ -99,10 +101,10 @@ function json(read: (file: string, doc: JsonObject) => Report): Reader {
   };
 }
 
-function xml(read: (file: string, root: XmlNode, text: string) => Report): Reader {
+function xml(read: (file: string, root: XmlNode, text: string, rootName: string) => Report): Reader {
   return (file, parsed) => {
     if (parsed.syntax !== 'xml') throw new InputError({ file, message: NOT_RECOGNIZED });
-    return read(file, parsed.root, parsed.text);
+    return read(file, parsed.root, parsed.text, parsed.rootName);
   };
 }
 

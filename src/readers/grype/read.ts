@@ -137,6 +137,13 @@ function readMatch(file: string, match: JsonObject, m: number, packages: Map<str
   };
   readFix(file, vuln, m, vulnerability);
 
+  const advisories = vuln['advisories'];
+  if (Array.isArray(advisories)) {
+    for (const advisory of advisories) {
+      const alias = isObject(advisory) ? advisory['id'] : undefined;
+      if (typeof alias === 'string' && alias !== '' && alias !== id && !vulnerability.aliases.includes(alias)) vulnerability.aliases.push(alias);
+    }
+  }
   const related = match['relatedVulnerabilities'];
   if (related !== undefined && related !== null) {
     if (!Array.isArray(related)) throw fieldError(file, `matches[${m}].relatedVulnerabilities`, 'an array', related);

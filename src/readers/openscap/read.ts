@@ -12,6 +12,7 @@ const RULE_STATUS: Readonly<Record<string, CheckStatus>> = { fail: 'fail', error
  * references) with `results/system/definitions/definition[@definition_id, @result]`; XCCDF
  * `rule-result`s become checks.
  */
+/** `document` is the whole parsed document, so that a bare `oval_results` root is found too. */
 export function readOpenScapXml(file: string, root: XmlNode): Report {
   const report: Report = { path: file, format: 'oval-xml', tool: 'openscap', ...emptyFindings() };
   const ovalResults = descendants(root, 'oval_results');
