@@ -1,4 +1,4 @@
-import { fetchArtifactZip, fetchRunArtifacts } from '../artifacts/fetch-artifacts.ts';
+import { fetchArtifactZip, fetchRunArtifacts, MAX_ARTIFACT_ZIP_BYTES } from '../artifacts/fetch-artifacts.ts';
 import type { ArtifactInfo } from '../artifacts/fetch-artifacts.ts';
 import { unzipBounded } from '../artifacts/unzip-bounded.ts';
 import { groupReports } from '../bundles/group-reports.ts';
@@ -97,6 +97,9 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
 
 async function readArtifact(input: JudgeRunInput, artifact: ArtifactInfo): Promise<{ reports: Report[]; problems: OutcomeProblem[] }> {
   if (artifact.isExpired) return { reports: [], problems: [expiredProblem(artifact.name, 'it has expired')] };
+  if (artifact.sizeInBytes > MAX_ARTIFACT_ZIP_BYTES) {
+    return { reports: [], problems: [{ kind: 'artifact', message: `artifact ${artifact.name} is ${artifact.sizeInBytes} bytes, more than the ${MAX_ARTIFACT_ZIP_BYTES} allowed: its images were not judged` }] };
+  }
   let download;
   try {
     download = await fetchArtifactZip(input.octokit, { owner: input.owner, repo: input.repo, id: artifact.id, name: artifact.name });

@@ -129,6 +129,7 @@ export interface ArtifactMock {
   name: string;
   files?: Record<string, ArtifactFile>;
   zip?: Uint8Array;
+  sizeInBytes?: number;
   /** What the download answers instead of a redirect. */
   downloadStatus?: number;
   expired?: boolean;
@@ -138,11 +139,11 @@ export interface ArtifactMock {
 export function mockArtifacts(github: GitHubMock, runId: number, artifacts: ArtifactMock[]): void {
   github.api.get(`${REPO_PATH}/actions/runs/${runId}/artifacts`).query(true).reply(200, {
     total_count: artifacts.length,
-    artifacts: artifacts.map((artifact) => ({ id: artifact.id, name: artifact.name, size_in_bytes: 1000, expired: artifact.expired ?? false })),
+    artifacts: artifacts.map((artifact) => ({ id: artifact.id, name: artifact.name, size_in_bytes: artifact.sizeInBytes ?? 1000, expired: artifact.expired ?? false })),
   });
   const blob = github.host(BLOB_HOST);
   for (const artifact of artifacts) {
-    if (artifact.expired) continue;
+    if (artifact.expired || (artifact.sizeInBytes ?? 0) > 100 * 1024 * 1024) continue;
     const download = github.api.get(`${REPO_PATH}/actions/artifacts/${artifact.id}/zip`);
     if (artifact.downloadStatus !== undefined) {
       download.reply(artifact.downloadStatus, { message: 'artifact download failed' });

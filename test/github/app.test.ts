@@ -217,6 +217,29 @@ describe('src/github/app', () => {
       expect(check.output.summary).toContain('artifact image-scan has expired');
     });
 
+    it.each([
+      ['listed as expired', { expired: true }, 'failure', 'artifact image-scan-old could not be read: it has expired'],
+      ['larger than the download limit', { sizeInBytes: 200 * 1024 * 1024 }, 'failure', 'more than the 104857600 allowed'],
+    ])('does not download an artifact %s, and still judges the other one', async (_name, artifact, conclusion, message) => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [
+        { id: 10, name: 'image-scan-old', ...artifact },
+        { id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } },
+      ]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe(conclusion);
+      expect(check.output.summary).toContain(message);
+      expect(check.output.summary).toContain('alpine:3.11');
+      expect(github.log.some((entry) => entry.path.includes('/artifacts/10/'))).toBe(false);
+    });
+
     it('answers a run without a matching artifact per missing_scan: fail', async () => {
       const { github } = app;
       mockAccessToken(github);
@@ -428,6 +451,30 @@ describe('src/github/app', () => {
       expect(finalCheckRun(github).conclusion).toBe('success');
       // on-failure: a green pull request gets no new comment.
       expect(github.requests('POST', `${REPO_PATH}/issues`)).toHaveLength(0);
+    });
+    it('comments on a pull request opened after its commit was judged', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+      await app.deliver('workflow_run', workflowRunPayload());
+      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
+      payload.installation = { id: INSTALLATION_ID };
+      payload.repository = workflowRunPayload().repository;
+      payload.pull_request.head.sha = SHA;
+      payload.pull_request.base.ref = 'master';
+
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockUpdateCheckRun(github);
+      github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).reply(200, []);
+      github.api.post(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).reply(201, { id: 9 });
+      await app.deliver('pull_request', payload);
+
+      github.assertDone();
+      expect(github.requests('POST', `${REPO_PATH}/check-runs`)).toHaveLength(1);
+      const comment = github.requests('POST', `${REPO_PATH}/issues/${payload.pull_request.number}/comments`)[0]!.body as { body: string };
+      expect(comment.body).toContain('CVE-2021-36159');
     });
   });
 
