@@ -73,7 +73,7 @@ function render(verdict: Verdict, format: OutputFormat, io: CliIo, now: Date): s
     case 'json':
       return renderJson(verdict);
     case 'markdown':
-      return `${renderMarkdown(verdictOutcome(verdict), { now })}\n`;
+      return renderMarkdown(verdictOutcome(verdict), { now });
     case 'sarif':
       return `${JSON.stringify(renderSarif(verdict), null, 2)}\n`;
     case 'text':
