@@ -30,16 +30,19 @@ export interface MarkPendingInput {
 export async function markCheckPending(input: MarkPendingInput, onPolicy: (policy: PolicyLoad) => void): Promise<void> {
   const { octokit, store, target, sha, now } = input;
   const repository = `${target.owner}/${target.repo}`;
-  // 1. The check's name comes from the policy that will judge the commit.
+  // 1. Nothing to do when the commit has its check and knows its pull requests (no GitHub call).
+  const before = await store.getCheckState(repository, sha);
+  const hasKnownPullRequests = input.pullRequests.every((number) => before?.value.pullRequests.includes(number));
+  if (before?.value.checkRunId !== undefined && hasKnownPullRequests) return;
+  // 2. The check's name comes from the policy that will judge the commit.
   const policy = await loadRepoPolicy(octokit, { owner: target.owner, repo: target.repo, ref: input.policyRef });
   onPolicy(policy);
-  // 2. Remember the commit and its pull requests.
-  const before = await store.getCheckState(repository, sha);
+  // 3. Remember the commit and its pull requests.
   const state = await updateCheckState(store, repository, sha, (current) => {
     const base = current ?? { ...emptyState(repository, sha, target.installationId), updatedAt: now.toISOString() };
     return { ...base, installationId: target.installationId, pullRequests: [...new Set([...base.pullRequests, ...input.pullRequests])] };
   });
-  // 3. Create the pending check once; a commit judged already only gets its new pull requests' comments.
+  // 4. Create the pending check once; a commit judged already only gets its new pull requests' comments.
   if (state.checkRunId === undefined) {
     const checkRunId = await postPendingCheckRun(octokit, {
       owner: target.owner,

@@ -424,6 +424,20 @@ describe('src/github/app', () => {
       expect((await app.store.getCheckState(`${OWNER}/${REPO}`, SHA))?.value.checkRunId).toBe(8001);
     });
 
+    it('asks GitHub nothing when a later run starts on a commit that has its check', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockCreateCheckRun(github, 8001);
+      await app.deliver('workflow_run', workflowRunPayload({}, 'webhooks/workflow_run.requested.json'));
+      const requestsAfterFirst = github.log.length;
+
+      await app.deliver('workflow_run', workflowRunPayload({ runId: RUN_ID + 1 }, 'webhooks/workflow_run.requested.json'));
+
+      github.assertDone();
+      expect(github.log.length).toBe(requestsAfterFirst);
+    });
+
     it('creates the check queued when a pull request opens, then completes that same check', async () => {
       const { github } = app;
       const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
