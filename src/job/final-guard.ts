@@ -8,7 +8,7 @@ import { SETTINGS_DEFAULTS } from '../policy/schema.ts';
 import { renderCheckRun } from '../render/check-run.ts';
 import type { CheckState, Store, Versioned } from '../store/store.ts';
 import type { RepoTarget } from './repo-target.ts';
-import { recordContribution, rememberCheckRun } from './update-check.ts';
+import { recordContribution, rememberPublished } from './update-check.ts';
 
 /**
  * The last stage of every orchestrator: whatever stopped an evaluation ends in a completed,
@@ -84,7 +84,7 @@ async function reportInternalFailure(guard: GuardTarget, message: string, error:
       output: { title: rendered.title, summary: rendered.summary, annotations: [] },
       completedAt: now,
     });
-    if (current && checkRunId === undefined) await rememberCheckRun(store, current.value, written.id);
+    if (current) await rememberPublished(store, current.value, { checkRunId: written.id, conclusion: 'failure', annotationKeys: [] });
   } catch (lastError) {
     throw new AggregateError([error, lastError], `${message} Writing the failing check run failed too.`);
   }

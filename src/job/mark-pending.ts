@@ -6,7 +6,7 @@ import { updateCheckState } from '../store/store.ts';
 import { loadRepoPolicy } from './load-policy.ts';
 import type { PolicyLoad } from './load-policy.ts';
 import type { RepoTarget } from './repo-target.ts';
-import { emptyState, publishCheckState, rememberCheckRun } from './update-check.ts';
+import { emptyState, publishCheckState, rememberPublished } from './update-check.ts';
 
 export interface MarkPendingInput {
   octokit: GitHubClient;
@@ -52,7 +52,7 @@ export async function markCheckPending(input: MarkPendingInput, onPolicy: (polic
       status: input.status,
       ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
     });
-    await rememberCheckRun(store, state, checkRunId);
+    await rememberPublished(store, state, { checkRunId, conclusion: undefined, annotationKeys: [] });
     return;
   }
   const hasNewPullRequest = state.pullRequests.length > (before?.value.pullRequests.length ?? 0);

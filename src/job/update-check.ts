@@ -61,6 +61,9 @@ export async function publishCheckState(input: {
   const { state, settings, now } = input;
   const outcome = buildOutcome(state, settings, now);
   const rendered = renderCheckRun(outcome, { now });
+  // GitHub appends the annotations of every update: send each one once per check run.
+  const alreadySent = new Set(state.checkRunId === undefined ? [] : (state.annotationKeys ?? []));
+  const annotations = rendered.annotations.filter((annotation) => !alreadySent.has(annotationKey(annotation)));
   const checkRun = await upsertCheckRun(input.octokit, {
     owner: input.owner,
     repo: input.repo,
@@ -68,13 +71,18 @@ export async function publishCheckState(input: {
     name: settings.check_name,
     ...(state.checkRunId === undefined ? {} : { checkRunId: state.checkRunId }),
     conclusion: rendered.conclusion,
-    output: { title: rendered.title, summary: rendered.summary, ...(rendered.text ? { text: rendered.text } : {}), annotations: rendered.annotations },
+    output: { title: rendered.title, summary: rendered.summary, ...(rendered.text ? { text: rendered.text } : {}), annotations },
     completedAt: now,
   });
-  const stored = state.checkRunId === checkRun.id ? state : await rememberCheckRun(input.store, state, checkRun.id);
+  const stored = await rememberPublished(input.store, state, {
+    checkRunId: checkRun.id,
+    conclusion: rendered.conclusion,
+    annotationKeys: annotations.map(annotationKey),
+  });
 
   if (settings.comment !== 'never' && stored.pullRequests.length > 0) {
-    const body = renderPrComment(outcome, { now, checkRunUrl: checkRun.url, policyFile: POLICY_FILE });
+    const wasFailing = state.conclusion === 'failure' && rendered.conclusion !== 'failure';
+    const body = renderPrComment(outcome, { now, checkRunUrl: checkRun.url, policyFile: POLICY_FILE, wasFailing });
     for (const pullNumber of stored.pullRequests) {
       await upsertPrComment(input.octokit, {
         owner: input.owner,
@@ -90,12 +98,31 @@ export async function publishCheckState(input: {
   return stored;
 }
 
-/** Keeps the first check run ID a commit got; a concurrent creator's ID is not overwritten. */
-export async function rememberCheckRun(store: Store, state: CheckState, checkRunId: number): Promise<CheckState> {
+/**
+ * Records what was published: the first check run ID a commit got (a concurrent creator's ID is not
+ * overwritten), the conclusion, and the annotations that check run now has.
+ */
+export async function rememberPublished(
+  store: Store,
+  state: CheckState,
+  published: { checkRunId: number; conclusion: CheckState['conclusion']; annotationKeys: string[] },
+): Promise<CheckState> {
   return updateCheckState(store, state.repository, state.sha, (current) => {
     const base = current ?? state;
-    return base.checkRunId === undefined ? { ...base, checkRunId } : base;
+    const isSameRun = base.checkRunId === undefined || base.checkRunId === published.checkRunId;
+    if (!isSameRun) return base;
+    const sent = base.checkRunId === undefined ? [] : (base.annotationKeys ?? []);
+    return {
+      ...base,
+      checkRunId: published.checkRunId,
+      conclusion: published.conclusion,
+      annotationKeys: union(sent, published.annotationKeys),
+    };
   });
+}
+
+function annotationKey(annotation: { path: string; start_line: number; title?: string; message: string }): string {
+  return `${annotation.path}:${annotation.start_line}:${annotation.title ?? ''}:${annotation.message}`;
 }
 
 export function emptyState(repository: string, sha: string, installationId: number): CheckState {

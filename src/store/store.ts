@@ -42,6 +42,10 @@ export interface CheckState {
   sources: string[];
   notes: string[];
   pullRequests: number[];
+  /** The conclusion last published, so that a run that turns the commit green can say it was blocked before. */
+  conclusion?: 'success' | 'failure' | 'neutral';
+  /** Keys of the annotations already sent to `checkRunId`: GitHub appends annotations on every update, never replaces them. */
+  annotationKeys?: string[];
   /** ISO time of the last change. */
   updatedAt: string;
 }

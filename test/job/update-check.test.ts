@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { buildOutcome, emptyState } from '../../src/job/update-check.ts';
+import { ProbotOctokit } from 'probot';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildOutcome, emptyState, publishCheckState } from '../../src/job/update-check.ts';
+import { createMemoryStore } from '../../src/store/memory.ts';
+import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
 import type { ImageVerdict } from '../../src/model/verdict.ts';
 import { SETTINGS_DEFAULTS } from '../../src/policy/schema.ts';
 import type { ResolvedSettings } from '../../src/policy/schema.ts';
@@ -55,5 +58,59 @@ describe('src/job/update-check buildOutcome', () => {
     const outcome = buildOutcome(state(run(1, { a: image('a', true) }, [{ kind: 'artifact', message: 'gone' }]), run(2, {}, [{ kind: 'fork', message: 'fork' }])), settings(), NOW);
 
     expect(outcome.problems.map((p) => p.kind)).toEqual(['artifact', 'fork']);
+  });
+});
+
+describe('src/job/update-check publishCheckState', () => {
+  const violation = {
+    rule: 'root_user' as const,
+    id: 'user',
+    message: 'the image runs as root',
+    location: { path: 'Dockerfile', line: 3 },
+  };
+  const blocked: ImageVerdict = {
+    ...image('ghcr.io/acme/api:1', false),
+    policies: [{ name: 'p', enforcement: 'block', source: '.github/image-assurance.yml', passed: false, violations: [violation], suppressed: [], exceptions: [] }],
+  };
+
+  let github: GitHubMock;
+  beforeEach(() => {
+    github = createGitHubMock();
+  });
+  afterEach(() => {
+    github.restore();
+  });
+
+  it('sends each annotation once per check run (GitHub appends them on every update) and says when a PR turns green', async () => {
+    const store = createMemoryStore();
+    const octokit = new ProbotOctokit({ auth: { token: 'test' }, retry: { enabled: false }, throttle: { enabled: false } });
+    github.api.post('/repos/acme/api/check-runs').reply(201, { id: 7, html_url: 'https://github.test/checks/7' });
+    github.api.patch('/repos/acme/api/check-runs/7').times(2).reply(200, { id: 7, html_url: 'https://github.test/checks/7' });
+    let comment: { id: number; body: string; user: { type: string } } | undefined;
+    github.api.get('/repos/acme/api/issues/5/comments').query(true).times(3).reply(200, () => (comment ? [comment] : []));
+    github.api.post('/repos/acme/api/issues/5/comments').reply(201, (_uri, body) => {
+      comment = { id: 99, body: (body as { body: string }).body, user: { type: 'Bot' } };
+      return comment;
+    });
+    github.api.patch('/repos/acme/api/issues/comments/99').reply(200, (_uri, body) => ({ ...comment, body: (body as { body: string }).body }));
+    const publish = async (contribution: RunContribution) => {
+      const current = await store.getCheckState('acme/api', 'abc');
+      const next: CheckState = { ...(current?.value ?? state()), runs: { [String(contribution.run.id)]: contribution }, pullRequests: [5] };
+      await store.putCheckState(next, current?.version);
+      return publishCheckState({ octokit, store, owner: 'acme', repo: 'api', state: next, settings: settings({ comment: 'always' }), now: NOW });
+    };
+
+    await publish(run(1, { a: blocked }));
+    await publish(run(1, { a: blocked }));
+    const green = await publish(run(1, { a: image('ghcr.io/acme/api:1', true) }));
+
+    const writes = github.log.filter((entry) => entry.path.startsWith('/repos/acme/api/check-runs'));
+    const annotationCounts = writes.map((entry) => ((entry.body as { output: { annotations?: unknown[] } }).output.annotations ?? []).length);
+    expect(annotationCounts).toEqual([1, 0, 0]);
+    expect(green.conclusion).toBe('success');
+    const edits = github.requests('PATCH', '/repos/acme/api/issues/comments/99').map((entry) => (entry.body as { body: string }).body);
+    expect(edits).toHaveLength(1);
+    expect(edits[0]).toMatch(/previously blocked/i);
+    github.assertDone();
   });
 });
