@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { pino } from 'pino';
 import { readLambdaConfig } from '../src/env.ts';
 import { createWorker } from '../src/job/run-job.ts';
 import { createDynamoClient, DynamoStore, jobFromItem } from '../src/store/dynamo.ts';
@@ -79,6 +80,8 @@ async function createFromEnvironment(): Promise<(event: DynamoDBStreamEvent) => 
     secret: values[webhookSecret] ?? '',
     ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
     store,
+    // JSON lines for CloudWatch, at LOG_LEVEL (Probot's own default is pretty-printed at warn).
+    log: pino({ level: config.logLevel }),
   });
   return createWorkerHandler({ runJob: (job) => worker.runJob(job), log: worker.probot.log });
 }
