@@ -13,8 +13,8 @@ export function isObject(value: unknown): value is JsonObject {
 }
 
 /** `Results[2].Vulnerabilities[14].VulnerabilityID: expected a string`, naming the file. */
-export function fieldError(file: string, jsonPath: string, expected: string, actual?: unknown): InputError {
-  const got = arguments.length >= 4 ? ` (got ${describeValue(actual)})` : '';
+export function fieldError(file: string, jsonPath: string, expected: string, ...actual: [] | [unknown]): InputError {
+  const got = actual.length > 0 ? ` (got ${describeValue(actual[0])})` : '';
   return new InputError({ file, message: `${jsonPath}: expected ${expected}${got}` });
 }
 

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.ts';
 import type { Report, ReportFormat } from '../model/report.ts';
-import { readClamavLog } from './clamav/read.ts';
+import { isClamscanLog, readClamavLog } from './clamav/read.ts';
 import { readCycloneDxXml } from './cyclonedx/read-xml.ts';
 import { readCycloneDxJson } from './cyclonedx/read.ts';
 import { detectJsonFormat, detectXmlFormat, firstSignificantChar } from './detect-format.ts';
@@ -63,6 +63,7 @@ export function readReport(path: string, content: Uint8Array | Buffer): Report {
     }
     return READERS[format](path, { syntax: 'xml', rootName: root.name, root: root.node, text });
   }
+  if (!isClamscanLog(text)) throw new InputError({ file: path, message: `${NOT_RECOGNIZED}; got text that is not a clamscan log` });
   return READERS['clamav-log'](path, { syntax: 'text', text });
 }
 

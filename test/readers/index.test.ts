@@ -30,7 +30,7 @@ describe('src/readers/index', () => {
     { name: 'unknown JSON shape', content: encode('{"hello": "world"}'), message: `${NOT_RECOGNIZED}; got JSON of another shape` },
     { name: 'a JSON array', content: encode('[1, 2]'), message: `${NOT_RECOGNIZED}; got JSON of another shape` },
     { name: 'unknown XML root', content: encode('<?xml version="1.0"?><project><a/></project>'), message: `${NOT_RECOGNIZED}; got XML with root element <project>` },
-    { name: 'plain text', content: encode('hello\nworld\n'), message: 'not a recognized clamscan log: no FOUND or OK lines and no SCAN SUMMARY block' },
+    { name: 'plain text', content: encode('hello\nworld: yes\n'), message: `${NOT_RECOGNIZED}; got text that is not a clamscan log` },
   ])('rejects $name', ({ content, message }) => {
     const error = inputError(() => readReport('out/report.json', content));
 

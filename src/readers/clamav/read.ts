@@ -8,9 +8,10 @@ const FOUND_SUFFIX = ' FOUND';
 /** True when `text` reads like `clamscan` output: a FOUND or OK line, or the scan summary block. */
 export function isClamscanLog(text: string): boolean {
   if (text.includes(SUMMARY_HEADER)) return true;
-  for (const line of text.split('\n', 200)) {
-    const trimmed = line.trimEnd();
-    if (/^.+: (.+ FOUND|OK|Empty file|Symbolic link|Excluded)$/.test(trimmed)) return true;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const separator = line.lastIndexOf(': ');
+    if (separator > 0 && (line.endsWith(FOUND_SUFFIX) || line.endsWith(': OK'))) return true;
   }
   return false;
 }

@@ -63,10 +63,11 @@ export function readTrivyJson(file: string, doc: JsonObject): Report {
   return report;
 }
 
-function readImage(file: string, doc: JsonObject, metadata: JsonObject | undefined): ImageIdentity | undefined {
+function readImage(file: string, doc: JsonObject, metadataOrNothing: JsonObject | undefined): ImageIdentity | undefined {
   const artifactType = doc['ArtifactType'];
-  const isImage = artifactType === 'container_image' || (artifactType === undefined && metadata?.['ImageID'] !== undefined);
-  if (!isImage || metadata === undefined) return undefined;
+  const isImage = artifactType === 'container_image' || (artifactType === undefined && metadataOrNothing?.['ImageID'] !== undefined);
+  if (!isImage) return undefined;
+  const metadata = metadataOrNothing ?? {};
   const repoTags = optionalStringArray(file, metadata['RepoTags'], 'Metadata.RepoTags');
   const repoDigests = optionalStringArray(file, metadata['RepoDigests'], 'Metadata.RepoDigests');
   const reference = optionalString(file, metadata['Reference'], 'Metadata.Reference');
@@ -78,7 +79,7 @@ function readImage(file: string, doc: JsonObject, metadata: JsonObject | undefin
   if (name !== undefined && name !== '') identity.name = name;
   if (digest !== undefined) identity.digest = digest;
   if (imageId !== undefined && imageId !== '') identity.imageId = imageId;
-  return identity;
+  return identity.name === undefined && identity.digest === undefined && identity.imageId === undefined ? undefined : identity;
 }
 
 /** `trivy image --input img.tar.gz` names the archive, not an image. */
