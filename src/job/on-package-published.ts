@@ -3,7 +3,9 @@ import type { GitHubClient } from '../github/client.ts';
 import { normalizeRepositoryName } from '../model/image-ref.ts';
 import type { OutcomeProblem, RunRef } from '../model/outcome.ts';
 import type { PublishRecord, Store, VerdictRecord } from '../store/store.ts';
-import { loadRepoPolicy } from './load-policy.ts';
+import { withFinalGuard } from './final-guard.ts';
+import { loadRepoPolicy, type PolicyLoad } from './load-policy.ts';
+import { readRepoTarget, type RepoTarget } from './repo-target.ts';
 import { recordContribution } from './update-check.ts';
 
 /**
@@ -12,8 +14,9 @@ import { recordContribution } from './update-check.ts';
  *   2. look the verdict up by digest;
  *   3. record tag → digest as `verified` (a verdict existed) or `unscanned`;
  *   4. on the publishing commit, when known: put the verdict (or, for an unscanned image with
- *      `missing_scan: fail`, an `unscanned` problem) into the commit's check.
- * Other package types are ignored.
+ *      `missing_scan: fail`, an `unscanned` problem) into the commit's check, under the final
+ *      guard (a failure there ends in a failing check that says what failed).
+ * Other package types, and payloads without a repository or installation, are ignored.
  */
 
 export interface OnPackagePublishedInput {
@@ -26,10 +29,7 @@ export interface OnPackagePublishedInput {
 
 /** What a container publish says, read from either event's payload. */
 export interface PublishedVersion {
-  owner: string;
-  repo: string;
-  defaultBranch: string;
-  installationId: number;
+  target: RepoTarget;
   /** `registry/repository`, normalized (`ghcr.io/acme/api`). */
   image: string;
   /** The tag, or the digest when the version was pushed without one. */
@@ -46,20 +46,26 @@ const COMMIT_SHA = /^[0-9a-f]{40}$/;
 const CONTAINER_TYPES = new Set(['container', 'docker']);
 
 export async function onPackagePublished(input: OnPackagePublishedInput): Promise<void> {
+  // 1. Read the version.
   const version = readPublishedVersion(input.payload);
   if (version === undefined) {
-    input.log.info({ event: 'package.published' }, 'not a container version with a digest: ignored');
+    input.log.info('package published: not a container version with a digest, or no repository/installation: ignored');
     return;
   }
-  const fields = { repository: `${version.owner}/${version.repo}`, image: version.image, tag: version.tag, digest: version.digests[0] };
+  const { target } = version;
+  const repository = `${target.owner}/${target.repo}`;
+  const fields = { repository, image: version.image, tag: version.tag, digest: version.digests[0] };
 
+  // 2. The verdict, by any digest the payload gives.
   const verdict = await findVerdict(input.store, version.digests);
   const sha = verdict?.sha ?? version.sha;
+
+  // 3. Record tag → digest.
   const record: PublishRecord = {
     image: version.image,
     tag: version.tag,
     digest: verdict?.digest ?? version.digests[0]!,
-    repository: `${version.owner}/${version.repo}`,
+    repository,
     state: verdict === undefined ? 'unscanned' : 'verified',
     publishedAt: input.now.toISOString(),
     ...(sha === undefined ? {} : { sha }),
@@ -67,38 +73,43 @@ export async function onPackagePublished(input: OnPackagePublishedInput): Promis
   };
   await input.store.putPublish(record);
   input.log.info({ ...fields, state: record.state, sha }, 'container version published');
-
   if (sha === undefined) {
     input.log.info(fields, 'no publishing commit in the payload: no check to refresh');
     return;
   }
-  const policy = await loadRepoPolicy(input.octokit, { owner: version.owner, repo: version.repo, ref: version.defaultBranch });
-  const problems: OutcomeProblem[] = [];
-  if (verdict === undefined) {
-    if (policy.settings.missing_scan !== 'fail') {
-      input.log.info(fields, 'unscanned image published; missing_scan: ignore');
-      return;
+
+  // 4. Refresh the publishing commit's check.
+  let policy: PolicyLoad | undefined;
+  const guard = { octokit: input.octokit, store: input.store, target, sha, run: version.run, pullRequests: [], settings: () => policy?.settings, now: input.now, log: input.log };
+  await withFinalGuard(guard, async () => {
+    policy = await loadRepoPolicy(input.octokit, { owner: target.owner, repo: target.repo, ref: target.defaultBranch });
+    const problems: OutcomeProblem[] = [];
+    if (verdict === undefined) {
+      if (policy.settings.missing_scan !== 'fail') {
+        input.log.info(fields, 'unscanned image published; missing_scan: ignore');
+        return;
+      }
+      problems.push({ kind: 'unscanned', message: unscannedMessage(version, record.digest) });
     }
-    problems.push({ kind: 'unscanned', message: unscannedMessage(version, record.digest) });
-  }
-  await recordContribution({
-    octokit: input.octokit,
-    store: input.store,
-    owner: version.owner,
-    repo: version.repo,
-    sha,
-    installationId: version.installationId,
-    contribution: {
-      run: version.run,
-      images: verdict === undefined ? {} : { [verdict.digest]: verdict.verdict },
-      problems,
-      evaluatedAt: input.now.toISOString(),
-    },
-    sources: policy.sources,
-    notes: policy.notes,
-    pullRequests: [],
-    settings: policy.settings,
-    now: input.now,
+    await recordContribution({
+      octokit: input.octokit,
+      store: input.store,
+      owner: target.owner,
+      repo: target.repo,
+      sha,
+      installationId: target.installationId,
+      contribution: {
+        run: version.run,
+        images: verdict === undefined ? {} : { [verdict.digest]: verdict.verdict },
+        problems,
+        evaluatedAt: input.now.toISOString(),
+      },
+      sources: policy.sources,
+      notes: policy.notes,
+      pullRequests: [],
+      settings: policy.settings,
+      now: input.now,
+    });
   });
 }
 
@@ -128,13 +139,10 @@ export function readPublishedVersion(payload: unknown): PublishedVersion | undef
   const pkg = asRecord(root['registry_package'] ?? root['package']);
   const version = asRecord(pkg['package_version']);
   const metadata = asRecord(version['container_metadata']);
-  const repository = asRecord(root['repository']);
   const type = [pkg['package_type'], pkg['ecosystem']].map((value) => String(value ?? '').toLowerCase());
   if (!type.some((value) => CONTAINER_TYPES.has(value)) && Object.keys(metadata).length === 0) return undefined;
-
-  const fullName = asString(repository['full_name']);
-  const [owner, repo] = fullName?.split('/') ?? [];
-  if (owner === undefined || repo === undefined) return undefined;
+  const target = readRepoTarget(payload);
+  if (target === undefined) return undefined;
 
   const tagInfo = asRecord(metadata['tag']);
   const digests = unique(
@@ -144,20 +152,16 @@ export function readPublishedVersion(payload: unknown): PublishedVersion | undef
   );
   if (digests.length === 0) return undefined;
 
-  const { image, tagFromUrl } = readImage(pkg, version, owner);
+  const { image, tagFromUrl } = readImage(pkg, version, target.owner);
   const tag = nonEmpty(asString(tagInfo['name'])) ?? tagFromUrl ?? digests[0]!;
   const labels = asRecord(asRecord(asRecord(metadata['labels'])['all_labels']));
   const sha = [labels['org.opencontainers.image.revision'], version['target_oid'], version['target_commitish']]
     .map((value) => asString(value)?.toLowerCase())
     .find((value): value is string => value !== undefined && COMMIT_SHA.test(value));
   const versionId = typeof version['id'] === 'number' ? version['id'] : 0;
-  const installationId = asRecord(root['installation'])['id'];
 
   return {
-    owner,
-    repo,
-    defaultBranch: asString(repository['default_branch']) ?? 'main',
-    installationId: typeof installationId === 'number' ? installationId : 0,
+    target,
     image,
     tag,
     digests,

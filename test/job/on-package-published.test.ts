@@ -48,10 +48,7 @@ describe('src/job/on-package-published.ts', () => {
     const version = readPublishedVersion(fixture(name));
 
     expect(version).toEqual({
-      owner: 'Codertocat',
-      repo: 'hello-world-npm',
-      defaultBranch: 'master',
-      installationId: 77,
+      target: { owner: 'Codertocat', repo: 'hello-world-npm', repositoryId: 185882436, defaultBranch: 'master', installationId: 77 },
       image: 'ghcr.io/codertocat/hello-world',
       tag: TAG_DIGEST,
       digests: [TAG_DIGEST, VERSION_DIGEST],
@@ -64,6 +61,7 @@ describe('src/job/on-package-published.ts', () => {
     { name: 'an npm package', change: (p: any) => ({ ...p, package: { ...p.package, ecosystem: 'npm', package_type: 'npm', package_version: { ...p.package.package_version, container_metadata: undefined } } }) },
     { name: 'a version without any digest', change: (p: any) => ({ ...p, package: { ...p.package, package_version: { ...p.package.package_version, version: '1.0.0', name: '1.0.0', container_metadata: { tag: { name: 'v1', digest: '' } } } } }) },
     { name: 'no repository', change: (p: any) => ({ ...p, repository: undefined }) },
+    { name: 'no installation', change: (p: any) => ({ ...p, installation: undefined }) },
   ])('ignores $name', async ({ change }) => {
     const payload = change(fixture('package.published'));
 
@@ -120,6 +118,19 @@ describe('src/job/on-package-published.ts', () => {
     expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ digest, state: 'verified', allowed, sha: verdictSha });
     const [check] = github.requests('POST', `${REPO_PATH}/check-runs`);
     expect(check?.body).toMatchObject({ head_sha: verdictSha, conclusion });
+    github.assertDone();
+  });
+
+  it('ends in a failing check that says what failed when GitHub fails mid-way (final guard)', async () => {
+    github.api.get(`${REPO_PATH}/contents/.github%2Fimage-assurance.yml`).query({ ref: 'master' }).reply(403, { message: 'Resource not accessible by integration' });
+    github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 503, html_url: 'https://github.com/check/503' });
+
+    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log });
+
+    const [check] = github.requests('POST', `${REPO_PATH}/check-runs`);
+    expect(check?.body).toMatchObject({ head_sha: REVISION, conclusion: 'failure' });
+    expect(JSON.stringify(check?.body)).toContain('The evaluation did not finish');
+    expect((await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST))?.state).toBe('unscanned');
     github.assertDone();
   });
 
