@@ -70,66 +70,67 @@ class JsonScanner {
     }
   }
 
+  /** One JSON value, iteratively (an explicit stack: nesting depth is not limited by the call stack). */
   value(): void {
+    const { text } = this;
+    const open: string[] = [];
+    for (;;) {
+      // A value is expected here.
+      this.skipSpace();
+      const c = text[this.pos];
+      if (c === '{' || c === '[') {
+        this.pos += 1;
+        this.skipSpace();
+        const close = c === '{' ? '}' : ']';
+        if (text[this.pos] === close) {
+          this.pos += 1;
+        } else {
+          open.push(c);
+          if (c === '{') this.key();
+          continue;
+        }
+      } else {
+        this.scalar();
+      }
+      // After a value: a comma, a closing bracket, or the end.
+      for (;;) {
+        const top = open.at(-1);
+        if (top === undefined) return;
+        this.skipSpace();
+        const next = text[this.pos];
+        if (next === ',') {
+          this.pos += 1;
+          if (top === '{') this.key();
+          break;
+        }
+        if ((top === '{' && next === '}') || (top === '[' && next === ']')) {
+          this.pos += 1;
+          open.pop();
+          continue;
+        }
+        throw new ScanError(this.pos);
+      }
+    }
+  }
+
+  /** `"key" :` inside an object. */
+  private key(): void {
+    this.skipSpace();
+    if (this.text[this.pos] !== '"') throw new ScanError(this.pos);
+    this.string();
+    this.skipSpace();
+    if (this.text[this.pos] !== ':') throw new ScanError(this.pos);
+    this.pos += 1;
+  }
+
+  private scalar(): void {
     const c = this.text[this.pos];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
     if (c === '"') return this.string();
     if (c === 't') return this.literal('true');
     if (c === 'f') return this.literal('false');
     if (c === 'n') return this.literal('null');
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
     throw new ScanError(this.pos);
-  }
-
-  private expect(char: string): void {
-    if (this.text[this.pos] !== char) throw new ScanError(this.pos);
-    this.pos += 1;
-  }
-
-  private object(): void {
-    this.pos += 1;
-    this.skipSpace();
-    if (this.text[this.pos] === '}') {
-      this.pos += 1;
-      return;
-    }
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.pos] !== '"') throw new ScanError(this.pos);
-      this.string();
-      this.skipSpace();
-      this.expect(':');
-      this.skipSpace();
-      this.value();
-      this.skipSpace();
-      if (this.text[this.pos] === ',') {
-        this.pos += 1;
-        continue;
-      }
-      this.expect('}');
-      return;
-    }
-  }
-
-  private array(): void {
-    this.pos += 1;
-    this.skipSpace();
-    if (this.text[this.pos] === ']') {
-      this.pos += 1;
-      return;
-    }
-    for (;;) {
-      this.skipSpace();
-      this.value();
-      this.skipSpace();
-      if (this.text[this.pos] === ',') {
-        this.pos += 1;
-        continue;
-      }
-      this.expect(']');
-      return;
-    }
   }
 
   private string(): void {

@@ -69,6 +69,14 @@ describe('src/readers/index', () => {
     ]);
   });
 
+  it('locates an error in a document nested deeper than the stack', () => {
+    const text = `${'['.repeat(200_000)}x`;
+
+    const error = inputError(() => readReport('deep.json', encode(text)));
+
+    expect(error.problems).toEqual([{ file: 'deep.json', line: 1, col: 200_001, message: "invalid JSON: unexpected 'x'" }]);
+  });
+
   it('gives the line and column of an XML syntax error', () => {
     const error = inputError(() => readReport('r.xml', encode('<?xml version="1.0"?>\n<bom>\n  <components>\n</bom>')));
 
