@@ -105,7 +105,8 @@ describe('functions/worker.ts', () => {
 
   it('reports the first failed record and leaves the records after it for the retry', async () => {
     mockPublishFlow(81, 201);
-    mockPublishFlow(82, 422, 981);
+    // Installation 82 cannot get a token: the job fails, and so does its final guard's check write.
+    github.api.post('/app/installations/82/access_tokens').reply(500, { message: 'Server Error' }).persist();
     const ok = await storedJobRecord('d-4', publishPayload(81));
     const failing = await storedJobRecord('d-5', publishPayload(82));
     const after = await storedJobRecord('d-6', publishPayload(83));
