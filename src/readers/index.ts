@@ -13,7 +13,8 @@ import { readSarif } from './sarif/read.ts';
 import { readTrivyJson } from './trivy/read.ts';
 import { parseXmlText, xmlRoot, type XmlNode } from './xml.ts';
 
-export const MAX_REPORT_BYTES = 128 * 1024 * 1024;
+/** Reports over this are refused before parsing: a 100,000-finding Trivy report is ~155 MB. */
+export const MAX_REPORT_BYTES = 160 * 1024 * 1024;
 
 const BINARY_SNIFF_BYTES = 1024;
 

@@ -42,7 +42,7 @@ describe('src/readers/index', () => {
 
     const error = inputError(() => readReport('big.json', content));
 
-    expect(error.problems).toEqual([{ file: 'big.json', message: 'report is 129 MB, over the 128 MB limit' }]);
+    expect(error.problems).toEqual([{ file: 'big.json', message: 'report is 161 MB, over the 160 MB limit' }]);
   });
 
   it.each([
