@@ -80,38 +80,52 @@ describe('serverless.yml (packaged template)', () => {
     expect(table?.['StreamSpecification']).toEqual({ StreamViewType: 'NEW_IMAGE' });
   });
 
-  it('names only this table, its stream and indexes, the DLQ, the three parameters and its own logs in IAM', () => {
-    const role = resources['IamRoleLambdaExecution']?.Properties;
-    const statements = role?.['Policies'].flatMap((policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement) as {
-      Action: string[];
-      Resource: unknown[];
-      Condition?: Record<string, Record<string, unknown>>;
-    }[];
-    const parameterArns = ['app-id', 'private-key', 'webhook-secret'].map((name) => ({
-      'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/image-assurance/dev/${name}`,
-    }));
-    const allowed = [
-      { 'Fn::GetAtt': ['Table', 'Arn'] },
-      { 'Fn::Sub': '${Table.Arn}/index/*' },
-      { 'Fn::GetAtt': ['Table', 'StreamArn'] },
-      { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] },
-      ...parameterArns,
-    ].map((resource) => JSON.stringify(resource));
+  type Statement = { Action: string | string[]; Resource: unknown[]; Condition?: Record<string, Record<string, unknown>> };
+  const parameterArn = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/image-assurance/dev/${name}` });
+  const TABLE = { 'Fn::GetAtt': ['Table', 'Arn'] };
+  const STREAM = { 'Fn::GetAtt': ['Table', 'StreamArn'] };
+  const DLQ = { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] };
+
+  function statementsOf(functionId: string): Statement[] {
+    const role = resources[functionId]?.Properties['Role'] as { 'Fn::GetAtt': [string, string] };
+    const policies = resources[role['Fn::GetAtt'][0]]?.Properties['Policies'] as { PolicyDocument: { Statement: Statement[] } }[];
+    return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+  }
+
+  it.each([
+    { functionId: 'WebhooksLambdaFunction', log: 'webhooks', parameters: ['webhook-secret'], resources: [TABLE] },
+    { functionId: 'WorkerLambdaFunction', log: 'worker', parameters: ['app-id', 'private-key', 'webhook-secret'], resources: [TABLE, STREAM, DLQ] },
+  ])('gives $functionId a role naming only its table items, stream, DLQ and parameters', ({ functionId, log, parameters, resources: allowedResources }) => {
+    const statements = statementsOf(functionId);
+    const allowed = [...allowedResources, ...parameters.map(parameterArn)].map((resource) => JSON.stringify(resource));
+    const used = new Set<string>();
 
     for (const statement of statements) {
-      const actions = statement.Action.join(',');
-      if (/^logs:/.test(actions)) {
-        for (const resource of statement.Resource) expect(JSON.stringify(resource)).toContain('log-group:/aws/lambda/image-assurance-dev');
-      } else if (actions === 'kms:Decrypt') {
+      const actions = ([] as string[]).concat(statement.Action);
+      if (actions.every((action) => action.startsWith('logs:'))) {
+        for (const resource of statement.Resource) expect(JSON.stringify(resource)).toContain(`log-group:/aws/lambda/image-assurance-dev-${log}:*`);
+      } else if (actions.join() === 'kms:Decrypt') {
         expect(statement.Condition?.['StringEquals']?.['kms:ViaService']).toEqual({ 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' });
-        expect(statement.Condition?.['StringLike']?.['kms:EncryptionContext:PARAMETER_ARN']).toEqual(parameterArns);
+        expect(statement.Condition?.['StringLike']?.['kms:EncryptionContext:PARAMETER_ARN']).toEqual(parameters.map(parameterArn));
       } else {
-        for (const resource of statement.Resource) expect(allowed, actions).toContain(JSON.stringify(resource));
+        expect(actions.every((action) => /^(dynamodb|sqs|ssm):/.test(action)), actions.join()).toBe(true);
+        for (const resource of statement.Resource) {
+          expect(allowed, actions.join()).toContain(JSON.stringify(resource));
+          used.add(JSON.stringify(resource));
+        }
       }
     }
-    const ssm = statements.filter((statement) => statement.Action.some((action) => action.startsWith('ssm:')));
+    expect([...used].sort()).toEqual([...allowed].sort());
+    const ssm = statements.filter((statement) => ([] as string[]).concat(statement.Action).some((action) => action.startsWith('ssm:')));
     expect(ssm.map((statement) => statement.Action)).toEqual([['ssm:GetParameters']]);
-    expect(ssm[0]?.Resource).toEqual(parameterArns);
+    expect(ssm[0]?.Resource).toEqual(parameters.map(parameterArn));
+  });
+
+  it('lets no statement in any role use a wildcard action', () => {
+    const statements = ['WebhooksLambdaFunction', 'WorkerLambdaFunction'].flatMap(statementsOf);
+
+    expect(statements.flatMap((statement) => ([] as string[]).concat(statement.Action)).filter((action) => action.includes('*'))).toEqual([]);
+    expect(ofType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['WebhooksRole', 'WorkerRole']);
   });
 
   it('carries parameter names, never secret values, in the functions environment', () => {
