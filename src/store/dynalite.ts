@@ -21,7 +21,7 @@ export interface RunningDynalite {
  * `path` keeps the data in that folder (created); without it the data lives in memory.
  */
 export async function startDynalite(options: { path?: string; port?: number } = {}): Promise<RunningDynalite> {
-  const createDynalite = createRequire(import.meta.url)('dynalite') as CreateDynalite;
+  const createDynalite = loadDynalite();
   if (options.path !== undefined) mkdirSync(options.path, { recursive: true });
   const server = createDynalite({
     ...(options.path === undefined ? {} : { path: options.path }),
@@ -49,6 +49,15 @@ export async function startDynalite(options: { path?: string; port?: number } = 
 
 const TABLE_ACTIVE_ATTEMPTS = 100;
 const TABLE_ACTIVE_POLL_MS = 20;
+
+function loadDynalite(): CreateDynalite {
+  try {
+    return createRequire(import.meta.url)('dynalite') as CreateDynalite;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new OperationError('dynalite is not installed (it is a dev dependency): run npm ci, or set DYNAMODB_ENDPOINT to a DynamoDB', { cause: error });
+  }
+}
 
 /** Creates the table (table.ts's definition) unless it exists, and waits until it is ACTIVE. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
