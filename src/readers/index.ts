@@ -47,11 +47,20 @@ export const READERS: Readonly<Record<ReportFormat, Reader>> = {
  * with @types/node 20 and TypeScript 6 a Buffer does not type-check as a Uint8Array.
  */
 export function readReport(path: string, content: Uint8Array | Buffer): Report {
-  const text = decodeReport(path, content);
+  return readReportText(path, decodeReport(path, content));
+}
+
+/**
+ * Reads one report from its decoded text. The text is let go as soon as it is parsed (the
+ * parameter is reassigned): a 150 MB report then never holds its bytes, its text, its parsed
+ * document and its normalized form in memory at once.
+ */
+export function readReportText(path: string, text: string): Report {
   const first = firstSignificantChar(text);
   if (first === undefined) throw new InputError({ file: path, message: 'the report is empty (only whitespace)' });
   if (first === '{' || first === '[') {
     const doc = parseJsonText(path, text);
+    text = '';
     const format = detectJsonFormat(doc);
     if (format === undefined || !isObject(doc)) throw new InputError({ file: path, message: `${NOT_RECOGNIZED}; got JSON of another shape` });
     return READERS[format](path, { syntax: 'json', doc });
