@@ -6,9 +6,9 @@
 //
 // Own esbuild step + `package.artifact` rather than serverless-esbuild: one esbuild call we control,
 // no plugin hooks, no npm install of externals at package time, so packaging is the same offline
-// as in CI. Usage: node scripts/package.mjs [--no-osls] [--stage dev] [--region us-east-1]
+// as in CI. Usage: node scripts/package.mjs [--no-osls] [--out-dir DIR] [--stage dev] [--region us-east-1]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -16,18 +16,30 @@ import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, '.esbuild');
 
 const { values: options } = parseArgs({
   options: {
     'no-osls': { type: 'boolean', default: false },
+    // Bundles only, somewhere else (tests that run the bundles); serverless.yml reads .esbuild/.
+    'out-dir': { type: 'string' },
     stage: { type: 'string', default: 'dev' },
     region: { type: 'string', default: 'us-east-1' },
   },
 });
+const outDir = options['out-dir'] === undefined ? join(root, '.esbuild') : resolve(options['out-dir']);
+if (options['out-dir'] !== undefined) options['no-osls'] = true;
+// The out dir is emptied first: only ever a folder that holds nothing but earlier bundles.
+if (existsSync(outDir)) {
+  const bundleEntries = new Set(handlerNames().flatMap((name) => [name, `${name}.zip`]));
+  const strangers = readdirSync(outDir).filter((entry) => !bundleEntries.has(entry));
+  if (strangers.length > 0) {
+    console.error(`${outDir} holds more than bundles (${strangers.slice(0, 3).join(', ')}): pick an empty folder of its own`);
+    process.exit(2);
+  }
+}
 
 /** Every functions/*.ts is one Lambda handler (shared code lives in functions/lib/). */
-export function handlerNames() {
+function handlerNames() {
   return readdirSync(join(root, 'functions'))
     .filter((file) => file.endsWith('.ts'))
     .map((file) => basename(file, '.ts'))
