@@ -188,20 +188,32 @@ export function toCelActivation(bundle: Bundle): CelActivation {
   const image: Record<string, unknown> = { ref: bundle.image.ref, registry: bundle.image.registry, repository: bundle.image.repository };
   if (bundle.image.tag !== undefined) image.tag = bundle.image.tag;
   if (bundle.image.digest !== undefined) image.digest = bundle.image.digest;
-  const celBundle: Record<string, unknown> = {
-    image,
-    packages: bundle.packages.map((p) => ({ name: p.name, version: p.version, type: p.type, licenses: p.licenses, path: p.path ?? '' })),
-    vulnerabilities: bundle.vulnerabilities.map(toCelVulnerability),
-    secrets: bundle.secrets.map((s) => ({ ruleId: s.ruleId, category: s.category ?? '', severity: s.severity, title: s.title, target: s.target })),
-    checks: bundle.checks.map((c) => ({ id: c.id, altIds: c.altIds, title: c.title, severity: c.severity, status: c.status, tool: c.tool })),
-    licenses: bundle.licenses.map((l) => ({ license: l.license, package: l.package ?? '', severity: l.severity ?? 'unknown' })),
-    malware: bundle.malware.map((m) => ({ signature: m.signature, path: m.path })),
-    oval: bundle.oval.map((o) => ({ id: o.id, class: o.class, result: o.result, title: o.title ?? '', refs: o.refs })),
-  };
+  const celBundle: Record<string, unknown> = { image };
+  // The lists are built on first access: an expression over `bundle.os` never copies 100,000 vulnerabilities.
+  defineLazy(celBundle, 'packages', () => bundle.packages.map((p) => ({ name: p.name, version: p.version, type: p.type, licenses: p.licenses, path: p.path ?? '' })));
+  defineLazy(celBundle, 'vulnerabilities', () => bundle.vulnerabilities.map(toCelVulnerability));
+  defineLazy(celBundle, 'secrets', () => bundle.secrets.map((s) => ({ ruleId: s.ruleId, category: s.category ?? '', severity: s.severity, title: s.title, target: s.target })));
+  defineLazy(celBundle, 'checks', () => bundle.checks.map((c) => ({ id: c.id, altIds: c.altIds, title: c.title, severity: c.severity, status: c.status, tool: c.tool })));
+  defineLazy(celBundle, 'licenses', () => bundle.licenses.map((l) => ({ license: l.license, package: l.package ?? '', severity: l.severity ?? 'unknown' })));
+  defineLazy(celBundle, 'malware', () => bundle.malware.map((m) => ({ signature: m.signature, path: m.path })));
+  defineLazy(celBundle, 'oval', () => bundle.oval.map((o) => ({ id: o.id, class: o.class, result: o.result, title: o.title ?? '', refs: o.refs })));
   if (bundle.os) celBundle.os = { family: bundle.os.family, name: bundle.os.name, eol: bundle.os.eol };
   if (bundle.config) celBundle.config = { user: bundle.config.user ?? '', labels: bundle.config.labels };
   if (bundle.baseImage) celBundle.baseImage = { name: bundle.baseImage.name, source: bundle.baseImage.source };
   return { bundle: celBundle };
+}
+
+/** An own, enumerable property computed on first read, then kept as a plain value. */
+function defineLazy(target: Record<string, unknown>, key: string, compute: () => unknown): void {
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(target, key, { value, enumerable: true, configurable: false, writable: false });
+      return value;
+    },
+  });
 }
 
 function toCelVulnerability(v: Vulnerability): Record<string, unknown> {

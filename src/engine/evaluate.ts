@@ -1,11 +1,11 @@
 import type { Bundle } from '../model/bundle.ts';
-import { severityRank } from '../model/severity.ts';
 import type { ExceptionUse, ImageStatus, ImageVerdict, PolicyVerdict, RuleKey, Verdict, Violation } from '../model/verdict.ts';
 import { RULE_KEYS } from '../model/verdict.ts';
-import type { LoadedPolicy, PolicySet } from '../policy/schema.ts';
-import { type ExceptionIndex, type IndexedException, indexExceptions } from './exceptions.ts';
+import type { LoadedPolicy, PolicySet, Rules } from '../policy/schema.ts';
+import { type ExceptionIndex, type ExceptionMatcher, type IndexedException, indexExceptions } from './exceptions.ts';
 import { type BundleFacts, buildBundleFacts } from './facts.ts';
 import { type EvaluateRule, type RuleHit, RULES } from './rules/index.ts';
+import { compareRules, compareViolations } from './order.ts';
 import { type CompiledScope, compileScope } from './scope.ts';
 
 /** What the caller knows about the evaluation: the run's branch, the deployment environment, and `now`. */
@@ -15,10 +15,20 @@ export interface EvaluationContext {
   now: Date;
 }
 
+interface CompiledRule {
+  key: RuleKey;
+  /** The rule's configuration as a string: policies with the same configuration share the result per bundle. */
+  cacheKey: string;
+  isSortedAndUnique: boolean;
+  evaluate: EvaluateRule;
+}
+
 interface CompiledPolicy {
   policy: LoadedPolicy;
   scope: CompiledScope;
-  rules: { key: RuleKey; evaluate: EvaluateRule }[];
+  rules: CompiledRule[];
+  /** Every rule's cache key: policies with the same rules share the merged result. */
+  rulesKey: string;
 }
 
 /**
@@ -34,10 +44,9 @@ export function evaluate(bundles: Bundle[], policySet: PolicySet, context: Evalu
   const images: ImageVerdict[] = bundles.map((bundle) => {
     const inScope = policies.filter((compiled) => compiled.scope.matches(bundle, scopeContext));
     let facts: BundleFacts | undefined;
-    const imageMatches = new Map<IndexedException, boolean>();
     const policyVerdicts = inScope.map((compiled) => {
       facts ??= buildBundleFacts(bundle);
-      return evaluatePolicy(compiled, facts, exceptions, imageMatches);
+      return evaluatePolicy(compiled, facts, exceptions);
     });
     const isUnscoped = inScope.length === 0;
     const status = imageStatus(policyVerdicts, isUnscoped && policySet.settings.unscoped_images === 'block');
@@ -65,49 +74,52 @@ export function evaluate(bundles: Bundle[], policySet: PolicySet, context: Evalu
 }
 
 function compilePolicy(policy: LoadedPolicy): CompiledPolicy {
-  const rules: CompiledPolicy['rules'] = [];
+  const rules: CompiledRule[] = [];
   for (const key of RULE_KEYS) {
-    const evaluateRule = RULES[key].compile(policy.rules);
-    if (evaluateRule !== undefined) rules.push({ key, evaluate: evaluateRule });
+    const module = RULES[key];
+    const evaluateRule = module.compile(policy.rules);
+    if (evaluateRule === undefined) continue;
+    rules.push({ key, cacheKey: `${key}\u0000${JSON.stringify(ruleConfiguration(key, policy.rules))}`, isSortedAndUnique: module.isSortedAndUnique === true, evaluate: evaluateRule });
   }
-  return { policy, scope: compileScope(policy.scope), rules };
+  return { policy, scope: compileScope(policy.scope), rules, rulesKey: `policy\u0001${rules.map((rule) => rule.cacheKey).join('\u0001')}` };
 }
 
-function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions: ExceptionIndex, imageMatches: Map<IndexedException, boolean>): PolicyVerdict {
+function ruleConfiguration(key: RuleKey, rules: Rules): unknown {
+  if (key === 'packages.deny') return rules.packages?.deny;
+  if (key === 'packages.require') return rules.packages?.require;
+  return rules[key];
+}
+
+function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions: ExceptionIndex): PolicyVerdict {
   const { policy } = compiled;
-  const violations: Violation[] = [];
-  const suppressed: (Violation & { exception: string })[] = [];
-  const uses = new Map<IndexedException, number>();
-
-  for (const rule of compiled.rules) {
-    for (const hit of uniqueHits(rule.evaluate(facts))) {
-      const matched = exceptions.match(policy, facts.bundle, hit, imageMatches);
-      let suppressor: IndexedException | undefined;
-      for (const candidate of matched) {
-        if (suppressor === undefined && !candidate.isExpired) suppressor = candidate;
-        if (!uses.has(candidate)) uses.set(candidate, 0);
-      }
-      if (suppressor === undefined) {
-        violations.push(hit.violation);
-      } else {
-        uses.set(suppressor, uses.get(suppressor)! + 1);
-        suppressed.push({ ...hit.violation, exception: suppressor.exception.id });
-      }
+  // Policies with the same rules share the merged result per bundle, and each rule's result too.
+  const hits = facts.ruleResult(compiled.rulesKey, () => {
+    const lists: RuleHit[][] = [];
+    for (const rule of compiled.rules) {
+      const found = facts.ruleResult(rule.cacheKey, () => {
+        const unsorted = rule.evaluate(facts);
+        return rule.isSortedAndUnique ? unsorted : uniqueHits(unsorted).sort((a, b) => compareViolations(a.violation, b.violation));
+      });
+      if (found.length > 0) lists.push(found);
     }
-  }
+    return mergeSorted(lists, facts);
+  });
 
-  violations.sort(compareViolations);
-  suppressed.sort(compareViolations);
-  const exceptionUses: ExceptionUse[] = [...uses.entries()]
-    .sort(([a], [b]) => a.order - b.order)
-    .map(([indexed, count]) => ({
-      id: indexed.exception.id,
-      expires: indexed.exception.expires,
-      expired: indexed.isExpired,
-      reason: indexed.exception.reason,
-      source: indexed.exception.source,
-      suppressed: count,
-    }));
+  // The exception pass depends only on the hits and the exceptions that may apply: policies alike share it.
+  const applicable = exceptions.applicableTo(policy);
+  const passKey = `${compiled.rulesKey}\u0002${applicable.map((indexed) => indexed.order).join(',')}`;
+  const pass = facts.ruleResult(passKey, () => applyExceptions(hits, applicable.length === 0 ? undefined : exceptions.matcherFor(applicable, facts)));
+
+  const exceptionUses: ExceptionUse[] = pass.uses.map(([indexed, count]) => ({
+    id: indexed.exception.id,
+    expires: indexed.exception.expires,
+    expired: indexed.isExpired,
+    reason: indexed.exception.reason,
+    source: indexed.exception.source,
+    suppressed: count,
+  }));
+  const violations = pass.violations.slice();
+  const suppressed = pass.suppressed.slice();
   const verdict: PolicyVerdict = {
     name: policy.name,
     enforcement: policy.enforcement,
@@ -121,40 +133,80 @@ function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions
   return verdict;
 }
 
-/** One violation per (rule, finding ID, package): of duplicates (two reports, two paths), the most severe is kept. */
+interface ExceptionPass {
+  violations: Violation[];
+  suppressed: (Violation & { exception: string })[];
+  /** Exceptions that matched at least one hit, in policy-set order, with how many hits each suppressed. */
+  uses: [IndexedException, number][];
+}
+
+/** The first active matching exception suppresses a hit; every matching one, expired or not, is listed. */
+function applyExceptions(hits: readonly RuleHit[], matchException: ExceptionMatcher | undefined): ExceptionPass {
+  const violations: Violation[] = [];
+  const suppressed: (Violation & { exception: string })[] = [];
+  const uses = new Map<IndexedException, number>();
+  if (matchException === undefined) {
+    for (const hit of hits) violations.push(hit.violation);
+    return { violations, suppressed, uses: [] };
+  }
+  for (const hit of hits) {
+    const matched = matchException(hit);
+    let suppressor: IndexedException | undefined;
+    for (const candidate of matched) {
+      if (suppressor === undefined && !candidate.isExpired) suppressor = candidate;
+      if (!uses.has(candidate)) uses.set(candidate, 0);
+    }
+    if (suppressor === undefined) {
+      violations.push(hit.violation);
+    } else {
+      uses.set(suppressor, uses.get(suppressor)! + 1);
+      suppressed.push({ ...hit.violation, exception: suppressor.exception.id });
+    }
+  }
+  return { violations, suppressed, uses: [...uses.entries()].sort(([a], [b]) => a.order - b.order) };
+}
+
+/** One violation per (rule, finding ID, package): of duplicates, the most severe is kept. For rules that do not dedupe themselves. */
 function uniqueHits(hits: RuleHit[]): RuleHit[] {
   if (hits.length < 2) return hits;
   const byKey = new Map<string, RuleHit>();
   for (const hit of hits) {
     const key = `${hit.violation.id}\u0000${hit.violation.package ?? ''}`;
     const existing = byKey.get(key);
-    if (existing === undefined) {
-      byKey.set(key, hit);
-    } else if (compareViolations(hit.violation, existing.violation) < 0 || (!existing.violation.fixed_version && hit.violation.fixed_version && compareViolations(hit.violation, existing.violation) === 0)) {
-      byKey.set(key, hit);
-    }
+    if (existing === undefined || compareViolations(hit.violation, existing.violation) < 0) byKey.set(key, hit);
   }
   return byKey.size === hits.length ? hits : [...byKey.values()];
 }
 
-const RULE_ORDER = new Map<RuleKey, number>(RULE_KEYS.map((key, index) => [key, index]));
+/** Violation order; two vulnerability hits compare by their precomputed keys (the same order, cheaper), then by rule. */
+function compareHits(a: RuleHit, b: RuleHit, facts: BundleFacts): number {
+  if (a.vulnerabilityIndex !== undefined && b.vulnerabilityIndex !== undefined) {
+    return facts.compareVulnerabilities(a.vulnerabilityIndex, b.vulnerabilityIndex) || compareRules(a.violation.rule, b.violation.rule);
+  }
+  return compareViolations(a.violation, b.violation);
+}
 
-/** Most severe first: severity rank, then CVSS, then ID; ties broken by rule and package for a stable order. */
-export function compareViolations(a: Violation, b: Violation): number {
-  const rankA = a.severity === undefined ? -2 : severityRank(a.severity);
-  const rankB = b.severity === undefined ? -2 : severityRank(b.severity);
-  if (rankA !== rankB) return rankB - rankA;
-  const cvssA = a.cvss ?? -1;
-  const cvssB = b.cvss ?? -1;
-  if (cvssA !== cvssB) return cvssB - cvssA;
-  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
-  const ruleA = RULE_ORDER.get(a.rule)!;
-  const ruleB = RULE_ORDER.get(b.rule)!;
-  if (ruleA !== ruleB) return ruleA - ruleB;
-  const packageA = a.package ?? '';
-  const packageB = b.package ?? '';
-  if (packageA !== packageB) return packageA < packageB ? -1 : 1;
-  return 0;
+/** Merges lists that are each in violation order into one, in violation order. */
+function mergeSorted(lists: RuleHit[][], facts: BundleFacts): RuleHit[] {
+  if (lists.length === 0) return [];
+  let merged = lists;
+  while (merged.length > 1) {
+    const next: RuleHit[][] = [];
+    for (let i = 0; i < merged.length; i += 2) next.push(i + 1 < merged.length ? mergeTwo(merged[i]!, merged[i + 1]!, facts) : merged[i]!);
+    merged = next;
+  }
+  return merged[0]!;
+}
+
+function mergeTwo(a: RuleHit[], b: RuleHit[], facts: BundleFacts): RuleHit[] {
+  const merged: RuleHit[] = new Array<RuleHit>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) merged[k++] = compareHits(b[j]!, a[i]!, facts) < 0 ? b[j++]! : a[i++]!;
+  while (i < a.length) merged[k++] = a[i++]!;
+  while (j < b.length) merged[k++] = b[j++]!;
+  return merged;
 }
 
 function imageStatus(policies: readonly PolicyVerdict[], isBlockedAsUnscoped: boolean): ImageStatus {

@@ -1,13 +1,15 @@
 import type { Bundle } from '../model/bundle.ts';
 import type { LoadedException, LoadedPolicy } from '../policy/schema.ts';
+import type { BundleFacts } from './facts.ts';
 import type { RuleHit } from './rules/rule.ts';
 import { matchesImageGlobs } from './scope.ts';
 
 /**
- * Exceptions (SPEC §2), indexed once per evaluation by owner and lowercase ID. An exception applies
- * only to policies with the same `owner` (a repository never waives the organization's policies),
- * optionally only to the named `policies`, the `images` globs and the `package`. It is active until
- * the end of its `expires` day, UTC; an expired one suppresses nothing but is still reported.
+ * Exceptions (SPEC §2), indexed once per evaluation by owner. An exception applies only to policies
+ * with the same `owner` (a repository never waives the organization's policies), optionally only to
+ * the named `policies`, the `images` globs and the `package`; its `id` matches a finding's ID
+ * case-insensitively (for a vulnerability: its ID or an alias). It is active until the end of its
+ * `expires` day, UTC; an expired one suppresses nothing but is still reported.
  */
 export interface IndexedException {
   readonly exception: LoadedException;
@@ -15,11 +17,18 @@ export interface IndexedException {
   readonly order: number;
   readonly isExpired: boolean;
   readonly policies?: ReadonlySet<string>;
+  /** `exception.id`, lowercase. */
+  readonly id: string;
 }
 
+/** Finds the exceptions (in policy-set order) that match a hit; do not modify the result. */
+export type ExceptionMatcher = (hit: RuleHit) => readonly IndexedException[];
+
 export interface ExceptionIndex {
-  /** Every exception that matches the hit for this policy and bundle, in policy-set order. `imageMatches` caches the `images` check per bundle. */
-  match(policy: LoadedPolicy, bundle: Bundle, hit: RuleHit, imageMatches: Map<IndexedException, boolean>): IndexedException[];
+  /** The exceptions that may apply to this policy (same owner; `policies` names it or is absent), in policy-set order. */
+  applicableTo(policy: LoadedPolicy): IndexedException[];
+  /** A matcher over `applicable` (from `applicableTo`) for one bundle. */
+  matcherFor(applicable: readonly IndexedException[], facts: BundleFacts): ExceptionMatcher;
 }
 
 /** End of the `expires` day, UTC, in milliseconds. */
@@ -33,47 +42,71 @@ export function isExceptionExpired(expires: string, now: Date): boolean {
   return Number.isNaN(endsAt) || now.getTime() > endsAt;
 }
 
+const NONE: readonly IndexedException[] = [];
+
 export function indexExceptions(exceptions: readonly LoadedException[], now: Date): ExceptionIndex {
-  const byOwner = new Map<string, Map<string, IndexedException[]>>();
+  const byOwner = new Map<string, IndexedException[]>();
   exceptions.forEach((exception, order) => {
     const indexed: IndexedException = {
       exception,
       order,
       isExpired: isExceptionExpired(exception.expires, now),
+      id: exception.id.toLowerCase(),
       ...(exception.policies === undefined ? {} : { policies: new Set(exception.policies) }),
     };
-    let byId = byOwner.get(exception.owner);
-    if (byId === undefined) byOwner.set(exception.owner, (byId = new Map()));
-    const id = exception.id.toLowerCase();
-    const list = byId.get(id);
+    const list = byOwner.get(exception.owner);
     if (list) list.push(indexed);
-    else byId.set(id, [indexed]);
+    else byOwner.set(exception.owner, [indexed]);
   });
 
   return {
-    match(policy, bundle, hit, imageMatches) {
-      const byId = byOwner.get(policy.owner);
-      if (byId === undefined) return [];
-      let matched: IndexedException[] | undefined;
-      for (const id of hit.exceptionIds) {
-        const candidates = byId.get(id);
-        if (candidates === undefined) continue;
-        for (const candidate of candidates) {
-          if (!appliesTo(candidate, policy, bundle, hit, imageMatches)) continue;
-          matched ??= [];
-          if (!matched.includes(candidate)) matched.push(candidate);
-        }
+    applicableTo(policy) {
+      const list = byOwner.get(policy.owner);
+      if (list === undefined) return [];
+      return list.filter((indexed) => indexed.policies === undefined || indexed.policies.has(policy.name));
+    },
+    matcherFor(applicable, facts) {
+      const bundle = facts.bundle;
+      const imageMatches = new Map<IndexedException, boolean>();
+      const byId = new Map<string, IndexedException[]>();
+      for (const indexed of applicable) {
+        const list = byId.get(indexed.id);
+        if (list) list.push(indexed);
+        else byId.set(indexed.id, [indexed]);
       }
-      if (matched === undefined) return [];
-      if (matched.length > 1) matched.sort((a, b) => a.order - b.order);
-      return matched;
+      // Vulnerability hits are matched from the other side: each exception ID looks up its vulnerabilities once.
+      let byVulnerability: Map<number, IndexedException[]> | undefined;
+      function vulnerabilityCandidates(index: number): readonly IndexedException[] {
+        if (byVulnerability === undefined) {
+          byVulnerability = new Map();
+          for (const [vulnerabilityIndex, ids] of facts.findVulnerabilities([...byId.keys()])) {
+            const list: IndexedException[] = [];
+            for (const id of ids) for (const indexed of byId.get(id) ?? NONE) if (!list.includes(indexed)) list.push(indexed);
+            byVulnerability.set(vulnerabilityIndex, list);
+          }
+        }
+        return byVulnerability.get(index) ?? NONE;
+      }
+      return function matchException(hit) {
+        let candidates: readonly IndexedException[];
+        if (hit.vulnerabilityIndex !== undefined) {
+          candidates = vulnerabilityCandidates(hit.vulnerabilityIndex);
+        } else {
+          const found: IndexedException[] = [];
+          for (const id of hit.exceptionIds ?? []) for (const indexed of byId.get(id) ?? NONE) if (!found.includes(indexed)) found.push(indexed);
+          candidates = found;
+        }
+        if (candidates.length === 0) return NONE;
+        const matched = candidates.filter((candidate) => appliesTo(candidate, bundle, hit, imageMatches));
+        if (matched.length > 1) matched.sort((a, b) => a.order - b.order);
+        return matched;
+      };
     },
   };
 }
 
-function appliesTo(candidate: IndexedException, policy: LoadedPolicy, bundle: Bundle, hit: RuleHit, imageMatches: Map<IndexedException, boolean>): boolean {
+function appliesTo(candidate: IndexedException, bundle: Bundle, hit: RuleHit, imageMatches: Map<IndexedException, boolean>): boolean {
   const { exception } = candidate;
-  if (candidate.policies !== undefined && !candidate.policies.has(policy.name)) return false;
   if (exception.package !== undefined && exception.package !== hit.violation.package) return false;
   if (exception.images !== undefined) {
     let matches = imageMatches.get(candidate);

@@ -1,12 +1,16 @@
 import type { Bundle } from '../model/bundle.ts';
+import type { Vulnerability } from '../model/report.ts';
 import { severityRank } from '../model/severity.ts';
 import { type CelActivation, toCelActivation } from './cel.ts';
 import { bestCvss } from './cvss.ts';
+import { createVulnerabilitySorter, cveKey, NOT_A_CVE, type VulnerabilitySorter } from './order.ts';
 
 /**
  * What the rules need about one bundle, computed once and shared by every policy: per-vulnerability
- * severity rank and best CVSS score eagerly (every vulnerability rule reads them), lowercase IDs, the
- * set of package names and the CEL activation lazily (only some rules need them).
+ * severity rank and best CVSS score eagerly (every vulnerability rule reads them); the violation
+ * order, duplicate classes, lowercase IDs, the package inventory and the CEL activation lazily (only
+ * some rules need them). Rule results are cached by rule configuration, so policies that share a
+ * rule (`severity: critical` in the organization's and the repository's file) compute it once.
  */
 export interface BundleFacts {
   readonly bundle: Bundle;
@@ -14,8 +18,22 @@ export interface BundleFacts {
   readonly vulnerabilityRanks: Int8Array;
   /** SPEC §2 CVSS score of each vulnerability, NaN when it has none. */
   readonly vulnerabilityCvss: Float64Array;
-  /** `[id, ...aliases]` lowercased, by index. */
-  vulnerabilityIds(): readonly (readonly string[])[];
+  /** Sorts vulnerability indices most severe first (see order.ts). */
+  sortVulnerabilities(indices: number[]): number[];
+  /** The order `sortVulnerabilities` uses, for two vulnerability indices. */
+  compareVulnerabilities(a: number, b: number): number;
+  /**
+   * The vulnerabilities whose ID or an alias is one of `lowercaseIds` (`cve-2021-44228`), each with the
+   * query IDs it matched. One pass over the vulnerabilities; no string is built for a CVE ID.
+   */
+  findVulnerabilities(lowercaseIds: readonly string[]): Map<number, string[]>;
+  /**
+   * For each vulnerability, the index of the first one with the same ID and package (one violation
+   * per rule, ID and package); `undefined` when the bundle has no such duplicates.
+   */
+  vulnerabilityClasses(): Int32Array | undefined;
+  /** `[id, ...aliases]` of vulnerability `index`, lowercased. */
+  vulnerabilityIdsAt(index: number): readonly string[];
   /**
    * Every installed package the reports name: the package lists, plus the packages that only
    * vulnerabilities name (a Trivy report without `--list-all-pkgs` has no package list). Unique by name and version.
@@ -24,6 +42,8 @@ export interface BundleFacts {
   /** The names in `inventory()`. */
   packageNames(): ReadonlySet<string>;
   celActivation(): CelActivation;
+  /** The result of a rule with this configuration (`cacheKey`), computed on first use. */
+  ruleResult<T>(cacheKey: string, compute: () => T): T;
 }
 
 export interface InstalledPackage {
@@ -33,39 +53,110 @@ export interface InstalledPackage {
 }
 
 export function buildBundleFacts(bundle: Bundle): BundleFacts {
-  const count = bundle.vulnerabilities.length;
+  const vulnerabilities = bundle.vulnerabilities;
+  const count = vulnerabilities.length;
   const vulnerabilityRanks = new Int8Array(count);
   const vulnerabilityCvss = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    const vulnerability = bundle.vulnerabilities[i]!;
+    const vulnerability = vulnerabilities[i]!;
     vulnerabilityRanks[i] = severityRank(vulnerability.severity);
     vulnerabilityCvss[i] = bestCvss(vulnerability.cvss) ?? Number.NaN;
   }
-  let ids: string[][] | undefined;
+  let sorter: VulnerabilitySorter | undefined;
+  function getSorter(): VulnerabilitySorter {
+    sorter ??= createVulnerabilitySorter(vulnerabilities, vulnerabilityRanks, vulnerabilityCvss, cveKeys());
+    return sorter;
+  }
+  let classes: Int32Array | undefined | null;
+  const ids: (string[] | undefined)[] = [];
   let inventory: InstalledPackage[] | undefined;
   let names: Set<string> | undefined;
   let activation: CelActivation | undefined;
-  return {
+  const ruleResults = new Map<string, unknown>();
+  let cves: Float64Array | undefined;
+  function cveKeys(): Float64Array {
+    if (cves === undefined) {
+      cves = new Float64Array(count);
+      for (let i = 0; i < count; i++) cves[i] = cveKey(vulnerabilities[i]!.id);
+    }
+    return cves;
+  }
+  const facts: BundleFacts = {
     bundle,
     vulnerabilityRanks,
     vulnerabilityCvss,
-    vulnerabilityIds() {
-      ids ??= bundle.vulnerabilities.map((v) => lowercaseIds(v.id, v.aliases));
-      return ids;
+    sortVulnerabilities(indices) {
+      return getSorter().sort(indices);
+    },
+    compareVulnerabilities(a, b) {
+      return getSorter().compare(a, b);
+    },
+    findVulnerabilities(lowercaseIds) {
+      const found = new Map<number, string[]>();
+      if (count === 0 || lowercaseIds.length === 0) return found;
+      const byCve = new Map<number, string>();
+      const byOtherId = new Map<string, string>();
+      for (const id of lowercaseIds) {
+        const cve = cveKey(id.toUpperCase());
+        if (cve === NOT_A_CVE) byOtherId.set(id, id);
+        else byCve.set(cve, id);
+      }
+      const cves = cveKeys();
+      function lookUp(id: string, knownCve: number | undefined): string | undefined {
+        let cve = knownCve ?? cveKey(id);
+        // `cve-2021-1` in an odd report is still a CVE ID.
+        if (cve === NOT_A_CVE && (id.charCodeAt(0) | 32) === 99) cve = cveKey(id.toUpperCase());
+        if (cve !== NOT_A_CVE) return byCve.get(cve);
+        return byOtherId.size === 0 ? undefined : byOtherId.get(id.toLowerCase());
+      }
+      for (let i = 0; i < count; i++) {
+        const vulnerability = vulnerabilities[i]!;
+        let matched: string[] | undefined;
+        const own = lookUp(vulnerability.id, cves[i]!);
+        if (own !== undefined) matched = [own];
+        for (const alias of vulnerability.aliases) {
+          const byAlias = lookUp(alias, undefined);
+          if (byAlias === undefined) continue;
+          if (matched === undefined) matched = [byAlias];
+          else if (!matched.includes(byAlias)) matched.push(byAlias);
+        }
+        if (matched !== undefined) found.set(i, matched);
+      }
+      return found;
+    },
+    vulnerabilityClasses() {
+      if (classes === undefined) classes = findDuplicateClasses(vulnerabilities, cveKeys()) ?? null;
+      return classes ?? undefined;
+    },
+    vulnerabilityIdsAt(index) {
+      let found = ids[index];
+      if (found === undefined) {
+        const vulnerability = vulnerabilities[index]!;
+        found = lowercaseIds(vulnerability.id, vulnerability.aliases);
+        ids[index] = found;
+      }
+      return found;
     },
     inventory() {
       inventory ??= buildInventory(bundle);
       return inventory;
     },
     packageNames() {
-      names ??= new Set(this.inventory().map((p) => p.name));
+      names ??= new Set(facts.inventory().map((p) => p.name));
       return names;
     },
     celActivation() {
       activation ??= toCelActivation(bundle);
       return activation;
     },
+    ruleResult<T>(cacheKey: string, compute: () => T): T {
+      if (ruleResults.has(cacheKey)) return ruleResults.get(cacheKey) as T;
+      const result = compute();
+      ruleResults.set(cacheKey, result);
+      return result;
+    },
   };
+  return facts;
 }
 
 export function lowercaseIds(id: string, aliases: readonly string[]): string[] {
@@ -74,20 +165,57 @@ export function lowercaseIds(id: string, aliases: readonly string[]): string[] {
   return ids;
 }
 
+/**
+ * Same ID and package = one class, named by its first index. `undefined` when every vulnerability is
+ * its own class. CVE IDs are looked up by their numeric key (cheap to hash), other IDs by text.
+ */
+function findDuplicateClasses(vulnerabilities: readonly Vulnerability[], cves: Float64Array): Int32Array | undefined {
+  const firstByCve = new Map<number, number>();
+  const firstById = new Map<string, number>();
+  // Only IDs seen more than once get a per-package map.
+  const byFirstThenPackage = new Map<number, Map<string, number>>();
+  let classes: Int32Array | undefined;
+  for (let i = 0; i < vulnerabilities.length; i++) {
+    const cve = cves[i]!;
+    const vulnerability = vulnerabilities[i]!;
+    const first = cve === NOT_A_CVE ? firstById.get(vulnerability.id) : firstByCve.get(cve);
+    if (first === undefined) {
+      if (cve === NOT_A_CVE) firstById.set(vulnerability.id, i);
+      else firstByCve.set(cve, i);
+      continue;
+    }
+    let byPackage = byFirstThenPackage.get(first);
+    if (byPackage === undefined) {
+      byPackage = new Map([[vulnerabilities[first]!.package, first]]);
+      byFirstThenPackage.set(first, byPackage);
+    }
+    const earlier = byPackage.get(vulnerability.package);
+    if (earlier === undefined) {
+      byPackage.set(vulnerability.package, i);
+      continue;
+    }
+    if (classes === undefined) {
+      classes = new Int32Array(vulnerabilities.length);
+      for (let k = 0; k < classes.length; k++) classes[k] = k;
+    }
+    classes[i] = earlier;
+  }
+  return classes;
+}
+
 function buildInventory(bundle: Bundle): InstalledPackage[] {
-  const seen = new Set<string>();
+  const versionsByName = new Map<string, Set<string>>();
   const inventory: InstalledPackage[] = [];
-  for (const p of bundle.packages) {
-    const key = `${p.name}\u0000${p.version}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    inventory.push({ name: p.name, version: p.version, licenses: p.licenses });
+  function add(name: string, version: string, licenses: readonly string[]): void {
+    let versions = versionsByName.get(name);
+    if (versions === undefined) versionsByName.set(name, (versions = new Set()));
+    if (versions.has(version)) return;
+    versions.add(version);
+    inventory.push({ name, version, licenses });
   }
-  for (const v of bundle.vulnerabilities) {
-    const key = `${v.package}\u0000${v.installedVersion}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    inventory.push({ name: v.package, version: v.installedVersion, licenses: [] });
-  }
+  for (const p of bundle.packages) add(p.name, p.version, p.licenses);
+  for (const v of bundle.vulnerabilities) add(v.package, v.installedVersion, NO_LICENSES);
   return inventory;
 }
+
+const NO_LICENSES: readonly string[] = [];

@@ -1,30 +1,23 @@
-import type { RuleHit, RuleModule } from './rule.ts';
-import { vulnerabilityHit } from './vulnerability-hit.ts';
+import type { RuleModule } from './rule.ts';
+import { collectVulnerabilityHits } from './vulnerability-hit.ts';
 
 /** `cves: [CVE-2021-44228]` — vulnerabilities with these IDs; aliases count, case-insensitively. */
 export const cvesRule: RuleModule = {
   key: 'cves',
+  isSortedAndUnique: true,
   compile(rules) {
     if (rules.cves === undefined || rules.cves.length === 0) return undefined;
-    const denied = new Set(rules.cves.map((id) => id.toLowerCase()));
+    const denied = [...new Set(rules.cves.map((id) => id.toLowerCase()))];
     return function evaluateCves(facts) {
-      const hits: RuleHit[] = [];
       const vulnerabilities = facts.bundle.vulnerabilities;
-      if (vulnerabilities.length === 0) return hits;
-      const allIds = facts.vulnerabilityIds();
-      for (let i = 0; i < allIds.length; i++) {
-        const ids = allIds[i]!;
-        for (let j = 0; j < ids.length; j++) {
-          if (denied.has(ids[j]!)) {
-            const vulnerability = vulnerabilities[i]!;
-            const named = j === 0 ? vulnerability.id : vulnerability.aliases[j - 1]!;
-            const reason = j === 0 ? 'is denied by the policy' : `is denied by the policy (as ${named})`;
-            hits.push(vulnerabilityHit('cves', facts, i, reason));
-            break;
-          }
-        }
-      }
-      return hits;
+      if (vulnerabilities.length === 0) return [];
+      const found = facts.findVulnerabilities(denied);
+      return collectVulnerabilityHits('cves', facts, [...found.keys()], (index) => {
+        const vulnerability = vulnerabilities[index]!;
+        if (found.get(index)!.includes(vulnerability.id.toLowerCase())) return 'is denied by the policy';
+        const alias = vulnerability.aliases.find((a) => found.get(index)!.includes(a.toLowerCase()));
+        return `is denied by the policy (as ${alias ?? found.get(index)![0]})`;
+      });
     };
   },
 };

@@ -1,22 +1,20 @@
-import type { RuleHit, RuleModule } from './rule.ts';
-import { vulnerabilityHit } from './vulnerability-hit.ts';
+import type { RuleModule } from './rule.ts';
+import { collectVulnerabilityHits } from './vulnerability-hit.ts';
 
 /** `max_cvss: 9.0` — vulnerabilities whose CVSS score (SPEC §2) is >= the limit; one without a score is not judged. */
 export const maxCvssRule: RuleModule = {
   key: 'max_cvss',
+  isSortedAndUnique: true,
   compile(rules) {
     const limit = rules.max_cvss;
     if (limit === undefined) return undefined;
+    const shownLimit = formatScore(limit);
     return function evaluateMaxCvss(facts) {
-      const hits: RuleHit[] = [];
       const scores = facts.vulnerabilityCvss;
-      for (let i = 0; i < scores.length; i++) {
-        // NaN (no score) compares false.
-        if (scores[i]! >= limit) {
-          hits.push(vulnerabilityHit('max_cvss', facts, i, `has CVSS ${formatScore(scores[i]!)} (the policy blocks ${formatScore(limit)} and above)`));
-        }
-      }
-      return hits;
+      const indices: number[] = [];
+      // NaN (no score) compares false.
+      for (let i = 0; i < scores.length; i++) if (scores[i]! >= limit) indices.push(i);
+      return collectVulnerabilityHits('max_cvss', facts, indices, (index) => `has CVSS ${formatScore(scores[index]!)} (the policy blocks ${shownLimit} and above)`);
     };
   },
 };

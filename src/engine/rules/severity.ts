@@ -1,24 +1,26 @@
 import { severityRank } from '../../model/severity.ts';
-import type { RuleHit, RuleModule } from './rule.ts';
-import { vulnerabilityHit } from './vulnerability-hit.ts';
+import type { RuleModule } from './rule.ts';
+import { collectVulnerabilityHits } from './vulnerability-hit.ts';
 
 /** `severity: high` — vulnerabilities at or above the severity. `unknown` has rank -1, so it meets no threshold (as `meetsThreshold`). */
 export const severityRule: RuleModule = {
   key: 'severity',
+  isSortedAndUnique: true,
   compile(rules) {
     const threshold = rules.severity;
     if (threshold === undefined) return undefined;
     const minimumRank = severityRank(threshold);
+    const reasons = new Map<string, string>();
     return function evaluateSeverity(facts) {
-      const hits: RuleHit[] = [];
       const ranks = facts.vulnerabilityRanks;
-      for (let i = 0; i < ranks.length; i++) {
-        if (ranks[i]! >= minimumRank) {
-          const severity = facts.bundle.vulnerabilities[i]!.severity;
-          hits.push(vulnerabilityHit('severity', facts, i, `is ${severity} (the policy blocks ${threshold} and above)`));
-        }
-      }
-      return hits;
+      const indices: number[] = [];
+      for (let i = 0; i < ranks.length; i++) if (ranks[i]! >= minimumRank) indices.push(i);
+      return collectVulnerabilityHits('severity', facts, indices, (index) => {
+        const severity = facts.bundle.vulnerabilities[index]!.severity;
+        let reason = reasons.get(severity);
+        if (reason === undefined) reasons.set(severity, (reason = `is ${severity} (the policy blocks ${threshold} and above)`));
+        return reason;
+      });
     };
   },
 };

@@ -1,0 +1,125 @@
+import type { Vulnerability } from '../model/report.ts';
+import { severityRank } from '../model/severity.ts';
+import type { RuleKey, Violation } from '../model/verdict.ts';
+import { RULE_KEYS } from '../model/verdict.ts';
+
+/**
+ * The order of violations (most severe first): severity rank, then CVSS, then finding ID, then rule
+ * (in RULE_KEYS order), then package. IDs compare so that people read them in order: CVE IDs first,
+ * by year and number (`CVE-2021-999` before `CVE-2021-1000`), then every other ID by code unit.
+ */
+
+const RULE_ORDER = new Map<RuleKey, number>(RULE_KEYS.map((key, index) => [key, index]));
+export const NOT_A_CVE = -1;
+
+export function compareViolations(a: Violation, b: Violation): number {
+  const rankA = a.severity === undefined ? -2 : severityRank(a.severity);
+  const rankB = b.severity === undefined ? -2 : severityRank(b.severity);
+  if (rankA !== rankB) return rankB - rankA;
+  const cvssA = a.cvss ?? -1;
+  const cvssB = b.cvss ?? -1;
+  if (cvssA !== cvssB) return cvssB - cvssA;
+  const byId = compareFindingIds(a.id, b.id);
+  if (byId !== 0) return byId;
+  const byRule = compareRules(a.rule, b.rule);
+  if (byRule !== 0) return byRule;
+  return compareStrings(a.package ?? '', b.package ?? '');
+}
+
+export function compareRules(a: RuleKey, b: RuleKey): number {
+  return RULE_ORDER.get(a)! - RULE_ORDER.get(b)!;
+}
+
+export function compareFindingIds(a: string, b: string): number {
+  if (a === b) return 0;
+  const cveA = cveKey(a);
+  const cveB = cveKey(b);
+  if (cveA !== NOT_A_CVE || cveB !== NOT_A_CVE) {
+    if (cveA === NOT_A_CVE) return 1;
+    if (cveB === NOT_A_CVE) return -1;
+    if (cveA !== cveB) return cveA - cveB;
+  }
+  return compareStrings(a, b);
+}
+
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+/** `CVE-YYYY-N…` as one number that sorts by year, then number; -1 for any other ID. */
+export function cveKey(id: string): number {
+  if (id.length < 10 || id.charCodeAt(0) !== 67 || id.charCodeAt(1) !== 86 || id.charCodeAt(2) !== 69 || id.charCodeAt(3) !== 45 || id.charCodeAt(8) !== 45) {
+    return NOT_A_CVE;
+  }
+  let year = 0;
+  for (let i = 4; i < 8; i++) {
+    const digit = id.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NOT_A_CVE;
+    year = year * 10 + digit;
+  }
+  let number = 0;
+  if (id.length > 20) return NOT_A_CVE;
+  for (let i = 9; i < id.length; i++) {
+    const digit = id.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NOT_A_CVE;
+    number = number * 10 + digit;
+  }
+  return year * 1e12 + number;
+}
+
+/**
+ * Sorts vulnerability indices in violation order (rank, CVSS, ID, package, index). The full order is
+ * computed at most once per bundle, and only when a rule hits a large share of the vulnerabilities;
+ * a rule that hits a few sorts just those.
+ */
+export interface VulnerabilitySorter {
+  sort(indices: number[]): number[];
+  compare(a: number, b: number): number;
+}
+
+export function createVulnerabilitySorter(vulnerabilities: readonly Vulnerability[], ranks: Int8Array, cvss: Float64Array, cves: Float64Array): VulnerabilitySorter {
+  const count = vulnerabilities.length;
+  // Severity and CVSS as one number, most severe first (no CVSS sorts after every score).
+  const primary = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const score = cvss[i]!;
+    primary[i] = -(ranks[i]! * 1000 + (Number.isNaN(score) ? -1 : score * 10));
+  }
+  function compare(a: number, b: number): number {
+    const byPrimary = primary[a]! - primary[b]!;
+    if (byPrimary !== 0) return byPrimary;
+    const cveA = cves[a]!;
+    const cveB = cves[b]!;
+    if (cveA !== cveB) {
+      if (cveA === NOT_A_CVE) return 1;
+      if (cveB === NOT_A_CVE) return -1;
+      return cveA - cveB;
+    }
+    const x = vulnerabilities[a]!;
+    const y = vulnerabilities[b]!;
+    if (cveA === NOT_A_CVE) {
+      const byId = compareStrings(x.id, y.id);
+      if (byId !== 0) return byId;
+    }
+    return compareStrings(x.package, y.package) || a - b;
+  }
+  let order: number[] | undefined;
+  return {
+    compare,
+    sort(indices) {
+      if (indices.length < 2) return indices;
+      if (order === undefined && indices.length * 16 < count) return indices.sort(compare);
+      if (order === undefined) {
+        order = new Array<number>(count);
+        for (let i = 0; i < count; i++) order[i] = i;
+        order.sort(compare);
+      }
+      const isWanted = new Uint8Array(count);
+      for (const index of indices) isWanted[index] = 1;
+      const sorted: number[] = [];
+      for (const index of order) if (isWanted[index] === 1) sorted.push(index);
+      return sorted;
+    },
+  };
+}
