@@ -23,13 +23,15 @@ export interface WorkerDeps {
 export function createWorkerHandler(deps: WorkerDeps): (event: DynamoDBStreamEvent) => Promise<StreamBatchResponse> {
   return async function handleStream(event) {
     for (const record of event.Records) {
-      const job = jobOfRecord(record);
-      if (job === undefined) continue;
+      let job: Job | undefined;
       try {
+        job = jobOfRecord(record);
+        if (job === undefined) continue;
         await deps.runJob(job);
       } catch (error) {
-        deps.log.error({ err: error, deliveryId: job.id, event: job.event }, 'job failed; the stream will retry it');
-        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? job.id }] };
+        // An unreadable record fails like a failed job: retried, then sent to the dead-letter queue.
+        deps.log.error({ err: error, deliveryId: job?.id, event: job?.event, eventID: record.eventID }, 'job failed; the stream will retry it');
+        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' }] };
       }
     }
     return { batchItemFailures: [] };

@@ -108,7 +108,6 @@ export class DynamoStore implements Store {
       sha: { S: record.sha },
       allowed: { BOOL: record.allowed },
       status: { S: record.status },
-      policies: { S: record.policies.map((policy) => `${policy.source}#${policy.name}`).join(',') || '-' },
       evaluatedAt: { S: record.evaluatedAt },
       isTrimmed: { BOOL: isTrimmed },
       body: { B: body },
@@ -243,7 +242,11 @@ function gzip(value: unknown): Uint8Array {
 
 function decompress<T>(value: AttributeValue | undefined): T {
   if (value?.B === undefined) throw new OperationError('DynamoDB item has no body');
-  return JSON.parse(gunzipSync(value.B).toString('utf8')) as T;
+  try {
+    return JSON.parse(gunzipSync(value.B).toString('utf8')) as T;
+  } catch (error) {
+    throw new OperationError('DynamoDB item body is not gzipped JSON', { cause: error });
+  }
 }
 
 /**

@@ -119,6 +119,18 @@ describe('functions/worker.ts', () => {
     assertGitHubDone();
   });
 
+  it('reports a record whose job cannot be read as failed', async () => {
+    const record = await storedJobRecord('d-9', publishPayload(79));
+    const image = record.dynamodb?.NewImage ?? {};
+    const corrupt = { ...record, dynamodb: { ...record.dynamodb, NewImage: { ...image, body: { B: Buffer.from('not gzip').toString('base64') } } } };
+    const handle = await worker();
+
+    const result = await handle({ Records: [corrupt] });
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber }] });
+    assertGitHubDone();
+  });
+
   describe('handler (cold start from the environment)', () => {
     let ssm: Server;
     let ssmCalls = 0;
