@@ -56,9 +56,11 @@ export async function onPackagePublished(input: OnPackagePublishedInput): Promis
   const repository = `${target.owner}/${target.repo}`;
   const fields = { repository, image: version.image, tag: version.tag, digest: version.digests[0] };
 
-  // 2. The verdict, by any digest the payload gives.
+  // 2. The verdict, by any digest the payload gives. Its commit is the publishing commit only
+  //    when it was judged in this repository (an image built elsewhere has its commit elsewhere).
   const verdict = await findVerdict(input.store, version.digests);
-  const sha = verdict?.sha ?? version.sha;
+  const isSameRepository = verdict !== undefined && verdict.repository.toLowerCase() === repository.toLowerCase();
+  const sha = (isSameRepository ? verdict.sha : undefined) ?? version.sha;
 
   // 3. Record tag → digest.
   const record: PublishRecord = {

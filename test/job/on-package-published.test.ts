@@ -121,6 +121,18 @@ describe('src/job/on-package-published.ts', () => {
     github.assertDone();
   });
 
+  it('refreshes the publishing commit, not the verdict commit, when the verdict comes from another repository', async () => {
+    await store.putVerdict(verdictRecord({ digest: TAG_DIGEST, allowed: true, sha: 'b'.repeat(40), repository: 'acme/elsewhere' }));
+    policyFile(undefined);
+    github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 504, html_url: 'https://github.com/check/504' });
+
+    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log });
+
+    expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ state: 'verified', allowed: true, sha: REVISION });
+    expect(github.requests('POST', `${REPO_PATH}/check-runs`)[0]?.body).toMatchObject({ head_sha: REVISION, conclusion: 'success' });
+    github.assertDone();
+  });
+
   it('ends in a failing check that says what failed when GitHub fails mid-way (final guard)', async () => {
     github.api.get(`${REPO_PATH}/contents/.github%2Fimage-assurance.yml`).query({ ref: 'master' }).reply(403, { message: 'Resource not accessible by integration' });
     github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 503, html_url: 'https://github.com/check/503' });
