@@ -3,7 +3,7 @@ import type { Vulnerability } from '../model/report.ts';
 import { severityRank } from '../model/severity.ts';
 import { type CelActivation, toCelActivation } from './cel.ts';
 import { bestCvss } from './cvss.ts';
-import { createVulnerabilitySorter, cveKey, NOT_A_CVE, type VulnerabilitySorter } from './order.ts';
+import { createVulnerabilitySorter, cveKey, cveSmallKey, NOT_A_CVE, smallCveKey, type VulnerabilitySorter } from './order.ts';
 
 /**
  * What the rules need about one bundle, computed once and shared by every policy: per-vulnerability
@@ -63,6 +63,42 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
     vulnerabilityCvss[i] = bestCvss(vulnerability.cvss) ?? Number.NaN;
   }
   let sorter: VulnerabilitySorter | undefined;
+  // The small CVE keys of every ID and alias (-1 for other IDs), computed once: matching a CVE ID
+  // then compares integers, and no string is built.
+  let idKeys: { ids: Int32Array; aliasStart: Int32Array; aliases: Int32Array } | undefined;
+  function getIdKeys(): NonNullable<typeof idKeys> {
+    if (idKeys === undefined) {
+      const cves = cveKeys();
+      const ids = new Int32Array(count);
+      const aliasStart = new Int32Array(count + 1);
+      let aliasCount = 0;
+      for (let i = 0; i < count; i++) {
+        ids[i] = cves[i] === NOT_A_CVE ? cveKeyOf(vulnerabilities[i]!.id) : smallCveKey(cves[i]!);
+        aliasStart[i] = aliasCount;
+        aliasCount += vulnerabilities[i]!.aliases.length;
+      }
+      aliasStart[count] = aliasCount;
+      const aliases = new Int32Array(aliasCount);
+      for (let i = 0; i < count; i++) {
+        const start = aliasStart[i]!;
+        vulnerabilities[i]!.aliases.forEach((alias, a) => (aliases[start + a] = cveKeyOf(alias)));
+      }
+      idKeys = { ids, aliasStart, aliases };
+    }
+    return idKeys;
+  }
+  let scansByCve = 0;
+  let cveIndex: Map<number, number | number[]> | undefined;
+  function getCveIndex(keys: NonNullable<typeof idKeys>): Map<number, number | number[]> {
+    if (cveIndex === undefined) {
+      cveIndex = new Map();
+      for (let i = 0; i < count; i++) {
+        addIndex(cveIndex, keys.ids[i]!, i);
+        for (let a = keys.aliasStart[i]!; a < keys.aliasStart[i + 1]!; a++) addIndex(cveIndex, keys.aliases[a]!, i);
+      }
+    }
+    return cveIndex;
+  }
   function getSorter(): VulnerabilitySorter {
     sorter ??= createVulnerabilitySorter(vulnerabilities, vulnerabilityRanks, vulnerabilityCvss, cveKeys());
     return sorter;
@@ -95,27 +131,47 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
       const found = new Map<number, string[]>();
       if (count === 0 || lowercaseIds.length === 0) return found;
       const byCve = new Map<number, string>();
-      const byOtherId = new Map<string, string>();
-      for (const id of lowercaseIds) {
-        const cve = cveKey(id.toUpperCase());
-        if (cve === NOT_A_CVE) byOtherId.set(id, id);
-        else byCve.set(cve, id);
+      const byText = new Map<string, string>();
+      const textLengths = new Set<number>();
+      for (const query of lowercaseIds) {
+        const small = cveSmallKey(query.toUpperCase());
+        if (small === NOT_A_CVE) {
+          byText.set(query, query);
+          textLengths.add(query.length);
+        } else {
+          byCve.set(small, query);
+        }
       }
-      const cves = cveKeys();
-      function lookUp(id: string, knownCve: number | undefined): string | undefined {
-        let cve = knownCve ?? cveKey(id);
-        // `cve-2021-1` in an odd report is still a CVE ID.
-        if (cve === NOT_A_CVE && (id.charCodeAt(0) | 32) === 99) cve = cveKey(id.toUpperCase());
-        if (cve !== NOT_A_CVE) return byCve.get(cve);
-        return byOtherId.size === 0 ? undefined : byOtherId.get(id.toLowerCase());
+      const keys = getIdKeys();
+      // Many look-ups by CVE ID alone (one per policy and exception pass): index the keys once.
+      scansByCve++;
+      if (byText.size === 0 && scansByCve > 2) {
+        const index = getCveIndex(keys);
+        for (const [key, query] of byCve) {
+          const indices = index.get(key);
+          if (indices === undefined) continue;
+          for (const i of typeof indices === 'number' ? [indices] : indices) {
+            const matched = found.get(i);
+            if (matched === undefined) found.set(i, [query]);
+            else if (!matched.includes(query)) matched.push(query);
+          }
+        }
+        return found;
+      }
+      function match(id: string, key: number): string | undefined {
+        if (key !== NOT_A_CVE) return byCve.get(key);
+        // Lowercase only an ID that could match: same length as a text query.
+        return textLengths.has(id.length) ? byText.get(id.toLowerCase()) : undefined;
       }
       for (let i = 0; i < count; i++) {
         const vulnerability = vulnerabilities[i]!;
         let matched: string[] | undefined;
-        const own = lookUp(vulnerability.id, cves[i]!);
+        const own = match(vulnerability.id, keys.ids[i]!);
         if (own !== undefined) matched = [own];
-        for (const alias of vulnerability.aliases) {
-          const byAlias = lookUp(alias, undefined);
+        const start = keys.aliasStart[i]!;
+        const end = keys.aliasStart[i + 1]!;
+        for (let a = start; a < end; a++) {
+          const byAlias = match(vulnerability.aliases[a - start]!, keys.aliases[a]!);
           if (byAlias === undefined) continue;
           if (matched === undefined) matched = [byAlias];
           else if (!matched.includes(byAlias)) matched.push(byAlias);
@@ -125,7 +181,7 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
       return found;
     },
     vulnerabilityClasses() {
-      if (classes === undefined) classes = findDuplicateClasses(vulnerabilities, cveKeys()) ?? null;
+      if (classes === undefined) classes = findDuplicateClasses(vulnerabilities, getIdKeys().ids) ?? null;
       return classes ?? undefined;
     },
     vulnerabilityIdsAt(index) {
@@ -169,7 +225,7 @@ export function lowercaseIds(id: string, aliases: readonly string[]): string[] {
  * Same ID and package = one class, named by its first index. `undefined` when every vulnerability is
  * its own class. CVE IDs are looked up by their numeric key (cheap to hash), other IDs by text.
  */
-function findDuplicateClasses(vulnerabilities: readonly Vulnerability[], cves: Float64Array): Int32Array | undefined {
+function findDuplicateClasses(vulnerabilities: readonly Vulnerability[], cves: Int32Array): Int32Array | undefined {
   const firstByCve = new Map<number, number>();
   const firstById = new Map<string, number>();
   // Only IDs seen more than once get a per-package map.
@@ -201,6 +257,23 @@ function findDuplicateClasses(vulnerabilities: readonly Vulnerability[], cves: F
     classes[i] = earlier;
   }
   return classes;
+}
+
+/** The small CVE key of an ID as written, or of its upper case (`cve-2021-1` in an odd report). */
+function cveKeyOf(id: string): number {
+  const key = cveSmallKey(id);
+  if (key !== NOT_A_CVE || (id.charCodeAt(0) | 32) !== 99) return key;
+  return cveSmallKey(id.toUpperCase());
+}
+
+/** One index is kept as a number, several as an array: most IDs name one vulnerability. */
+function addIndex(map: Map<number, number | number[]>, key: number, index: number): void {
+  if (key === NOT_A_CVE) return;
+  const found = map.get(key);
+  if (found === undefined) map.set(key, index);
+  else if (typeof found === 'number') {
+    if (found !== index) map.set(key, [found, index]);
+  } else if (found[found.length - 1] !== index) found.push(index);
 }
 
 function buildInventory(bundle: Bundle): InstalledPackage[] {

@@ -68,6 +68,20 @@ export function cveKey(id: string): number {
   return year * 1e12 + number;
 }
 
+/** `CVE-YYYY-N` as a small integer (cheap to hash) when it fits 31 bits, else -1 (then use the text). */
+export function cveSmallKey(id: string): number {
+  return smallCveKey(cveKey(id));
+}
+
+/** {@link cveSmallKey} from a {@link cveKey}. */
+export function smallCveKey(key: number): number {
+  if (key === NOT_A_CVE) return NOT_A_CVE;
+  const year = Math.floor(key / 1e12);
+  const number = key - year * 1e12;
+  if (year < 1990 || year > 2117 || number >= 16_777_216) return NOT_A_CVE;
+  return (year - 1990) * 16_777_216 + number;
+}
+
 /**
  * Sorts vulnerability indices in violation order (rank, CVSS, ID, package, index). The full order is
  * computed at most once per bundle, and only when a rule hits a large share of the vulnerabilities;
