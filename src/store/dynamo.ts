@@ -71,7 +71,8 @@ export class DynamoStore implements Store {
       body: { B: body },
       [TTL_ATTRIBUTE]: ttl(new Date(job.receivedAt), JOB_TTL_SECONDS),
     };
-    await this.#put(item, `store job ${job.id}`);
+    // Put only if absent: a redelivery stores nothing and makes no stream record.
+    await this.#putIf(item, 'attribute_not_exists(pk)', undefined, `store job ${job.id}`);
   }
 
   async getJob(id: string): Promise<Job | undefined> {

@@ -20,7 +20,7 @@ export function createMemoryStore(): Store {
       return true;
     },
     async putJob(job) {
-      jobs.set(job.id, structuredClone(job));
+      if (!jobs.has(job.id)) jobs.set(job.id, structuredClone(job));
     },
     async getJob(id) {
       return copyOf(jobs.get(id));

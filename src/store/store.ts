@@ -90,6 +90,7 @@ export interface Versioned<T> {
 export interface Store {
   /** Records a delivery ID. Resolves false when it was recorded before (a redelivery). */
   putDelivery(id: string, receivedAt: Date): Promise<boolean>;
+  /** Stores the job unless a job with its ID is stored already (a redelivery stores nothing). */
   putJob(job: Job): Promise<void>;
   getJob(id: string): Promise<Job | undefined>;
 

@@ -38,10 +38,12 @@ export async function receiveWebhook(
   if (event === 'ping') return { statusCode: 200, body: 'pong' };
   if (!isHandled(event, (payload as { action?: unknown } | null)?.action)) return { statusCode: 202, body: 'ignored' };
 
+  // The job is stored before the delivery is recorded: if recording fails, GitHub's redelivery
+  // still goes through. putJob writes only when the job is absent, so no job is stored or run twice.
   const receivedAt = deps.now();
-  if (!(await deps.store.putDelivery(deliveryId, receivedAt))) return { statusCode: 200, body: 'duplicate delivery' };
   const job: Job = { id: deliveryId, event, payload, receivedAt: receivedAt.toISOString() };
   await deps.store.putJob(job);
+  if (!(await deps.store.putDelivery(deliveryId, receivedAt))) return { statusCode: 200, body: 'duplicate delivery' };
   return { statusCode: 202, body: 'queued', job };
 }
 

@@ -30,6 +30,16 @@ export function describeStoreContract(name: string, newStore: () => Promise<Stor
       expect(await store.getJob('nope')).toBeUndefined();
     });
 
+    it('keeps the first job stored under an ID: a redelivery writes nothing', async () => {
+      const store = await newStore();
+      const first: Job = { id: 'd-2', event: 'workflow_run', payload: { n: 1 }, receivedAt: '2026-11-26T00:00:00.000Z' };
+
+      await store.putJob(first);
+      await store.putJob({ ...first, payload: { n: 2 }, receivedAt: '2026-11-27T00:00:00.000Z' });
+
+      expect(await store.getJob('d-2')).toEqual(first);
+    });
+
     it.each([
       { name: 'create when none exists', setup: [] as (number | undefined)[], expected: undefined, ok: true },
       { name: 'create when one exists', setup: [undefined], expected: undefined, ok: false },
