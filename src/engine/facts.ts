@@ -8,7 +8,7 @@ import { createVulnerabilitySorter, cveKey, cveSmallKey, NOT_A_CVE, smallCveKey,
 /**
  * What the rules need about one bundle, computed once and shared by every policy: per-vulnerability
  * severity rank and best CVSS score eagerly (every vulnerability rule reads them); the violation
- * order, duplicate classes, lowercase IDs, the package inventory and the CEL activation lazily (only
+ * order, duplicate classes, ID look-ups, the package inventory and the CEL activation lazily (only
  * some rules need them). Rule results are cached by rule configuration, so policies that share a
  * rule (`severity: critical` in the organization's and the repository's file) compute it once.
  */
@@ -32,8 +32,6 @@ export interface BundleFacts {
    * per rule, ID and package); `undefined` when the bundle has no such duplicates.
    */
   vulnerabilityClasses(): Int32Array | undefined;
-  /** `[id, ...aliases]` of vulnerability `index`, lowercased. */
-  vulnerabilityIdsAt(index: number): readonly string[];
   /**
    * Every installed package the reports name: the package lists, plus the packages that only
    * vulnerabilities name (a Trivy report without `--list-all-pkgs` has no package list). Unique by name and version.
@@ -104,7 +102,6 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
     return sorter;
   }
   let classes: Int32Array | undefined | null;
-  const ids: (string[] | undefined)[] = [];
   let inventory: InstalledPackage[] | undefined;
   let names: Set<string> | undefined;
   let activation: CelActivation | undefined;
@@ -184,15 +181,6 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
       if (classes === undefined) classes = findDuplicateClasses(vulnerabilities, getIdKeys().ids) ?? null;
       return classes ?? undefined;
     },
-    vulnerabilityIdsAt(index) {
-      let found = ids[index];
-      if (found === undefined) {
-        const vulnerability = vulnerabilities[index]!;
-        found = lowercaseIds(vulnerability.id, vulnerability.aliases);
-        ids[index] = found;
-      }
-      return found;
-    },
     inventory() {
       inventory ??= buildInventory(bundle);
       return inventory;
@@ -213,12 +201,6 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
     },
   };
   return facts;
-}
-
-export function lowercaseIds(id: string, aliases: readonly string[]): string[] {
-  const ids = [id.toLowerCase()];
-  for (const alias of aliases) ids.push(alias.toLowerCase());
-  return ids;
 }
 
 /**

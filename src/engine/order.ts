@@ -6,7 +6,7 @@ import { RULE_KEYS } from '../model/verdict.ts';
 /**
  * The order of violations (most severe first): severity rank, then CVSS, then finding ID, then rule
  * (in RULE_KEYS order), then package. IDs compare so that people read them in order: CVE IDs first,
- * by year and number (`CVE-2021-999` before `CVE-2021-1000`), then every other ID by code unit.
+ * by year and number (`CVE-2021-9999` before `CVE-2021-10000`), then every other ID by code unit.
  */
 
 const RULE_ORDER = new Map<RuleKey, number>(RULE_KEYS.map((key, index) => [key, index]));
@@ -58,8 +58,10 @@ export function cveKey(id: string): number {
     if (digit < 0 || digit > 9) return NOT_A_CVE;
     year = year * 10 + digit;
   }
+  // Only the canonical form: four digits, or more without a leading zero (so that equal keys are equal IDs).
+  const digits = id.length - 9;
+  if (digits < 4 || digits > 11 || (digits > 4 && id.charCodeAt(9) === 48)) return NOT_A_CVE;
   let number = 0;
-  if (id.length > 20) return NOT_A_CVE;
   for (let i = 9; i < id.length; i++) {
     const digit = id.charCodeAt(i) - 48;
     if (digit < 0 || digit > 9) return NOT_A_CVE;

@@ -7,10 +7,10 @@ import { buildBundle, buildCvss, buildVulnerability } from '../helpers/build-bun
 
 describe('src/engine/order', () => {
   it.each([
-    ['CVE-2021-999', 'CVE-2021-1000', -1],
+    ['CVE-2021-9999', 'CVE-2021-10000', -1],
     ['CVE-2020-99999', 'CVE-2021-1', -1],
     ['CVE-2021-44228', 'GHSA-jfh8-c2jp-5v3q', -1],
-    ['ALAS-2021-1', 'CVE-2021-1', 1],
+    ['ALAS-2021-1', 'CVE-2021-0001', 1],
     ['GHSA-a', 'GHSA-b', -1],
     ['CVE-2021-1', 'CVE-2021-1', 0],
   ])('%s vs %s', (a, b, expected) => {
@@ -20,6 +20,9 @@ describe('src/engine/order', () => {
 
   it.each([
     ['CVE-2021-44228', 2021e12 + 44228],
+    ['CVE-2021-0001', 2021e12 + 1],
+    ['CVE-2021-1', -1],
+    ['CVE-2021-01234', -1],
     ['cve-2021-44228', -1],
     ['CVE-21-1', -1],
     ['CVE-2021-', -1],
