@@ -76,4 +76,27 @@ describe('src/engine/exceptions', () => {
 
     expect(policy.exceptions).toEqual([]);
   });
+
+  it.each([
+    ['an alias', { id: 'CVE-2021-44228', aliases: ['GHSA-jfh8-c2jp-5v3q'] }, 'ghsa-JFH8-c2jp-5v3q'],
+    ['an ID in odd case in the report', { id: 'cve-2021-44228', aliases: [] }, 'CVE-2021-44228'],
+    ['a non-CVE ID', { id: 'GHSA-jfh8-c2jp-5v3q', aliases: ['CVE-2021-44228'] }, 'GHSA-JFH8-C2JP-5V3Q'],
+    ['a CVE alias of a non-CVE ID', { id: 'GHSA-jfh8-c2jp-5v3q', aliases: ['CVE-2021-44228'] }, 'cve-2021-44228'],
+  ])('matches %s case-insensitively', (_name, ids, exceptionId) => {
+    const withIds = buildBundle({ vulnerabilities: [buildVulnerability({ ...ids, severity: 'critical' })] });
+    const policySet = buildPolicySet([buildPolicy({ rules: { severity: 'high' } })], [buildException({ id: exceptionId })]);
+
+    const policy = evaluate([withIds], policySet, { now: new Date('2026-06-15T12:00:00Z') }).images[0]!.policies[0]!;
+
+    expect(policy.passed).toBe(true);
+  });
+
+  it('does not confuse CVE IDs that differ only in padding', () => {
+    const padded = buildBundle({ vulnerabilities: [buildVulnerability({ id: 'CVE-2021-0001', severity: 'critical' })] });
+    const policySet = buildPolicySet([buildPolicy({ rules: { severity: 'high' } })], [buildException({ id: 'CVE-2021-00001' })]);
+
+    const policy = evaluate([padded], policySet, { now: new Date('2026-06-15T12:00:00Z') }).images[0]!.policies[0]!;
+
+    expect(policy.passed).toBe(false);
+  });
 });
