@@ -35,6 +35,7 @@ interface CompiledPolicy {
  * Judges every bundle against the policy set (SPEC §2) and returns the verdict (SPEC §3). Pure: no
  * I/O, no clock (`now` comes in the context), no environment. Policies are compiled once per call;
  * what the rules need about a bundle is computed once per bundle and shared by every policy.
+ * Policies of one image with the same rules share violation objects: treat the verdict as read-only.
  */
 export function evaluate(bundles: Bundle[], policySet: PolicySet, context: EvaluationContext): Verdict {
   const policies = policySet.policies.map(compilePolicy);
