@@ -130,7 +130,7 @@ export function fixOf(violation: Violation): string {
       return `remove ${violation.location?.path ?? 'the infected file'} and rebuild from a clean source`;
     case 'misconfigurations':
     case 'compliance':
-      return `fix ${violation.id}: ${violation.message}`;
+      return `change the image or its Dockerfile so that check ${violation.id} passes`;
     case 'licenses':
       return `replace ${pkg} (licensed ${violation.id}) or get it approved`;
     case 'oval':

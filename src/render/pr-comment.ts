@@ -1,5 +1,5 @@
 import type { Outcome } from '../model/outcome.ts';
-import type { ImageVerdict, PolicyVerdict, Violation } from '../model/verdict.ts';
+import { RULE_KEYS, type ImageVerdict, type PolicyVerdict, type Violation } from '../model/verdict.ts';
 import {
   code,
   escapeMarkdown,
@@ -103,29 +103,44 @@ function headline(outcome: Outcome, options: PrCommentOptions): string {
 }
 
 interface Blocking {
+  /** The finding's most severe violation. */
   violation: Violation;
   policy: PolicyVerdict;
+  /** Every rule the finding breaks, each once, in the SPEC's order of rule keys. */
+  rules: Violation['rule'][];
+  /** Every block policy it breaks, each once. */
+  policies: PolicyVerdict[];
 }
 
-/** The violations of the image's failed block policies, most severe first, each once. */
+/**
+ * The findings that block the image, most severe first, each once: a CVE that breaks `severity`
+ * and `fixable_severity` in two policies is one line with both rules, not four lines.
+ */
 function blockingViolations(image: ImageVerdict): Blocking[] {
-  const pairs = failedPolicies(image, 'block').flatMap((policy) => policy.violations.map((violation): Blocking => ({ violation, policy })));
-  const seen = new Set<string>();
-  return sortByViolation(pairs, (pair) => pair.violation).filter(({ violation }) => {
-    const key = `${violation.rule}\u0000${violation.id}\u0000${violation.package ?? ''}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const pairs = failedPolicies(image, 'block').flatMap((policy) => policy.violations.map((violation) => ({ violation, policy })));
+  const byFinding = new Map<string, Blocking>();
+  for (const { violation, policy } of sortByViolation(pairs, (pair) => pair.violation)) {
+    const key = `${violation.rule === 'custom' ? 'custom' : ''}\u0000${violation.id}\u0000${violation.package ?? ''}`;
+    const found = byFinding.get(key);
+    if (found === undefined) {
+      byFinding.set(key, { violation, policy, rules: [violation.rule], policies: [policy] });
+      continue;
+    }
+    if (!found.rules.includes(violation.rule)) found.rules.push(violation.rule);
+    if (!found.policies.includes(policy)) found.policies.push(policy);
+  }
+  const findings = [...byFinding.values()];
+  for (const finding of findings) finding.rules.sort((a, b) => RULE_KEYS.indexOf(a) - RULE_KEYS.indexOf(b));
+  return findings;
 }
 
-/** The worst violation of each rule first (so that a root user is not hidden behind 40 CVEs), then the next worst. */
+/** The worst finding of each rule first (so that a root user is not hidden behind 40 CVEs), then the next worst. */
 function topViolations(all: readonly Blocking[]): Blocking[] {
   const picked = new Set<number>();
   const rules = new Set<string>();
-  all.forEach((pair, index) => {
-    if (picked.size < TOP_VIOLATIONS_PER_IMAGE && !rules.has(pair.violation.rule)) {
-      rules.add(pair.violation.rule);
+  all.forEach((finding, index) => {
+    if (picked.size < TOP_VIOLATIONS_PER_IMAGE && !finding.rules.some((rule) => rules.has(rule))) {
+      for (const rule of finding.rules) rules.add(rule);
       picked.add(index);
     }
   });
@@ -141,16 +156,16 @@ function renderBlockedImage(image: ImageVerdict, all: readonly Blocking[]): stri
     return [`${name} is blocked: ${why}.`];
   }
   const lines = [`${name} is blocked by ${joinWords(policies)}:`, ''];
-  for (const { violation } of topViolations(all)) lines.push(`- ${violationLine(violation)}`);
-  if (all.length > TOP_VIOLATIONS_PER_IMAGE) lines.push(`- …and ${plural(all.length - TOP_VIOLATIONS_PER_IMAGE, 'more violation')}, in the details below.`);
+  for (const finding of topViolations(all)) lines.push(`- ${violationLine(finding)}`);
+  if (all.length > TOP_VIOLATIONS_PER_IMAGE) lines.push(`- …and ${plural(all.length - TOP_VIOLATIONS_PER_IMAGE, 'more finding')}, in the details below.`);
   return lines;
 }
 
-function violationLine(violation: Violation): string {
+function violationLine({ violation, rules }: Blocking): string {
   const what = [escapeMarkdown(violation.id, 100)];
   if (violation.package !== undefined) what.push(`in ${escapeMarkdown(violation.package, 100)}${violation.version === undefined ? '' : ` ${escapeMarkdown(violation.version, 60)}`}`);
-  const facts = [code(violation.rule), violation.severity ?? '', violation.cvss === undefined ? '' : `CVSS ${formatCvss(violation.cvss)}`].filter((fact) => fact !== '');
-  return `**${what[0]}**${what.length > 1 ? ` ${what[1]}` : ''} (${facts.join(', ')}) → ${escapeMarkdown(fixOf(violation), 300)}`;
+  const facts = [rules.map(code).join(', '), violation.severity ?? '', violation.cvss === undefined ? '' : `CVSS ${formatCvss(violation.cvss)}`].filter((fact) => fact !== '');
+  return `**${what[0]}**${what.length > 1 ? ` ${what[1]}` : ''} (${facts.join('; ')}) → ${escapeMarkdown(fixOf(violation), 300)}`;
 }
 
 function renderSnippet(blocked: readonly BlockedImage[], options: PrCommentOptions): string {
@@ -164,11 +179,13 @@ function renderSnippet(blocked: readonly BlockedImage[], options: PrCommentOptio
   }
   if (candidate === undefined) return '';
   const { violation, policy, image } = candidate;
+  // One exception for every policy of the same file that the finding breaks.
+  const waivable = candidate.policies.filter((other) => other.source.startsWith('org:') === policy.source.startsWith('org:'));
   const policyFile = options.policyFile ?? DEFAULT_POLICY_FILE;
   const yaml = [
     'exceptions:',
     `  - id: ${yamlString(violation.id)}`,
-    `    policies: [${yamlString(policy.name)}]`,
+    `    policies: [${waivable.map((other) => yamlString(other.name)).join(', ')}]`,
     `    images: [${yamlString(repositoryOf(image.image))}]`,
     ...(violation.package === undefined ? [] : [`    package: ${yamlString(violation.package)}`]),
     `    reason: ${yamlString('<why this is acceptable>')}`,

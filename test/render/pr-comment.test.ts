@@ -54,7 +54,27 @@ describe('src/render/pr-comment', () => {
     expect(top).toContain('CVE-2023-0286');
     expect(top).toContain('run as a non-root USER');
     expect(top).not.toContain('CVE-2021-45046');
-    expect(top).toContain('…and 2 more violations');
+    expect(top).toContain('…and 2 more findings');
+  });
+
+  it('shows a finding that breaks several rules in several policies once, with every rule, and one exception for all', () => {
+    const critical = log4jViolation({ rule: 'severity' });
+    const fixable = log4jViolation({ rule: 'fixable_severity' });
+    const input = verdict([
+      image({
+        image: 'ghcr.io/acme/api:1.2.3',
+        policies: [policy({ name: 'baseline', violations: [fixable] }), policy({ name: 'production-readiness', violations: [critical, fixable, ROOT_USER] })],
+      }),
+    ]);
+
+    const body = renderPrComment(outcome(input), { now: NOW });
+
+    const top = body.slice(0, body.indexOf('<details>'));
+    expect(top.match(/CVE-2021-44228/g)).toHaveLength(1);
+    expect(top).toContain('(`severity`, `fixable_severity`; critical; CVSS 10.0) → upgrade log4j-core to 2.17.1');
+    expect(top).toContain('run as a non-root USER');
+    expect(top).not.toContain('more finding');
+    expect(body).toContain('    policies: ["baseline", "production-readiness"]');
   });
 
   it('offers a ready-to-paste exception for the top violation, expiring in 30 days', () => {

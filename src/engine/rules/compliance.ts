@@ -10,7 +10,7 @@ export const complianceRule: RuleModule = {
     return function evaluateCompliance(facts) {
       const hits: RuleHit[] = [];
       const groups = groupFailedChecks(facts.bundle.checks, (check) => required.has(check.id.toLowerCase()) || check.altIds.some((altId) => required.has(altId.toLowerCase())));
-      for (const checks of groups.values()) hits.push(checkHit('compliance', checks, 'the policy requires it to pass: fix it'));
+      for (const checks of groups.values()) hits.push(checkHit('compliance', checks, 'the policy requires this check to pass'));
       return hits;
     };
   },

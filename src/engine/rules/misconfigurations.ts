@@ -11,7 +11,7 @@ export const misconfigurationsRule: RuleModule = {
     return function evaluateMisconfigurations(facts) {
       const hits: RuleHit[] = [];
       for (const checks of groupFailedChecks(facts.bundle.checks, (check) => meetsThreshold(check.severity, threshold)).values()) {
-        hits.push(checkHit('misconfigurations', checks, `it is ${checks[0]!.severity} (the policy blocks ${threshold} and above): fix it`));
+        hits.push(checkHit('misconfigurations', checks, `it is ${checks[0]!.severity}, and the policy blocks ${threshold} and above`));
       }
       return hits;
     };

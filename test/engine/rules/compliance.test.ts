@@ -25,6 +25,6 @@ describe('src/engine/rules/compliance', () => {
 
     const [violation] = evaluateRules(bundle, { compliance: ['CIS-DI-0001'] }).violations;
 
-    expect(violation?.message).toBe('CIS-DI-0001 (Create a user for the container) failed; the policy requires it to pass: fix it');
+    expect(violation?.message).toBe('CIS-DI-0001 (Create a user for the container) failed; the policy requires this check to pass');
   });
 });

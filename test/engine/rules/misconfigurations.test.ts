@@ -32,7 +32,7 @@ describe('src/engine/rules/misconfigurations', () => {
         rule: 'misconfigurations',
         id: 'DS002',
         severity: 'high',
-        message: 'DS002 (Image user should not be root) failed in Dockerfile, build/Dockerfile: Specify at least 1 USER command in Dockerfile with non-root user as argument; it is high (the policy blocks high and above): fix it',
+        message: 'DS002 (Image user should not be root) failed in Dockerfile, build/Dockerfile: Specify at least 1 USER command in Dockerfile with non-root user as argument; it is high, and the policy blocks high and above',
       },
     ]);
   });
