@@ -23,7 +23,7 @@ export function readWorkflowRun(raw: unknown, repositoryId: number): WorkflowRun
   return {
     ref: {
       id: Number(run.id),
-      name: typeof run.name === 'string' && run.name !== '' ? run.name : 'unnamed workflow',
+      name: runName(run),
       url: typeof run.html_url === 'string' ? run.html_url : '',
     },
     headSha: String(run.head_sha),
@@ -35,11 +35,27 @@ export function readWorkflowRun(raw: unknown, repositoryId: number): WorkflowRun
       const pull = record(pr);
       const base = record(pull.base);
       const baseRepo = record(base.repo);
-      if (typeof pull.number !== 'number' || typeof base.ref !== 'string') return [];
-      if (typeof baseRepo.id === 'number' && baseRepo.id !== repositoryId) return [];
+      // A pull request of another repository (or one that does not say which) names no base here.
+      if (typeof pull.number !== 'number' || typeof base.ref !== 'string' || baseRepo.id !== repositoryId) return [];
       return [{ number: pull.number, baseRef: base.ref }];
     }),
   };
+}
+
+/** The workflow's name; some deliveries leave it empty, and then its file names it. */
+function runName(run: Record<string, unknown>): string {
+  if (typeof run.name === 'string' && run.name !== '') return run.name;
+  if (typeof run.path === 'string' && run.path !== '') return run.path.split('/').pop()!.split('@')[0]!;
+  return 'unnamed workflow';
+}
+
+/**
+ * A run belongs to the repository whose event carries it. When the run names its own repository,
+ * it must be this one: a run of another repository is never judged here (nor its artifacts listed).
+ */
+export function isRunOfRepository(raw: unknown, repositoryId: number): boolean {
+  const repository = record(record(raw).repository);
+  return repository.id === undefined || repository.id === repositoryId;
 }
 
 function record(value: unknown): Record<string, unknown> {
