@@ -18,7 +18,7 @@ export interface ArtifactInfo {
 
 export type ArtifactDownload =
   | { ok: true; zip: Uint8Array }
-  | { ok: false; status: 'expired' | 'missing' | 'too-large'; reason: string };
+  | { ok: false; status: 'expired' | 'missing' | 'too-large' | 'refused'; reason: string };
 
 /** Largest artifact zip we download. */
 export const MAX_ARTIFACT_ZIP_BYTES = 100 * 1024 * 1024;
@@ -60,7 +60,25 @@ export async function fetchArtifactZip(
     throw new OperationError(`could not download artifact ${artifact.name} (${describeGitHubError(error)})`, { cause: error });
   }
   if (!location) throw new OperationError(`GitHub gave no download location for artifact ${artifact.name}`);
+  if (!isHttpsUrl(location)) return refused(artifact.name);
   return downloadBlob(location, maxBytes, artifact.name);
+}
+
+/**
+ * Reports come only over HTTPS: a plain-HTTP link (or one that redirects there) could be answered
+ * by anyone on the way with a clean report.
+ */
+function isHttpsUrl(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch (error) {
+    if (error instanceof TypeError) return false;
+    throw error;
+  }
+}
+
+function refused(name: string): ArtifactDownload {
+  return { ok: false, status: 'refused', reason: `artifact ${name} was not downloaded: its download link is not HTTPS` };
 }
 
 async function downloadBlob(url: string, maxBytes: number, name: string): Promise<ArtifactDownload> {
@@ -69,6 +87,10 @@ async function downloadBlob(url: string, maxBytes: number, name: string): Promis
     response = await fetch(url, { redirect: 'follow' });
   } catch (error) {
     throw new OperationError(`could not download artifact ${name} from its blob URL`, { cause: error });
+  }
+  if (response.url !== '' && !isHttpsUrl(response.url)) {
+    await response.body?.cancel();
+    return refused(name);
   }
   if (response.status === 404 || response.status === 410 || response.status === 403) {
     await response.body?.cancel();

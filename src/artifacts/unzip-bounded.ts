@@ -41,6 +41,9 @@ const MAX_COMMENT_BYTES = 0xffff;
 const STORED = 0;
 const DEFLATED = 8;
 const INFLATE_CHUNK_BYTES = 16 * 1024;
+const MADE_ON_UNIX = 3;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
 
 interface DeclaredEntry {
   path: string;
@@ -50,6 +53,8 @@ interface DeclaredEntry {
   compressedBytes: number;
   uncompressedBytes: number;
   localHeaderOffset: number;
+  /** A Unix symbolic link (made on Unix, mode S_IFLNK): its content is a path, never a report. */
+  isSymlink: boolean;
 }
 
 export function unzipBounded(zip: Uint8Array, limits: UnzipLimits = DEFAULT_UNZIP_LIMITS): UnzipResult {
@@ -94,6 +99,7 @@ function readCentralDirectory(zip: Uint8Array): DeclaredEntry[] | string {
       compressedBytes: view.getUint32(offset + 20, true),
       uncompressedBytes: view.getUint32(offset + 24, true),
       localHeaderOffset: view.getUint32(offset + 42, true),
+      isSymlink: view.getUint8(offset + 5) === MADE_ON_UNIX && ((view.getUint32(offset + 38, true) >>> 16) & S_IFMT) === S_IFLNK,
       path: new TextDecoder().decode(zip.subarray(offset + 46, offset + 46 + nameBytes)),
     };
     if (entry.compressedBytes === 0xffffffff || entry.uncompressedBytes === 0xffffffff || entry.localHeaderOffset === 0xffffffff) {
@@ -117,8 +123,13 @@ function findEndOfCentralDirectory(view: DataView): number {
 function checkDeclaredSizes(entries: DeclaredEntry[], limits: UnzipLimits): string | undefined {
   if (entries.length > limits.maxEntries) return `${entries.length} entries, more than the ${limits.maxEntries} allowed`;
   let totalBytes = 0;
+  const paths = new Set<string>();
   for (const entry of entries) {
     if (entry.path.includes('..') || entry.path.startsWith('/') || entry.path.includes('\\')) return `${entry.path}: unsafe entry path`;
+    if (entry.isSymlink) return `${entry.path}: symbolic links are not accepted`;
+    // Two entries with one name: which one a scanner meant is unknowable, so neither is trusted.
+    if (paths.has(entry.path)) return `${entry.path}: the name appears twice in the zip`;
+    paths.add(entry.path);
     if (entry.flags & 0x1) return `${entry.path}: encrypted entries are not accepted`;
     if (entry.method !== STORED && entry.method !== DEFLATED) return `${entry.path}: compression method ${entry.method} is not supported`;
     if (entry.uncompressedBytes > limits.maxEntryBytes) {

@@ -10,13 +10,14 @@ import type { Store } from '../store/store.ts';
  * The Probot app: maps each handled event (SPEC §4, src/webhook/handled-events.ts) to its job
  * orchestrator in src/job/on-*.ts. No logic lives here.
  */
-export function imageAssuranceApp(deps: { store: Store; now: () => Date }): (app: Probot) => void {
+export function imageAssuranceApp(deps: { store: Store; now: () => Date; appId: number }): (app: Probot) => void {
   const input = (context: Context): JobInput => ({
     octokit: context.octokit,
     store: deps.store,
     payload: context.payload,
     now: deps.now(),
     log: context.log,
+    appId: deps.appId,
   });
   return function app(probot: Probot): void {
     probot.on(['workflow_run.requested', 'workflow_run.in_progress'], (context) => onWorkflowRunStarted(input(context)));

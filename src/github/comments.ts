@@ -4,13 +4,15 @@ import { describeGitHubError } from './client.ts';
 import { MAX_PER_PAGE } from './limits.ts';
 
 /**
- * The sticky PR comment: exactly one per pull request, found by its marker among the bot's
- * comments and edited in place. `isUpdateOnly` edits an existing comment but never posts a new
+ * The sticky PR comment: exactly one per pull request, found by its marker among the comments
+ * THIS app wrote (`performed_via_github_app.id`), and edited in place. Anyone can paste the
+ * hidden marker, and other bots (github-actions[bot], driven by a pull request's own workflow)
+ * are `type: Bot` too: neither may make us edit their comment. `isUpdateOnly` edits an existing comment but never posts a new
  * one (settings.comment on-failure when the pull request turned green).
  */
 export async function upsertPrComment(
   octokit: GitHubClient,
-  target: { owner: string; repo: string; pullNumber: number; marker: string; body: string; isUpdateOnly: boolean },
+  target: { owner: string; repo: string; pullNumber: number; appId: number; marker: string; body: string; isUpdateOnly: boolean },
 ): Promise<'created' | 'updated' | 'skipped'> {
   try {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -19,7 +21,7 @@ export async function upsertPrComment(
       issue_number: target.pullNumber,
       per_page: MAX_PER_PAGE,
     });
-    const ours = comments.find((comment) => comment.user?.type === 'Bot' && (comment.body ?? '').includes(target.marker));
+    const ours = comments.find((comment) => comment.performed_via_github_app?.id === target.appId && (comment.body ?? '').includes(target.marker));
     if (ours) {
       if (ours.body === target.body) return 'skipped';
       await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: ours.id, body: target.body });

@@ -42,6 +42,7 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
         repo: target.repo,
         sha: run.headSha,
         installationId: target.installationId,
+        appId: target.appId,
         contribution: judgement.contribution,
         sources: policy.sources,
         notes: [...policy.notes, ...judgement.notes],

@@ -52,6 +52,7 @@ async function reportInternalFailure(guard: GuardTarget, message: string, error:
         repo: target.repo,
         sha,
         installationId: target.installationId,
+        appId: target.appId,
         contribution: { run: guard.run, images: {}, problems: [{ kind: 'internal', message }], evaluatedAt: now.toISOString() },
         sources: current?.value.sources ?? [],
         notes: [],

@@ -57,6 +57,6 @@ export async function markCheckPending(input: MarkPendingInput, onPolicy: (polic
   }
   const hasNewPullRequest = state.pullRequests.length > (before?.value.pullRequests.length ?? 0);
   if (Object.keys(state.runs).length > 0 && hasNewPullRequest) {
-    await publishCheckState({ octokit, store, owner: target.owner, repo: target.repo, state, settings: policy.settings, now });
+    await publishCheckState({ octokit, store, owner: target.owner, repo: target.repo, state, settings: policy.settings, now, appId: target.appId });
   }
 }

@@ -25,6 +25,8 @@ export interface OnPackagePublishedInput {
   store: Store;
   now: Date;
   log: Logger;
+  /** This GitHub App's ID (see JobInput). */
+  appId: number;
 }
 
 /** What a container publish says, read from either event's payload. */
@@ -47,7 +49,7 @@ const CONTAINER_TYPES = new Set(['container', 'docker']);
 
 export async function onPackagePublished(input: OnPackagePublishedInput): Promise<void> {
   // 1. Read the version.
-  const version = readPublishedVersion(input.payload);
+  const version = readPublishedVersion(input.payload, input.appId);
   if (version === undefined) {
     input.log.info('package published: not a container version with a digest, or no repository/installation: ignored');
     return;
@@ -100,6 +102,7 @@ export async function onPackagePublished(input: OnPackagePublishedInput): Promis
       repo: target.repo,
       sha,
       installationId: target.installationId,
+      appId: target.appId,
       contribution: {
         run: version.run,
         images: verdict === undefined ? {} : { [verdict.digest]: verdict.verdict },
@@ -136,14 +139,14 @@ async function findVerdict(store: Store, digests: readonly string[]): Promise<Ve
  * commit is taken only when the payload gives a full SHA (OCI `revision` label, `target_oid`):
  * a branch name in `target_commitish` says nothing about which commit was built.
  */
-export function readPublishedVersion(payload: unknown): PublishedVersion | undefined {
+export function readPublishedVersion(payload: unknown, appId: number): PublishedVersion | undefined {
   const root = asRecord(payload);
   const pkg = asRecord(root['registry_package'] ?? root['package']);
   const version = asRecord(pkg['package_version']);
   const metadata = asRecord(version['container_metadata']);
   const type = [pkg['package_type'], pkg['ecosystem']].map((value) => String(value ?? '').toLowerCase());
   if (!type.some((value) => CONTAINER_TYPES.has(value)) && Object.keys(metadata).length === 0) return undefined;
-  const target = readRepoTarget(payload);
+  const target = readRepoTarget(payload, appId);
   if (target === undefined) return undefined;
 
   const tagInfo = asRecord(metadata['tag']);

@@ -7,7 +7,7 @@ import { readRepoTarget, record } from './repo-target.ts';
 /** pull_request opened / synchronize / reopened: the head commit's check exists before its scans finish. */
 export async function onPullRequest(input: JobInput): Promise<void> {
   // 1. Read the repository and the pull request from the payload.
-  const target = readRepoTarget(input.payload);
+  const target = readRepoTarget(input.payload, input.appId);
   if (!target) return input.log.warn('pull_request without repository or installation: ignored');
   const pull = record(record(input.payload).pull_request);
   const sha = String(record(pull.head).sha);

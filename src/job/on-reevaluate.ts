@@ -6,7 +6,7 @@ import type { PolicyLoad } from './load-policy.ts';
 import type { JobInput } from './on-workflow-run.ts';
 import { readRepoTarget, record } from './repo-target.ts';
 import type { WorkflowRunInfo } from './workflow-run.ts';
-import { readWorkflowRun } from './workflow-run.ts';
+import { isRunOfRepository, readWorkflowRun } from './workflow-run.ts';
 
 /**
  * check_run rerequested / requested_action (re-evaluate) and check_suite rerequested: judge the
@@ -15,10 +15,13 @@ import { readWorkflowRun } from './workflow-run.ts';
 export async function onReevaluate(input: JobInput): Promise<void> {
   // 1. Read the repository and the commit; ignore other buttons.
   const payload = record(input.payload);
-  const target = readRepoTarget(payload);
+  const target = readRepoTarget(payload, input.appId);
   if (!target) return input.log.warn('re-evaluation without repository or installation: ignored');
   if (payload.action === 'requested_action' && record(payload.requested_action).identifier !== RE_EVALUATE_ACTION.identifier) return;
   const checked = record(payload.check_run ?? payload.check_suite);
+  // Only a re-run of OUR check run or suite: another app's check is not ours to answer.
+  const owner = record(checked.app ?? record(checked.check_suite).app).id;
+  if (owner !== input.appId) return input.log.info({ appId: owner }, "re-evaluation of another app's check: ignored");
   const sha = String(checked.head_sha);
   const pullRequests = (Array.isArray(checked.pull_requests) ? checked.pull_requests : []).flatMap((pr) => {
     const number = record(pr).number;
@@ -30,7 +33,9 @@ export async function onReevaluate(input: JobInput): Promise<void> {
   const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests };
   await withFinalGuard(common, async () => {
     const listed = await fetchWorkflowRunsForSha(input.octokit, { owner: target.owner, repo: target.repo, sha });
-    runs = listed.map((run) => readWorkflowRun(run, target.repositoryId)).filter((run) => run.status === 'completed' && run.headSha === sha);
+    runs = listed
+      .filter((run) => isRunOfRepository(run, target.repositoryId))
+      .map((run) => readWorkflowRun(run, target.repositoryId)).filter((run) => run.status === 'completed' && run.headSha === sha);
   });
 
   // 3. Judge each run again; each one is guarded on its own.

@@ -5,10 +5,12 @@ export interface RepoTarget {
   repositoryId: number;
   defaultBranch: string;
   installationId: number;
+  /** This GitHub App's ID: only its own check runs and comments are acted on. */
+  appId: number;
 }
 
 /** Reads the target from a webhook payload; undefined when it names no repository or installation. */
-export function readRepoTarget(payload: unknown): RepoTarget | undefined {
+export function readRepoTarget(payload: unknown, appId: number): RepoTarget | undefined {
   const root = record(payload);
   const repository = record(root.repository);
   const owner = record(repository.owner);
@@ -21,6 +23,7 @@ export function readRepoTarget(payload: unknown): RepoTarget | undefined {
     repositoryId: repository.id,
     defaultBranch: typeof repository.default_branch === 'string' ? repository.default_branch : 'main',
     installationId: installation.id,
+    appId,
   };
 }
 

@@ -52,7 +52,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     ...(options.log ? { log: options.log } : {}),
     Octokit,
   });
-  await probot.load(imageAssuranceApp({ store: options.store, now: options.now ?? (() => new Date()) }));
+  await probot.load(imageAssuranceApp({ store: options.store, now: options.now ?? (() => new Date()), appId: Number(options.appId) }));
   return {
     probot,
     async runJob(job) {

@@ -22,6 +22,8 @@ export interface RecordContributionInput {
   repo: string;
   sha: string;
   installationId: number;
+  /** This GitHub App's ID: the sticky comment is the one this app wrote. */
+  appId: number;
   contribution: RunContribution;
   sources: string[];
   notes: string[];
@@ -57,6 +59,7 @@ export async function publishCheckState(input: {
   state: CheckState;
   settings: ResolvedSettings;
   now: Date;
+  appId: number;
 }): Promise<CheckState> {
   const { state, settings, now } = input;
   const outcome = buildOutcome(state, settings, now);
@@ -88,6 +91,7 @@ export async function publishCheckState(input: {
         owner: input.owner,
         repo: input.repo,
         pullNumber,
+        appId: input.appId,
         marker: COMMENT_MARKER,
         body,
         // on-failure: a green pull request still gets its old comment edited, never a new one.

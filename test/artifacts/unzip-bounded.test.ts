@@ -2,7 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_UNZIP_LIMITS, unzipBounded } from '../../src/artifacts/unzip-bounded.ts';
 import type { UnzipLimits } from '../../src/artifacts/unzip-bounded.ts';
-import { buildArtifactZip } from '../helpers/artifact-zip.ts';
+import { buildArtifactZip, buildRawZip } from '../helpers/artifact-zip.ts';
 import { readFixture } from '../helpers/fixtures.ts';
 
 /** Text that compresses poorly, so the ratio check does not fire. */
@@ -49,12 +49,27 @@ describe('src/artifacts/unzip-bounded', () => {
     expect(result).toEqual({ ok: true, entries: [{ path: 'a.json', content: strToU8('{"a":1}') }] });
   });
 
+  it('keeps a regular file made on Unix (mode 0644), so only links are refused', () => {
+    const result = unzipBounded(buildRawZip([{ path: 'trivy.json', content: '{}', unixMode: 0o100644 }]));
+
+    expect(result).toEqual({ ok: true, entries: [{ path: 'trivy.json', content: strToU8('{}') }] });
+  });
+
   it.each([
     ['a zip bomb by its declared ratio', () => zipSync({ 'bomb.json': new Uint8Array(8 * 1024 * 1024) }), DEFAULT_UNZIP_LIMITS, /compression ratio \d+:1 exceeds/],
     ['too many entries', () => zipSync({ a: strToU8('1'), b: strToU8('2'), c: strToU8('3') }), small, /3 entries, more than the 2 allowed/],
     ['an entry over the per-entry limit', () => zipSync({ a: noisyText(1001) }), small, /declares 1001 bytes, more than the 1000 allowed per entry/],
     ['a total over the limit', () => zipSync({ a: noisyText(900), b: noisyText(900) }), small, /declares 1800 bytes in total, more than the 1500 allowed/],
     ['a path that climbs out', () => zipSync({ '../evil.json': strToU8('{}') }), DEFAULT_UNZIP_LIMITS, /unsafe entry path/],
+    ['an absolute path', () => buildRawZip([{ path: '/etc/trivy.json', content: '{}' }]), DEFAULT_UNZIP_LIMITS, /\/etc\/trivy\.json: unsafe entry path/],
+    ['a Windows path', () => buildRawZip([{ path: 'a\\..\\b.json', content: '{}' }]), DEFAULT_UNZIP_LIMITS, /unsafe entry path/],
+    ['a symbolic link', () => buildRawZip([{ path: 'trivy.json', content: '/etc/passwd', unixMode: 0o120777 }]), DEFAULT_UNZIP_LIMITS, /trivy\.json: symbolic links are not accepted/],
+    [
+      'a name that appears twice',
+      () => buildRawZip([{ path: 'api/trivy.json', content: { fixture: 'scans/trivy/alpine-39.json' } }, { path: 'api/trivy.json', content: '{}' }]),
+      DEFAULT_UNZIP_LIMITS,
+      /api\/trivy\.json: the name appears twice in the zip/,
+    ],
     ['bytes that are no zip', () => strToU8('this is not a zip file at all, not even close'), DEFAULT_UNZIP_LIMITS, /not a zip file/],
     ['a central directory that lies about sizes', () => lieAboutSizes(zipSync({ a: noisyText(200_000) }), 1000), DEFAULT_UNZIP_LIMITS, /inflates past the 1000 bytes/],
     ['a corrupted deflate stream', () => corruptData(zipSync({ a: noisyText(5000) })), DEFAULT_UNZIP_LIMITS, /a: (not a valid deflate stream|CRC-32 does not match|inflate|deflate stream is truncated)/],

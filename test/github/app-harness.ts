@@ -20,6 +20,8 @@ import { TEST_WEBHOOK_SECRET, signedDelivery } from '../helpers/sign.ts';
 
 export const NOW = new Date('2026-11-26T12:00:00Z');
 export const INSTALLATION_ID = 4242;
+/** The app's ID: its check runs and comments carry it. */
+export const APP_ID = 1;
 export const OWNER = 'octo-org';
 export const REPO = 'octo-repo';
 export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
@@ -43,7 +45,7 @@ export async function startApp(options: { store?: Store } = {}): Promise<AppUnde
   const store = options.store ?? createMemoryStore();
   const github = createGitHubMock();
   const worker = await createWorker({
-    appId: 1,
+    appId: APP_ID,
     privateKey,
     secret: TEST_WEBHOOK_SECRET,
     baseUrl: GITHUB_API,
@@ -133,6 +135,8 @@ export interface ArtifactMock {
   /** What the download answers instead of a redirect. */
   downloadStatus?: number;
   expired?: boolean;
+  /** Where the download redirects instead of the blob host (nothing is served there). */
+  redirectTo?: string;
 }
 
 /** Lists the run's artifacts and serves each zip through a 302 to the blob host. */
@@ -147,6 +151,10 @@ export function mockArtifacts(github: GitHubMock, runId: number, artifacts: Arti
     const download = github.api.get(`${REPO_PATH}/actions/artifacts/${artifact.id}/zip`);
     if (artifact.downloadStatus !== undefined) {
       download.reply(artifact.downloadStatus, { message: 'artifact download failed' });
+      continue;
+    }
+    if (artifact.redirectTo !== undefined) {
+      download.reply(302, '', { location: artifact.redirectTo });
       continue;
     }
     download.reply(302, '', { location: `${BLOB_HOST}/artifacts/${artifact.id}.zip?sig=abc` });

@@ -9,6 +9,7 @@ import {
   ALPINE_311,
   checkRunBodies,
   finalCheckRun,
+  APP_ID,
   INSTALLATION_ID,
   JUICE_SHOP,
   mockAccessToken,
@@ -90,7 +91,7 @@ describe('src/github/app', () => {
         .query(true)
         .reply(200, [
           { id: 1, body: 'LGTM', user: { login: 'octocat', type: 'User' } },
-          { id: 555, body: `${posted.body}\nold`, user: { login: 'image-assurance[bot]', type: 'Bot' } },
+          { id: 555, body: `${posted.body}\nold`, user: { login: 'image-assurance[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_ID } },
         ]);
       github.api.patch(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555 });
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest, runId: RUN_ID + 1 }));
@@ -453,6 +454,7 @@ describe('src/github/app', () => {
       const run = workflowRunPayload();
       run.repository.id = payload.repository.id;
       run.workflow_run.head_repository.id = payload.repository.id;
+      run.workflow_run.repository.id = payload.repository.id;
       mockFile(github, POLICY_PATH, 'master', undefined);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockUpdateCheckRun(github, 8002);
@@ -505,6 +507,7 @@ describe('src/github/app', () => {
       payload.repository = workflowRunPayload().repository;
       checked.head_sha = SHA;
       checked.pull_requests = [];
+      checked.app = { ...checked.app, id: APP_ID };
       if (payload.requested_action) payload.requested_action = { identifier: 're-evaluate' };
       const run = workflowRunPayload().workflow_run;
       mockAccessToken(github);
@@ -543,7 +546,7 @@ describe('src/github/app', () => {
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
         .query(true)
-        .reply(200, [{ id: 555, body: `${COMMENT_MARKER}\nblocked before`, user: { login: 'image-assurance[bot]', type: 'Bot' } }]);
+        .reply(200, [{ id: 555, body: `${COMMENT_MARKER}\nblocked before`, user: { login: 'image-assurance[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_ID } }]);
       github.api.patch(`${REPO_PATH}/issues/comments/555`).reply(200, { id: 555 });
 
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));

@@ -45,10 +45,10 @@ describe('src/job/on-package-published.ts', () => {
     { name: 'registry_package.published' as const, versionId: 57755791 },
     { name: 'package.published' as const, versionId: 57755790 },
   ])('reads the container version of $name', ({ name, versionId }) => {
-    const version = readPublishedVersion(fixture(name));
+    const version = readPublishedVersion(fixture(name), 1);
 
     expect(version).toEqual({
-      target: { owner: 'Codertocat', repo: 'hello-world-npm', repositoryId: 185882436, defaultBranch: 'master', installationId: 77 },
+      target: { owner: 'Codertocat', repo: 'hello-world-npm', repositoryId: 185882436, defaultBranch: 'master', installationId: 77, appId: 1 },
       image: 'ghcr.io/codertocat/hello-world',
       tag: TAG_DIGEST,
       digests: [TAG_DIGEST, VERSION_DIGEST],
@@ -65,9 +65,9 @@ describe('src/job/on-package-published.ts', () => {
   ])('ignores $name', async ({ change }) => {
     const payload = change(fixture('package.published'));
 
-    await onPackagePublished({ octokit: octokit(), payload, store, now: NOW, log });
+    await onPackagePublished({ octokit: octokit(), payload, store, now: NOW, log, appId: 1 });
 
-    expect(readPublishedVersion(payload)).toBeUndefined();
+    expect(readPublishedVersion(payload, 1)).toBeUndefined();
     expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toBeUndefined();
     github.assertDone();
   });
@@ -79,7 +79,7 @@ describe('src/job/on-package-published.ts', () => {
     policyFile(undefined);
     github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 501, html_url: 'https://github.com/check/501' });
 
-    await onPackagePublished({ octokit: octokit(), payload: fixture(name), store, now: NOW, log });
+    await onPackagePublished({ octokit: octokit(), payload: fixture(name), store, now: NOW, log, appId: 1 });
 
     expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toEqual({
       image: 'ghcr.io/codertocat/hello-world', tag: TAG_DIGEST, digest: TAG_DIGEST, repository: 'Codertocat/hello-world-npm', sha: REVISION, state: 'unscanned', publishedAt: NOW.toISOString(),
@@ -97,7 +97,7 @@ describe('src/job/on-package-published.ts', () => {
   it('records an unscanned publish and leaves the check alone with missing_scan: ignore', async () => {
     policyFile('version: 1\nsettings:\n  missing_scan: ignore\npolicies: []\n');
 
-    await onPackagePublished({ octokit: octokit(), payload: fixture('registry_package.published'), store, now: NOW, log });
+    await onPackagePublished({ octokit: octokit(), payload: fixture('registry_package.published'), store, now: NOW, log, appId: 1 });
 
     expect((await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST))?.state).toBe('unscanned');
     expect(await store.getCheckState('Codertocat/hello-world-npm', REVISION)).toBeUndefined();
@@ -113,7 +113,7 @@ describe('src/job/on-package-published.ts', () => {
     policyFile(undefined);
     github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 502, html_url: 'https://github.com/check/502' });
 
-    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log });
+    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log, appId: 1 });
 
     expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ digest, state: 'verified', allowed, sha: verdictSha });
     const [check] = github.requests('POST', `${REPO_PATH}/check-runs`);
@@ -126,7 +126,7 @@ describe('src/job/on-package-published.ts', () => {
     policyFile(undefined);
     github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 504, html_url: 'https://github.com/check/504' });
 
-    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log });
+    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log, appId: 1 });
 
     expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ state: 'verified', allowed: true, sha: REVISION });
     expect(github.requests('POST', `${REPO_PATH}/check-runs`)[0]?.body).toMatchObject({ head_sha: REVISION, conclusion: 'success' });
@@ -137,7 +137,7 @@ describe('src/job/on-package-published.ts', () => {
     github.api.get(`${REPO_PATH}/contents/.github%2Fimage-assurance.yml`).query({ ref: 'master' }).reply(403, { message: 'Resource not accessible by integration' });
     github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 503, html_url: 'https://github.com/check/503' });
 
-    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log });
+    await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log, appId: 1 });
 
     const [check] = github.requests('POST', `${REPO_PATH}/check-runs`);
     expect(check?.body).toMatchObject({ head_sha: REVISION, conclusion: 'failure' });
@@ -154,7 +154,7 @@ describe('src/job/on-package-published.ts', () => {
       package: { ...payload.package, package_version: { ...version, target_oid: 'main', container_metadata: { ...version.container_metadata, labels: {} } } },
     };
 
-    await onPackagePublished({ octokit: octokit(), payload: withoutCommit, store, now: NOW, log });
+    await onPackagePublished({ octokit: octokit(), payload: withoutCommit, store, now: NOW, log, appId: 1 });
 
     const record = await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST);
     expect(record?.state).toBe('unscanned');

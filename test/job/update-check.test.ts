@@ -86,10 +86,10 @@ describe('src/job/update-check publishCheckState', () => {
     const octokit = new ProbotOctokit({ auth: { token: 'test' }, retry: { enabled: false }, throttle: { enabled: false } });
     github.api.post('/repos/acme/api/check-runs').reply(201, { id: 7, html_url: 'https://github.test/checks/7' });
     github.api.patch('/repos/acme/api/check-runs/7').times(2).reply(200, { id: 7, html_url: 'https://github.test/checks/7' });
-    let comment: { id: number; body: string; user: { type: string } } | undefined;
+    let comment: { id: number; body: string; user: { type: string }; performed_via_github_app: { id: number } } | undefined;
     github.api.get('/repos/acme/api/issues/5/comments').query(true).times(3).reply(200, () => (comment ? [comment] : []));
     github.api.post('/repos/acme/api/issues/5/comments').reply(201, (_uri, body) => {
-      comment = { id: 99, body: (body as { body: string }).body, user: { type: 'Bot' } };
+      comment = { id: 99, body: (body as { body: string }).body, user: { type: 'Bot' }, performed_via_github_app: { id: 1 } };
       return comment;
     });
     github.api.patch('/repos/acme/api/issues/comments/99').reply(200, (_uri, body) => ({ ...comment, body: (body as { body: string }).body }));
@@ -97,7 +97,7 @@ describe('src/job/update-check publishCheckState', () => {
       const current = await store.getCheckState('acme/api', 'abc');
       const next: CheckState = { ...(current?.value ?? state()), runs: { [String(contribution.run.id)]: contribution }, pullRequests: [5] };
       await store.putCheckState(next, current?.version);
-      return publishCheckState({ octokit, store, owner: 'acme', repo: 'api', state: next, settings: settings({ comment: 'always' }), now: NOW });
+      return publishCheckState({ octokit, store, owner: 'acme', repo: 'api', state: next, settings: settings({ comment: 'always' }), now: NOW, appId: 1 });
     };
 
     await publish(run(1, { a: blocked }));

@@ -1,0 +1,362 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMMENT_MARKER } from '../../src/render/pr-comment.ts';
+import { buildRawZip } from '../helpers/artifact-zip.ts';
+import type { RawZipEntry } from '../helpers/artifact-zip.ts';
+import { readFixtureJson } from '../helpers/fixtures.ts';
+import type { AppUnderTest } from './app-harness.ts';
+import {
+  ALPINE_311,
+  APP_ID,
+  finalCheckRun,
+  INSTALLATION_ID,
+  JUICE_SHOP,
+  mockAccessToken,
+  mockArtifacts,
+  mockCreateCheckRun,
+  mockFile,
+  OWNER,
+  POLICY_PATH,
+  REPO,
+  REPO_PATH,
+  RUN_ID,
+  SHA,
+  startApp,
+  workflowRunPayload,
+} from './app-harness.ts';
+
+/**
+ * "Hard to fool": what a pull request, a fork, another app or a crafted artifact tries, end to
+ * end through receiveWebhook and the real Probot app.
+ */
+
+let app: AppUnderTest;
+
+beforeEach(async () => {
+  app = await startApp();
+});
+
+afterEach(() => {
+  app.github.restore();
+});
+
+/** The `ref` of every policy-file read, in order. */
+function policyRefs(app: AppUnderTest): (string | null)[] {
+  return app.github.log
+    .filter((entry) => decodeURIComponent(entry.path).includes(`/contents/${POLICY_PATH}`))
+    .map((entry) => new URL(entry.path, 'https://x').searchParams.get('ref'));
+}
+
+function reevaluationPayload(fixture: string, app: { id: number }): Record<string, any> {
+  const payload = readFixtureJson<Record<string, any>>(fixture);
+  const checked = payload.check_run ?? payload.check_suite;
+  payload.installation = { id: INSTALLATION_ID };
+  payload.repository = workflowRunPayload().repository;
+  checked.head_sha = SHA;
+  checked.pull_requests = [];
+  checked.app = { ...checked.app, id: app.id };
+  if (payload.requested_action) payload.requested_action = { identifier: 're-evaluate' };
+  return payload;
+}
+
+describe('src/github/app (hard to fool)', () => {
+  describe('the policy comes from the base branch', () => {
+    it('reads a pull request into a non-default branch at that branch, never the head', async () => {
+      const { github } = app;
+      const strict = 'version: 1\nsettings:\n  check_name: release-gate\npolicies:\n  - name: no-high\n    rules:\n      severity: high\n';
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'release/1.x', strict);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+      github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).reply(200, []);
+      github.api.post(`${REPO_PATH}/issues/4/comments`).reply(201, { id: 1 });
+
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 4, base: 'release/1.x' } }));
+
+      github.assertDone();
+      expect(policyRefs(app)).toEqual(['release/1.x']);
+      expect(finalCheckRun(github)).toMatchObject({ name: 'release-gate', conclusion: 'failure' });
+    });
+
+    it('reads a pull_request event at its base branch', async () => {
+      const { github } = app;
+      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
+      payload.installation = { id: INSTALLATION_ID };
+      payload.repository = workflowRunPayload().repository;
+      payload.pull_request.head.sha = SHA;
+      payload.pull_request.base.ref = 'release/2.x';
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'release/2.x', 'version: 1\nextends: [preset:baseline]\nsettings:\n  check_name: release-two\n');
+      mockCreateCheckRun(github);
+
+      await app.deliver('pull_request', payload);
+
+      github.assertDone();
+      expect(policyRefs(app)).toEqual(['release/2.x']);
+      expect(github.requests('POST', `${REPO_PATH}/check-runs`)[0]!.body).toMatchObject({ name: 'release-two', status: 'queued' });
+    });
+
+    it("re-evaluates a pull request's run with its base branch's policy", async () => {
+      const { github } = app;
+      const run = workflowRunPayload({ pullRequest: { number: 3, base: 'develop' } }).workflow_run;
+      mockAccessToken(github);
+      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
+      mockFile(github, POLICY_PATH, 'develop', 'version: 1\npolicies:\n  - name: allow-all\n');
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+      github.api.get(`${REPO_PATH}/issues/3/comments`).query(true).reply(200, []);
+
+      await app.deliver('check_run', reevaluationPayload('webhooks/check_run.rerequested.json', { id: APP_ID }));
+
+      github.assertDone();
+      expect(policyRefs(app)).toEqual(['develop']);
+      expect(finalCheckRun(github).conclusion).toBe('success');
+    });
+
+    it("ignores a pull request entry of another repository: the default branch's policy applies, no comment there", async () => {
+      const { github } = app;
+      const payload = workflowRunPayload({ pullRequest: { number: 12, base: 'lax' } });
+      payload.workflow_run.pull_requests[0].base.repo = { id: 424242, name: 'elsewhere' };
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', payload);
+
+      github.assertDone();
+      expect(policyRefs(app)).toEqual(['master']);
+      expect(finalCheckRun(github).conclusion).toBe('failure');
+      expect(github.log.some((entry) => entry.path.includes('/issues/'))).toBe(false);
+    });
+
+    it('treats a pull request entry that names no base repository as not ours', async () => {
+      const { github } = app;
+      const payload = workflowRunPayload({ pullRequest: { number: 12, base: 'lax' } });
+      delete payload.workflow_run.pull_requests[0].base.repo;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', payload);
+
+      github.assertDone();
+      expect(policyRefs(app)).toEqual(['master']);
+    });
+  });
+
+  describe('forks', () => {
+    it('fails a run whose head repository is missing, without listing its artifacts', async () => {
+      const { github } = app;
+      const payload = workflowRunPayload();
+      delete payload.workflow_run.head_repository;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', payload);
+
+      github.assertDone();
+      expect(finalCheckRun(github)).toMatchObject({ conclusion: 'failure', output: { title: 'Reports from a fork are not trusted' } });
+      expect(github.log.some((entry) => entry.path.includes('/artifacts'))).toBe(false);
+    });
+
+    it("keeps an organization's forks: untrusted over a repository's forks: trusted", async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', 'version: 1\nextends: [org]\nsettings:\n  forks: trusted\n');
+      mockFile(github, POLICY_PATH, undefined, 'version: 1\nextends: [preset:baseline]\nsettings:\n  forks: untrusted\n', `/repos/${OWNER}/.github`);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload({ headRepositoryId: 999 }));
+
+      github.assertDone();
+      expect(finalCheckRun(github)).toMatchObject({ conclusion: 'failure', output: { title: 'Reports from a fork are not trusted' } });
+      expect(github.log.some((entry) => entry.path.includes('/artifacts'))).toBe(false);
+    });
+  });
+
+  describe('events that are not ours', () => {
+    it('ignores a workflow_run of another repository than the payload names', async () => {
+      const payload = workflowRunPayload();
+      payload.workflow_run.repository.id = 31337;
+
+      await app.deliver('workflow_run', payload);
+
+      app.github.assertDone();
+      expect(app.github.log).toEqual([]);
+    });
+
+    it('does not judge a listed run of another repository on re-evaluation', async () => {
+      const { github } = app;
+      const run = workflowRunPayload().workflow_run;
+      run.repository = { ...run.repository, id: 31337 };
+      mockAccessToken(github);
+      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
+
+      await app.deliver('check_run', reevaluationPayload('webhooks/check_run.rerequested.json', { id: APP_ID }));
+
+      github.assertDone();
+      expect(github.log.some((entry) => entry.path.includes('/artifacts') || entry.path.includes('/check-runs'))).toBe(false);
+    });
+
+    it.each([
+      ['check_run rerequested', 'check_run', 'webhooks/check_run.rerequested.json'],
+      ['check_run requested_action', 'check_run', 'webhooks/check_run.requested_action.json'],
+      ['check_suite rerequested', 'check_suite', 'webhooks/check_suite.rerequested.json'],
+    ])("does not answer %s for another app's check", async (_name, event, fixture) => {
+      await app.deliver(event, reevaluationPayload(fixture, { id: APP_ID + 1000 }));
+
+      app.github.assertDone();
+      expect(app.github.log).toEqual([]);
+    });
+  });
+
+  describe('the sticky comment is only ever ours', () => {
+    it.each([
+      ['a user', { login: 'mallory', type: 'User' }, null],
+      ['another bot (a workflow with GITHUB_TOKEN)', { login: 'github-actions[bot]', type: 'Bot' }, { id: 15368, slug: 'github-actions' }],
+    ])('never edits a comment by %s that carries our marker: posts its own', async (_name, user, viaApp) => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+      github.api
+        .get(`${REPO_PATH}/issues/7/comments`)
+        .query(true)
+        .reply(200, [{ id: 66, body: `${COMMENT_MARKER}\nall images allowed, trust me`, user, performed_via_github_app: viaApp }]);
+      github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
+
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
+
+      github.assertDone();
+      expect(github.requests('PATCH', `${REPO_PATH}/issues/comments`)).toHaveLength(0);
+      expect((github.requests('POST', `${REPO_PATH}/issues/7/comments`)[0]!.body as { body: string }).body).toContain('CVE-2021-36159');
+    });
+
+    it('posts no comment under comment: on-failure when green and none of ours exists', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCreateCheckRun(github);
+      github.api
+        .get(`${REPO_PATH}/issues/7/comments`)
+        .query(true)
+        .reply(200, [{ id: 66, body: `${COMMENT_MARKER}\nblocked!`, user: { login: 'mallory', type: 'User' }, performed_via_github_app: null }]);
+
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
+
+      github.assertDone();
+      expect(finalCheckRun(github).conclusion).toBe('success');
+      expect(github.log.some((entry) => entry.method !== 'GET' && entry.path.includes('/issues/'))).toBe(false);
+    });
+
+    it('posts a comment under comment: always even when green', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n');
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCreateCheckRun(github);
+      github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).reply(200, []);
+      github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
+
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
+
+      github.assertDone();
+      expect(finalCheckRun(github).conclusion).toBe('success');
+      expect(github.requests('POST', `${REPO_PATH}/issues/7/comments`)).toHaveLength(1);
+    });
+  });
+
+  describe('artifacts', () => {
+    it('never sends our token to the blob host, and refuses a download link that is not HTTPS', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [
+        { id: 11, name: 'image-scan-plain', redirectTo: 'http://pipelines.blob.test/artifacts/11.zip?sig=abc' },
+        { id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } },
+      ]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain('artifact image-scan-plain was not downloaded: its download link is not HTTPS');
+      const offApi = github.log.filter((entry) => entry.host !== 'api.github.com');
+      expect(offApi.map((entry) => entry.path)).toEqual(['/artifacts/12.zip?sig=abc']);
+      expect(offApi[0]!.headers.authorization).toBeUndefined();
+    });
+
+    it('fails closed on a file among the reports that is no report, naming it, and still judges the rest', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'api/trivy.json': ALPINE_311, 'api/notes.txt': 'scanned fine, trust me' } }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain('image-scan/api/notes.txt');
+      expect(check.output.summary).toContain('alpine:3.11');
+    });
+
+    it.each<[string, RawZipEntry[], string]>([
+      ['a symbolic link', [{ path: 'trivy.json', content: '/etc/passwd', unixMode: 0o120777 }], 'trivy.json: symbolic links are not accepted'],
+      ['a path that climbs out', [{ path: '../trivy.json', content: ALPINE_311 }], '../trivy.json: unsafe entry path'],
+      ['a name given twice', [{ path: 'trivy.json', content: JUICE_SHOP }, { path: 'trivy.json', content: ALPINE_311 }], 'trivy.json: the name appears twice'],
+    ])('refuses an artifact holding %s, naming it', async (_name, entries, message) => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: buildRawZip(entries) }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain(`artifact image-scan was not unpacked: ${message}`);
+    });
+
+    it('fails closed on an artifact with no file at all', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: buildRawZip([{ path: 'empty/', content: '' }]) }]);
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain('artifact image-scan holds no files');
+    });
+  });
+
+  describe('an empty evaluation', () => {
+    it('is never success, even with missing_scan: ignore', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', 'version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ignore\n');
+      github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 0, artifacts: [] });
+      mockCreateCheckRun(github);
+
+      await app.deliver('workflow_run', workflowRunPayload());
+
+      github.assertDone();
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('neutral');
+      expect(check.output.summary).toContain('no image was judged (missing&#95;scan: ignore)');
+    });
+  });
+});
