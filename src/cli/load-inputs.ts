@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { InputError, type Problem } from '../errors.ts';
@@ -22,7 +22,7 @@ export function loadPolicySource(ref: string, cwd: string): PolicySource {
 }
 
 function readText(file: string, cwd: string): string {
-  const path = join(cwd, file);
+  const path = resolve(cwd, file);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -56,7 +56,7 @@ export function loadReports(paths: readonly string[], cwd: string): Report[] {
 }
 
 function readReportFile(file: string, cwd: string): Report {
-  const path = join(cwd, file);
+  const path = resolve(cwd, file);
   const size = statSync(path).size;
   if (size > MAX_REPORT_BYTES) {
     throw new InputError({
@@ -93,7 +93,7 @@ function releaseGarbage(): void {
 function listReportFiles(paths: readonly string[], cwd: string, problems: Problem[]): string[] {
   const files: string[] = [];
   for (const given of paths) {
-    const path = join(cwd, given);
+    const path = resolve(cwd, given);
     if (!existsSync(path)) {
       problems.push({ file: given, message: 'no such file or folder' });
       continue;

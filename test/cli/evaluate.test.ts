@@ -131,6 +131,18 @@ describe('cli/evaluate', () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).images[0].image).toBe('docker.io/bkimminich/juice-shop:v10.2.0');
   });
+
+  it('reads reports and policies given by absolute path, outside the working folder', async () => {
+    const policyDir = workspace({ 'policy.yml': POLICY });
+    const cwd = workspace({});
+
+    const asFile = await runCli(['evaluate', '--policy', join(policyDir, 'policy.yml'), '--report', fixturePath('scans/trivy/alpine-39.json'), '--format', 'json'], cwd);
+    const asFolder = await runCli(['evaluate', '--policy', join(policyDir, 'policy.yml'), '--report', join(policyDir, '..', 'does-not-exist'), '--format', 'json'], cwd);
+
+    expect(asFile.stderr).toBe('');
+    expect(JSON.parse(asFile.stdout).images[0].image).toBe('ghcr.io/aquasecurity/trivy-test-images:alpine-39');
+    expect(asFolder.code).toBe(2);
+  });
 });
 
 describe('cli/evaluate bad input', () => {
