@@ -59,6 +59,20 @@ export function indexExceptions(exceptions: readonly LoadedException[], now: Dat
     else byOwner.set(exception.owner, [indexed]);
   });
 
+  // Which exceptions (of every owner, in policy-set order) name each vulnerability: one look-up per bundle, shared by every policy.
+  const byBundle = new WeakMap<BundleFacts, Map<number, IndexedException[]>>();
+  function vulnerabilityExceptions(facts: BundleFacts): Map<number, IndexedException[]> {
+    let found = byBundle.get(facts);
+    if (found === undefined) {
+      found = new Map();
+      const all = [...byOwner.values()].flat().sort((a, b) => a.order - b.order);
+      const named = facts.findVulnerabilities([...new Set(all.map((indexed) => indexed.id))]);
+      for (const [index, ids] of named) found.set(index, all.filter((indexed) => ids.includes(indexed.id)));
+      byBundle.set(facts, found);
+    }
+    return found;
+  }
+
   return {
     applicableTo(policy) {
       const list = byOwner.get(policy.owner);
@@ -68,29 +82,19 @@ export function indexExceptions(exceptions: readonly LoadedException[], now: Dat
     matcherFor(applicable, facts) {
       const bundle = facts.bundle;
       const imageMatches = new Map<IndexedException, boolean>();
+      const isApplicable = new Set(applicable);
       const byId = new Map<string, IndexedException[]>();
       for (const indexed of applicable) {
         const list = byId.get(indexed.id);
         if (list) list.push(indexed);
         else byId.set(indexed.id, [indexed]);
       }
-      // Vulnerability hits are matched from the other side: each exception ID looks up its vulnerabilities once.
-      let byVulnerability: Map<number, IndexedException[]> | undefined;
-      function vulnerabilityCandidates(index: number): readonly IndexedException[] {
-        if (byVulnerability === undefined) {
-          byVulnerability = new Map();
-          for (const [vulnerabilityIndex, ids] of facts.findVulnerabilities([...byId.keys()])) {
-            const list: IndexedException[] = [];
-            for (const id of ids) for (const indexed of byId.get(id) ?? NONE) if (!list.includes(indexed)) list.push(indexed);
-            byVulnerability.set(vulnerabilityIndex, list);
-          }
-        }
-        return byVulnerability.get(index) ?? NONE;
-      }
       return function matchException(hit) {
         let candidates: readonly IndexedException[];
         if (hit.vulnerabilityIndex !== undefined) {
-          candidates = vulnerabilityCandidates(hit.vulnerabilityIndex);
+          const named = vulnerabilityExceptions(facts).get(hit.vulnerabilityIndex);
+          if (named === undefined) return NONE;
+          candidates = named.filter((indexed) => isApplicable.has(indexed));
         } else {
           const found: IndexedException[] = [];
           for (const id of hit.exceptionIds ?? []) for (const indexed of byId.get(id) ?? NONE) if (!found.includes(indexed)) found.push(indexed);

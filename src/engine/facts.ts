@@ -3,7 +3,7 @@ import type { Vulnerability } from '../model/report.ts';
 import { severityRank } from '../model/severity.ts';
 import { type CelActivation, toCelActivation } from './cel.ts';
 import { bestCvss } from './cvss.ts';
-import { createVulnerabilitySorter, cveKey, cveSmallKey, NOT_A_CVE, smallCveKey, type VulnerabilitySorter } from './order.ts';
+import { createVulnerabilitySorter, cveKey, NOT_A_CVE, type VulnerabilitySorter } from './order.ts';
 
 /**
  * What the rules need about one bundle, computed once and shared by every policy: per-vulnerability
@@ -23,8 +23,8 @@ export interface BundleFacts {
   /** The order `sortVulnerabilities` uses, for two vulnerability indices. */
   compareVulnerabilities(a: number, b: number): number;
   /**
-   * The vulnerabilities whose ID or an alias is one of `lowercaseIds` (`cve-2021-44228`), each with the
-   * query IDs it matched. One pass over the vulnerabilities; no string is built for a CVE ID.
+   * The vulnerabilities whose ID or an alias is one of `lowercaseIds` (`cve-2021-44228`), compared
+   * case-insensitively, each with the query IDs it matched. One pass over the vulnerabilities.
    */
   findVulnerabilities(lowercaseIds: readonly string[]): Map<number, string[]>;
   /**
@@ -61,42 +61,6 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
     vulnerabilityCvss[i] = bestCvss(vulnerability.cvss) ?? Number.NaN;
   }
   let sorter: VulnerabilitySorter | undefined;
-  // The small CVE keys of every ID and alias (-1 for other IDs), computed once: matching a CVE ID
-  // then compares integers, and no string is built.
-  let idKeys: { ids: Int32Array; aliasStart: Int32Array; aliases: Int32Array } | undefined;
-  function getIdKeys(): NonNullable<typeof idKeys> {
-    if (idKeys === undefined) {
-      const cves = cveKeys();
-      const ids = new Int32Array(count);
-      const aliasStart = new Int32Array(count + 1);
-      let aliasCount = 0;
-      for (let i = 0; i < count; i++) {
-        ids[i] = cves[i] === NOT_A_CVE ? cveKeyOf(vulnerabilities[i]!.id) : smallCveKey(cves[i]!);
-        aliasStart[i] = aliasCount;
-        aliasCount += vulnerabilities[i]!.aliases.length;
-      }
-      aliasStart[count] = aliasCount;
-      const aliases = new Int32Array(aliasCount);
-      for (let i = 0; i < count; i++) {
-        const start = aliasStart[i]!;
-        vulnerabilities[i]!.aliases.forEach((alias, a) => (aliases[start + a] = cveKeyOf(alias)));
-      }
-      idKeys = { ids, aliasStart, aliases };
-    }
-    return idKeys;
-  }
-  let scansByCve = 0;
-  let cveIndex: Map<number, number | number[]> | undefined;
-  function getCveIndex(keys: NonNullable<typeof idKeys>): Map<number, number | number[]> {
-    if (cveIndex === undefined) {
-      cveIndex = new Map();
-      for (let i = 0; i < count; i++) {
-        addIndex(cveIndex, keys.ids[i]!, i);
-        for (let a = keys.aliasStart[i]!; a < keys.aliasStart[i + 1]!; a++) addIndex(cveIndex, keys.aliases[a]!, i);
-      }
-    }
-    return cveIndex;
-  }
   function getSorter(): VulnerabilitySorter {
     sorter ??= createVulnerabilitySorter(vulnerabilities, vulnerabilityRanks, vulnerabilityCvss, cveKeys());
     return sorter;
@@ -126,59 +90,24 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
     },
     findVulnerabilities(lowercaseIds) {
       const found = new Map<number, string[]>();
-      if (count === 0 || lowercaseIds.length === 0) return found;
-      const byCve = new Map<number, string>();
-      const byText = new Map<string, string>();
-      const textLengths = new Set<number>();
-      for (const query of lowercaseIds) {
-        const small = cveSmallKey(query.toUpperCase());
-        if (small === NOT_A_CVE) {
-          byText.set(query, query);
-          textLengths.add(query.length);
-        } else {
-          byCve.set(small, query);
-        }
-      }
-      const keys = getIdKeys();
-      // Many look-ups by CVE ID alone (one per policy and exception pass): index the keys once.
-      scansByCve++;
-      if (byText.size === 0 && scansByCve > 2) {
-        const index = getCveIndex(keys);
-        for (const [key, query] of byCve) {
-          const indices = index.get(key);
-          if (indices === undefined) continue;
-          for (const i of typeof indices === 'number' ? [indices] : indices) {
-            const matched = found.get(i);
-            if (matched === undefined) found.set(i, [query]);
-            else if (!matched.includes(query)) matched.push(query);
-          }
-        }
-        return found;
-      }
-      function match(id: string, key: number): string | undefined {
-        if (key !== NOT_A_CVE) return byCve.get(key);
-        // Lowercase only an ID that could match: same length as a text query.
-        return textLengths.has(id.length) ? byText.get(id.toLowerCase()) : undefined;
-      }
+      const wanted = new Set(lowercaseIds);
+      if (wanted.size === 0) return found;
       for (let i = 0; i < count; i++) {
         const vulnerability = vulnerabilities[i]!;
-        let matched: string[] | undefined;
-        const own = match(vulnerability.id, keys.ids[i]!);
-        if (own !== undefined) matched = [own];
-        const start = keys.aliasStart[i]!;
-        const end = keys.aliasStart[i + 1]!;
-        for (let a = start; a < end; a++) {
-          const byAlias = match(vulnerability.aliases[a - start]!, keys.aliases[a]!);
-          if (byAlias === undefined) continue;
-          if (matched === undefined) matched = [byAlias];
-          else if (!matched.includes(byAlias)) matched.push(byAlias);
+        const own = vulnerability.id.toLowerCase();
+        let matched = wanted.has(own) ? [own] : undefined;
+        for (const alias of vulnerability.aliases) {
+          const lower = alias.toLowerCase();
+          if (!wanted.has(lower)) continue;
+          if (matched === undefined) matched = [lower];
+          else if (!matched.includes(lower)) matched.push(lower);
         }
         if (matched !== undefined) found.set(i, matched);
       }
       return found;
     },
     vulnerabilityClasses() {
-      if (classes === undefined) classes = findDuplicateClasses(vulnerabilities, getIdKeys().ids) ?? null;
+      if (classes === undefined) classes = findDuplicateClasses(vulnerabilities) ?? null;
       return classes ?? undefined;
     },
     inventory() {
@@ -205,21 +134,19 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
 
 /**
  * Same ID and package = one class, named by its first index. `undefined` when every vulnerability is
- * its own class. CVE IDs are looked up by their numeric key (cheap to hash), other IDs by text.
+ * its own class. A CVE ID is the same ID in any case (`cve-2021-1234` = `CVE-2021-1234`); other IDs as written.
  */
-function findDuplicateClasses(vulnerabilities: readonly Vulnerability[], cves: Int32Array): Int32Array | undefined {
-  const firstByCve = new Map<number, number>();
+function findDuplicateClasses(vulnerabilities: readonly Vulnerability[]): Int32Array | undefined {
   const firstById = new Map<string, number>();
   // Only IDs seen more than once get a per-package map.
   const byFirstThenPackage = new Map<number, Map<string, number>>();
   let classes: Int32Array | undefined;
   for (let i = 0; i < vulnerabilities.length; i++) {
-    const cve = cves[i]!;
     const vulnerability = vulnerabilities[i]!;
-    const first = cve === NOT_A_CVE ? firstById.get(vulnerability.id) : firstByCve.get(cve);
+    const id = classId(vulnerability.id);
+    const first = firstById.get(id);
     if (first === undefined) {
-      if (cve === NOT_A_CVE) firstById.set(vulnerability.id, i);
-      else firstByCve.set(cve, i);
+      firstById.set(id, i);
       continue;
     }
     let byPackage = byFirstThenPackage.get(first);
@@ -241,21 +168,11 @@ function findDuplicateClasses(vulnerabilities: readonly Vulnerability[], cves: I
   return classes;
 }
 
-/** The small CVE key of an ID as written, or of its upper case (`cve-2021-1` in an odd report). */
-function cveKeyOf(id: string): number {
-  const key = cveSmallKey(id);
-  if (key !== NOT_A_CVE || (id.charCodeAt(0) | 32) !== 99) return key;
-  return cveSmallKey(id.toUpperCase());
-}
-
-/** One index is kept as a number, several as an array: most IDs name one vulnerability. */
-function addIndex(map: Map<number, number | number[]>, key: number, index: number): void {
-  if (key === NOT_A_CVE) return;
-  const found = map.get(key);
-  if (found === undefined) map.set(key, index);
-  else if (typeof found === 'number') {
-    if (found !== index) map.set(key, [found, index]);
-  } else if (found[found.length - 1] !== index) found.push(index);
+/** A CVE ID in odd case (`cve-2021-1234`) as its canonical upper case; any other ID as written. */
+function classId(id: string): string {
+  if (id.startsWith('CVE-') || (id.charCodeAt(0) | 32) !== 99) return id;
+  const upper = id.toUpperCase();
+  return cveKey(upper) === NOT_A_CVE ? id : upper;
 }
 
 function buildInventory(bundle: Bundle): InstalledPackage[] {

@@ -70,13 +70,8 @@ export function cveKey(id: string): number {
   return year * 1e12 + number;
 }
 
-/** `CVE-YYYY-N` as a small integer (cheap to hash) when it fits 31 bits, else -1 (then use the text). */
-export function cveSmallKey(id: string): number {
-  return smallCveKey(cveKey(id));
-}
-
-/** {@link cveSmallKey} from a {@link cveKey}. */
-export function smallCveKey(key: number): number {
+/** A {@link cveKey} as a small integer (a radix sort key) when it fits 31 bits, else -1. */
+function smallCveKey(key: number): number {
   if (key === NOT_A_CVE) return NOT_A_CVE;
   const year = Math.floor(key / 1e12);
   const number = key - year * 1e12;
