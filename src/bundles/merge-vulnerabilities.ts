@@ -3,21 +3,26 @@ import type { Report, Vulnerability } from '../model/report.ts';
 
 /**
  * The vulnerabilities of a bundle's reports. Two findings for the same vulnerability (same ID or
- * alias) in the same package and installed version, from different reports, become one: all
- * aliases and CVSS scores, a fix if any report has one, and the higher severity (fail closed).
- * A bundle whose vulnerabilities come from one report is returned as is, at no cost.
+ * alias) in the same package and installed version become one: all aliases and CVSS scores, a fix
+ * if any has one, and the higher severity (fail closed). That holds across reports (Trivy's CVE and
+ * Grype's GHSA that names it) and within one report when the IDs differ (Grype lists a GHSA match
+ * and the CVE it names, from two databases, for one package). Findings of one report with the same
+ * ID (the same package at two paths) stay apart: the rules count them once.
+ * Package names compare case-insensitively, a Maven `groupId:artifactId` as its artifactId (Trivy
+ * writes `org.apache.logging.log4j:log4j-core`, Grype `log4j-core`).
+ * A bundle whose vulnerabilities come from one report that names no aliases is returned as is, at no cost.
  */
 export function mergeVulnerabilities(reports: readonly Report[]): Vulnerability[] {
   const sources = reports.filter((report) => report.vulnerabilities.length > 0);
   if (sources.length === 0) return [];
-  if (sources.length === 1) return sources[0]!.vulnerabilities;
+  if (sources.length === 1 && !sources[0]!.vulnerabilities.some((vulnerability) => vulnerability.aliases.length > 0)) return sources[0]!.vulnerabilities;
   const merged: Vulnerability[] = [];
-  /** Which reports contributed to each merged finding: findings of one report never merge with each other. */
+  /** Which reports contributed to each merged finding. */
   const contributors: Set<number>[] = [];
   const index = new Map<string, number>();
   sources.forEach((report, reportIndex) => {
     for (const vulnerability of report.vulnerabilities) {
-      const at = findExisting(index, contributors, vulnerability, reportIndex);
+      const at = findExisting(index, merged, contributors, vulnerability, reportIndex);
       if (at === undefined) {
         const copy: Vulnerability = { ...vulnerability, aliases: [...vulnerability.aliases], cvss: [...vulnerability.cvss] };
         contributors.push(new Set([reportIndex]));
@@ -34,13 +39,21 @@ export function mergeVulnerabilities(reports: readonly Report[]): Vulnerability[
 }
 
 function keyOf(id: string, vulnerability: Vulnerability): string {
-  return `${vulnerability.package}\u0000${vulnerability.installedVersion}\u0000${id}`;
+  return `${packageKey(vulnerability.package)}\u0000${vulnerability.installedVersion}\u0000${id.toUpperCase()}`;
 }
 
-function findExisting(index: Map<string, number>, contributors: Set<number>[], vulnerability: Vulnerability, reportIndex: number): number | undefined {
+/** `org.apache.logging.log4j:log4j-core` → `log4j-core`; `Django` → `django`. */
+function packageKey(name: string): string {
+  const colon = name.lastIndexOf(':');
+  return (colon < 0 ? name : name.slice(colon + 1)).toLowerCase();
+}
+
+function findExisting(index: Map<string, number>, merged: readonly Vulnerability[], contributors: Set<number>[], vulnerability: Vulnerability, reportIndex: number): number | undefined {
   for (const id of [vulnerability.id, ...vulnerability.aliases]) {
     const at = index.get(keyOf(id, vulnerability));
-    if (at !== undefined && !contributors[at]!.has(reportIndex)) return at;
+    if (at === undefined) continue;
+    // Within one report, only two different IDs for one vulnerability merge.
+    if (!contributors[at]!.has(reportIndex) || merged[at]!.id.toUpperCase() !== vulnerability.id.toUpperCase()) return at;
   }
   return undefined;
 }

@@ -113,6 +113,35 @@ describe('src/bundles/group-reports', () => {
     expect(trivy.vulnerabilities[0]!.aliases).toEqual(['DSA-1']);
   });
 
+  it('merges a GHSA and the CVE it names for one package within one Grype report: one finding, with the fix', () => {
+    const report = fixtureAt('scan/grype.json', 'scans/grype/chainguard-ruby-test.json');
+
+    const [bundle] = groupReports([report]);
+
+    const uri = bundle!.vulnerabilities.filter((v) => v.package === 'uri');
+    expect(report.vulnerabilities.filter((v) => v.package === 'uri')).toHaveLength(2);
+    expect(uri).toHaveLength(1);
+    expect(uri[0]).toMatchObject({ id: 'CVE-2023-28755', aliases: ['GHSA-hv5j-3h9f-99c2'], installedVersion: '0.10.1', severity: 'high', fixedVersion: '0.10.2' });
+    expect(bundle!.vulnerabilities.filter((v) => v.package === 'ruby-3.0')).toHaveLength(1);
+    expect(report.vulnerabilities.find((v) => v.package === 'uri')!.aliases).toEqual([]);
+  });
+
+  it("merges Trivy's Maven groupId:artifactId with Grype's artifactId for the same vulnerability and version", () => {
+    const trivy = buildReport('s/trivy.json', { name: 'ghcr.io/acme/api:1', digest: 'sha256:a' }, {
+      vulnerabilities: [buildVulnerability({ id: 'CVE-2021-44228', package: 'org.apache.logging.log4j:log4j-core', packageType: 'jar', installedVersion: '2.14.1', severity: 'critical' })],
+    });
+    const grype = buildReport('s/grype.json', { digest: 'sha256:a' }, {
+      format: 'grype-json',
+      tool: 'grype',
+      vulnerabilities: [buildVulnerability({ id: 'GHSA-jfh8-c2jp-5v3q', aliases: ['CVE-2021-44228'], package: 'log4j-core', packageType: 'java-archive', installedVersion: '2.14.1', severity: 'critical', fixedVersion: '2.15.0' })],
+    });
+
+    const [bundle] = groupReports([trivy, grype]);
+
+    expect(bundle!.vulnerabilities).toHaveLength(1);
+    expect(bundle!.vulnerabilities[0]).toMatchObject({ id: 'CVE-2021-44228', package: 'org.apache.logging.log4j:log4j-core', aliases: ['GHSA-jfh8-c2jp-5v3q'], fixedVersion: '2.15.0' });
+  });
+
   it('keeps the findings of one report as they are, duplicates included', () => {
     const vulnerability = buildVulnerability({ path: 'a/package.json' });
     const report = buildReport('r.json', { name: 'alpine:3.19' }, { vulnerabilities: [vulnerability, { ...vulnerability, path: 'b/package.json' }] });
