@@ -50,8 +50,10 @@ export async function recordContribution(input: RecordContributionInput): Promis
   return publishCheckState({ ...input, state });
 }
 
-/** Writes the check run and the comments for a state as it is stored now. */
-export async function publishCheckState(input: {
+/** How often a publish writes again because a concurrent job changed the commit's check meanwhile. */
+export const MAX_PUBLISH_ROUNDS = 3;
+
+export interface PublishInput {
   octokit: GitHubClient;
   store: Store;
   owner: string;
@@ -60,46 +62,90 @@ export async function publishCheckState(input: {
   settings: ResolvedSettings;
   now: Date;
   appId: number;
-}): Promise<CheckState> {
-  const { state, settings, now } = input;
-  const outcome = buildOutcome(state, settings, now);
-  const rendered = renderCheckRun(outcome, { now });
+}
+
+/**
+ * Writes the check run and the comments for a state as it is stored now. Two jobs of one commit
+ * can publish at once (two workflow runs finishing together): each one, after writing, reads the
+ * stored state back and writes again while it differs from what it wrote, so the last write
+ * always holds every run. A job that created a second check run (it lost the race to create the
+ * first) keeps that one in step too, since GitHub shows whichever of them is latest.
+ */
+export async function publishCheckState(input: PublishInput): Promise<CheckState> {
+  const { settings, now } = input;
+  const wasFailing = input.state.conclusion === 'failure';
+  const strays = new Set<number>();
+  let state = input.state;
+  for (let round = 1; ; round++) {
+    const outcome = buildOutcome(state, settings, now);
+    const { checkRun, stored } = await writeCheckRun(input, state, outcome);
+    const isStray = checkRun.id !== stored.checkRunId;
+    if (isStray) strays.add(checkRun.id);
+    else for (const stray of strays) await writeCheckRun(input, { ...state, checkRunId: stray }, outcome, { isStray: true });
+    if (!isStray) await writeComments(input, stored.pullRequests, outcome, checkRun.url, wasFailing);
+    const latest = (await input.store.getCheckState(stored.repository, stored.sha))?.value ?? stored;
+    if (round >= MAX_PUBLISH_ROUNDS || (!isStray && contentKey(latest) === contentKey(state))) return latest;
+    state = latest;
+  }
+}
+
+async function writeComments(input: PublishInput, pullRequests: number[], outcome: Outcome, checkRunUrl: string, wasFailing: boolean): Promise<void> {
+  const { settings, now } = input;
+  if (settings.comment === 'never' || pullRequests.length === 0) return;
+  const conclusion = renderCheckRun(outcome, { now }).conclusion;
+  const body = renderPrComment(outcome, { now, checkRunUrl, policyFile: POLICY_FILE, wasFailing: wasFailing && conclusion !== 'failure' });
+  for (const pullNumber of pullRequests) {
+    await upsertPrComment(input.octokit, {
+      owner: input.owner,
+      repo: input.repo,
+      pullNumber,
+      appId: input.appId,
+      marker: COMMENT_MARKER,
+      body,
+      // on-failure: a green pull request still gets its old comment edited, never a new one.
+      isUpdateOnly: settings.comment === 'on-failure' && conclusion !== 'failure',
+    });
+  }
+}
+
+/**
+ * One write of the check run (created when the state has none), then the record of it. A stray
+ * (a second check run of ours) gets the same title and text but no annotations: it has them.
+ */
+async function writeCheckRun(
+  input: PublishInput,
+  state: CheckState,
+  outcome: Outcome,
+  options: { isStray?: boolean } = {},
+): Promise<{ checkRun: { id: number; url: string }; stored: CheckState }> {
+  const rendered = renderCheckRun(outcome, { now: input.now });
   // GitHub appends the annotations of every update: send each one once per check run.
   const alreadySent = new Set(state.checkRunId === undefined ? [] : (state.annotationKeys ?? []));
-  const annotations = rendered.annotations.filter((annotation) => !alreadySent.has(annotationKey(annotation)));
+  const annotations = options.isStray ? [] : rendered.annotations.filter((annotation) => !alreadySent.has(annotationKey(annotation)));
   const checkRun = await upsertCheckRun(input.octokit, {
     owner: input.owner,
     repo: input.repo,
     sha: state.sha,
-    name: settings.check_name,
+    name: input.settings.check_name,
     ...(state.checkRunId === undefined ? {} : { checkRunId: state.checkRunId }),
     conclusion: rendered.conclusion,
     output: { title: rendered.title, summary: rendered.summary, ...(rendered.text ? { text: rendered.text } : {}), annotations },
-    completedAt: now,
+    completedAt: input.now,
   });
   const stored = await rememberPublished(input.store, state, {
     checkRunId: checkRun.id,
     conclusion: rendered.conclusion,
     annotationKeys: annotations.map(annotationKey),
   });
+  return { checkRun, stored };
+}
 
-  if (settings.comment !== 'never' && stored.pullRequests.length > 0) {
-    const wasFailing = state.conclusion === 'failure' && rendered.conclusion !== 'failure';
-    const body = renderPrComment(outcome, { now, checkRunUrl: checkRun.url, policyFile: POLICY_FILE, wasFailing });
-    for (const pullNumber of stored.pullRequests) {
-      await upsertPrComment(input.octokit, {
-        owner: input.owner,
-        repo: input.repo,
-        pullNumber,
-        appId: input.appId,
-        marker: COMMENT_MARKER,
-        body,
-        // on-failure: a green pull request still gets its old comment edited, never a new one.
-        isUpdateOnly: settings.comment === 'on-failure' && rendered.conclusion !== 'failure',
-      });
-    }
-  }
-  return stored;
+/** What the check run shows depends on these: equal keys, equal check runs. */
+function contentKey(state: CheckState): string {
+  const runs = Object.entries(state.runs)
+    .map(([id, run]) => [id, run.evaluatedAt, Object.keys(run.images).sort(), run.problems.map((problem) => problem.message)] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify({ runs, sources: state.sources, notes: [...state.notes].sort(), pullRequests: [...state.pullRequests].sort((a, b) => a - b) });
 }
 
 /**

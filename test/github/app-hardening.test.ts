@@ -67,7 +67,7 @@ describe('src/github/app (hard to fool)', () => {
       mockFile(github, POLICY_PATH, 'release/1.x', strict);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
-      github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).reply(200, []);
+      github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/4/comments`).reply(201, { id: 1 });
 
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 4, base: 'release/1.x' } }));
@@ -224,7 +224,7 @@ describe('src/github/app (hard to fool)', () => {
       mockCreateCheckRun(github);
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
-        .query(true)
+        .query(true).times(2)
         .reply(200, [{ id: 66, body: `${COMMENT_MARKER}\nall images allowed, trust me`, user, performed_via_github_app: viaApp }]);
       github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
 
@@ -233,6 +233,30 @@ describe('src/github/app (hard to fool)', () => {
       github.assertDone();
       expect(github.requests('PATCH', `${REPO_PATH}/issues/comments`)).toHaveLength(0);
       expect((github.requests('POST', `${REPO_PATH}/issues/7/comments`)[0]!.body as { body: string }).body).toContain('CVE-2021-36159');
+    });
+
+    it('keeps only the oldest of our comments when an earlier race left two', async () => {
+      const { github } = app;
+      const ours = { user: { login: 'image-assurance[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_ID } };
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+      github.api
+        .get(`${REPO_PATH}/issues/7/comments`)
+        .query(true)
+        .reply(200, [
+          { id: 502, body: `${COMMENT_MARKER}\nsecond`, ...ours },
+          { id: 501, body: `${COMMENT_MARKER}\nfirst`, ...ours },
+        ]);
+      github.api.delete(`${REPO_PATH}/issues/comments/502`).reply(204);
+      github.api.patch(`${REPO_PATH}/issues/comments/501`).reply(200, { id: 501 });
+
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
+
+      github.assertDone();
+      expect((github.requests('PATCH', `${REPO_PATH}/issues/comments/501`)[0]!.body as { body: string }).body).toContain('CVE-2021-36159');
+      expect(github.requests('POST', `${REPO_PATH}/issues`)).toHaveLength(0);
     });
 
     it('posts no comment under comment: on-failure when green and none of ours exists', async () => {
@@ -259,7 +283,7 @@ describe('src/github/app (hard to fool)', () => {
       mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n');
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockCreateCheckRun(github);
-      github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).reply(200, []);
+      github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
 
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));

@@ -78,7 +78,7 @@ describe('src/github/app', () => {
       mockFile(github, POLICY_PATH, 'main', undefined);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
-      github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).reply(200, [{ id: 1, body: 'LGTM', user: { login: 'octocat', type: 'User' } }]);
+      github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, [{ id: 1, body: 'LGTM', user: { login: 'octocat', type: 'User' } }]);
       github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
       const posted = github.requests('POST', `${REPO_PATH}/issues/7/comments`)[0]!.body as { body: string };
@@ -483,7 +483,7 @@ describe('src/github/app', () => {
 
       mockFile(github, POLICY_PATH, 'master', undefined);
       mockUpdateCheckRun(github);
-      github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).reply(200, []);
+      github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).reply(201, { id: 9 });
       await app.deliver('pull_request', payload);
 

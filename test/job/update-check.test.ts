@@ -87,7 +87,7 @@ describe('src/job/update-check publishCheckState', () => {
     github.api.post('/repos/acme/api/check-runs').reply(201, { id: 7, html_url: 'https://github.test/checks/7' });
     github.api.patch('/repos/acme/api/check-runs/7').times(2).reply(200, { id: 7, html_url: 'https://github.test/checks/7' });
     let comment: { id: number; body: string; user: { type: string }; performed_via_github_app: { id: number } } | undefined;
-    github.api.get('/repos/acme/api/issues/5/comments').query(true).times(3).reply(200, () => (comment ? [comment] : []));
+    github.api.get('/repos/acme/api/issues/5/comments').query(true).times(4).reply(200, () => (comment ? [comment] : []));
     github.api.post('/repos/acme/api/issues/5/comments').reply(201, (_uri, body) => {
       comment = { id: 99, body: (body as { body: string }).body, user: { type: 'Bot' }, performed_via_github_app: { id: 1 } };
       return comment;

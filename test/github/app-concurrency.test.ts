@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppUnderTest } from './app-harness.ts';
+import { ALPINE_311, APP_ID, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
+
+/**
+ * Two workflow runs of one commit finishing at the same moment, with no pending check yet (the
+ * requested events were lost, or the app was installed mid-run): both jobs run at once in one
+ * worker, their GitHub requests interleaved.
+ */
+
+let app: AppUnderTest;
+
+beforeEach(async () => {
+  app = await startApp();
+});
+
+afterEach(() => {
+  app.github.restore();
+});
+
+/** A fake checks API that keeps every check run as GitHub would, in creation order. */
+function mockChecksApi(app: AppUnderTest): Map<number, Record<string, any>> {
+  const checkRuns = new Map<number, Record<string, any>>();
+  let nextId = 7001;
+  app.github.api
+    .post(`${REPO_PATH}/check-runs`)
+    .times(10)
+    .optionally()
+    .reply(201, (_uri, body) => {
+      const id = nextId++;
+      checkRuns.set(id, { ...(body as object) });
+      return { id, html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}` };
+    });
+  app.github.api
+    .patch(/\/check-runs\/\d+$/)
+    .times(20)
+    .optionally()
+    .reply(200, (uri, body) => {
+      const id = Number(uri.split('/').pop());
+      const current = checkRuns.get(id)!;
+      checkRuns.set(id, { ...current, ...(body as object), output: { ...current.output, ...(body as { output?: object }).output } });
+      return { id, html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}` };
+    });
+  return checkRuns;
+}
+
+/** A fake issue-comments API for pull request 7 that keeps what was posted, edited and deleted. */
+function mockCommentsApi(app: AppUnderTest): Map<number, { id: number; body: string }> {
+  const comments = new Map<number, { id: number; body: string }>();
+  let nextId = 900;
+  const view = () => [...comments.values()].map((comment) => ({ ...comment, user: { login: 'image-assurance[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_ID } }));
+  app.github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(20).optionally().reply(200, view);
+  app.github.api
+    .post(`${REPO_PATH}/issues/7/comments`)
+    .times(10)
+    .optionally()
+    .reply(201, (_uri, body) => {
+      const comment = { id: nextId++, body: (body as { body: string }).body };
+      comments.set(comment.id, comment);
+      return comment;
+    });
+  app.github.api
+    .patch(/\/issues\/comments\/\d+$/)
+    .times(20)
+    .optionally()
+    .reply((uri, body) => {
+      const id = Number(uri.split('/').pop());
+      if (!comments.has(id)) return [404, { message: 'Not Found' }];
+      comments.set(id, { id, body: (body as { body: string }).body });
+      return [200, comments.get(id)];
+    });
+  app.github.api
+    .delete(/\/issues\/comments\/\d+$/)
+    .times(10)
+    .optionally()
+    .reply((uri) => {
+      const id = Number(uri.split('/').pop());
+      return comments.delete(id) ? [204, ''] : [404, { message: 'Not Found' }];
+    });
+  return comments;
+}
+
+describe('src/github/app (concurrency)', () => {
+  it('answers two runs of one commit that finish at once with check runs that each cover both images', async () => {
+    const { github } = app;
+    github.api
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .times(2)
+      .optionally()
+      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+    github.api
+      .get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`)
+      .query({ ref: 'master' })
+      .times(4)
+      .optionally()
+      .reply(404, { message: 'Not Found' });
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+    mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    const checkRuns = mockChecksApi(app);
+
+    await Promise.all([
+      app.deliver('workflow_run', workflowRunPayload({ name: 'build api' })),
+      app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 })),
+    ]);
+
+    github.assertDone();
+    expect(checkRuns.size).toBeGreaterThan(0);
+    // Whichever check run GitHub shows (it shows the latest of a name), it covers both images.
+    for (const [id, checkRun] of checkRuns) {
+      expect({ id, status: checkRun.status, conclusion: checkRun.conclusion }).toEqual({ id, status: 'completed', conclusion: 'failure' });
+      expect(checkRun.output.summary, `check run ${id}`).toContain('bkimminich/juice-shop');
+      expect(checkRun.output.summary, `check run ${id}`).toContain('alpine:3.11');
+    }
+    const state = await app.store.getCheckState(`${OWNER}/${REPO}`, SHA);
+    expect(Object.keys(state!.value.runs).sort()).toEqual([String(RUN_ID), String(RUN_ID + 1)]);
+    expect(checkRuns.has(state!.value.checkRunId!)).toBe(true);
+  });
+
+  it('leaves exactly one sticky comment, covering both images, when both runs belong to one pull request', async () => {
+    const { github } = app;
+    const pullRequest = { number: 7, base: 'main' };
+    github.api
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .times(2)
+      .optionally()
+      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+    github.api
+      .get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`)
+      .query({ ref: 'main' })
+      .times(4)
+      .optionally()
+      .reply(404, { message: 'Not Found' });
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+    mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockChecksApi(app);
+    const comments = mockCommentsApi(app);
+
+    await Promise.all([
+      app.deliver('workflow_run', workflowRunPayload({ name: 'build api', pullRequest })),
+      app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1, pullRequest })),
+    ]);
+
+    github.assertDone();
+    expect(comments.size).toBe(1);
+    const [comment] = [...comments.values()];
+    expect(comment!.body).toContain('bkimminich/juice-shop');
+    expect(comment!.body).toContain('alpine:3.11');
+  });
+});
