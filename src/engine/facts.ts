@@ -1,14 +1,13 @@
 import type { Bundle } from '../model/bundle.ts';
-import type { Vulnerability } from '../model/report.ts';
 import { severityRank } from '../model/severity.ts';
 import { type CelActivation, toCelActivation } from './cel.ts';
 import { bestCvss } from './cvss.ts';
-import { createVulnerabilitySorter, cveKey, NOT_A_CVE, type VulnerabilitySorter } from './order.ts';
+import { createVulnerabilitySorter, cveKey, type VulnerabilitySorter } from './order.ts';
 
 /**
  * What the rules need about one bundle, computed once and shared by every policy: per-vulnerability
  * severity rank and best CVSS score eagerly (every vulnerability rule reads them); the violation
- * order, duplicate classes, ID look-ups, the package inventory and the CEL activation lazily (only
+ * order, ID look-ups, the package inventory and the CEL activation lazily (only
  * some rules need them). Rule results are cached by rule configuration, so policies that share a
  * rule (`severity: critical` in the organization's and the repository's file) compute it once.
  */
@@ -27,11 +26,6 @@ export interface BundleFacts {
    * case-insensitively, each with the query IDs it matched. One pass over the vulnerabilities.
    */
   findVulnerabilities(lowercaseIds: readonly string[]): Map<number, string[]>;
-  /**
-   * For each vulnerability, the index of the first one with the same ID and package (one violation
-   * per rule, ID and package); `undefined` when the bundle has no such duplicates.
-   */
-  vulnerabilityClasses(): Int32Array | undefined;
   /**
    * Every installed package the reports name: the package lists, plus the packages that only
    * vulnerabilities name (a Trivy report without `--list-all-pkgs` has no package list). Unique by name and version.
@@ -65,7 +59,24 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
     sorter ??= createVulnerabilitySorter(vulnerabilities, vulnerabilityRanks, vulnerabilityCvss, cveKeys());
     return sorter;
   }
-  let classes: Int32Array | undefined | null;
+  // Every ID and alias lower-cased once (aliases of vulnerability i at aliasStart[i] to aliasStart[i + 1]): the look-ups then only hash.
+  let lowercaseIds: { ids: string[]; aliases: string[]; aliasStart: Int32Array } | undefined;
+  function getLowercaseIds(): NonNullable<typeof lowercaseIds> {
+    if (lowercaseIds === undefined) {
+      const ids = new Array<string>(count);
+      const aliases: string[] = [];
+      const aliasStart = new Int32Array(count + 1);
+      for (let i = 0; i < count; i++) {
+        const vulnerability = vulnerabilities[i]!;
+        ids[i] = vulnerability.id.toLowerCase();
+        aliasStart[i] = aliases.length;
+        for (const alias of vulnerability.aliases) aliases.push(alias.toLowerCase());
+      }
+      aliasStart[count] = aliases.length;
+      lowercaseIds = { ids, aliases, aliasStart };
+    }
+    return lowercaseIds;
+  }
   let inventory: InstalledPackage[] | undefined;
   let names: Set<string> | undefined;
   let activation: CelActivation | undefined;
@@ -92,23 +103,19 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
       const found = new Map<number, string[]>();
       const wanted = new Set(lowercaseIds);
       if (wanted.size === 0) return found;
+      const { ids, aliases, aliasStart } = getLowercaseIds();
       for (let i = 0; i < count; i++) {
-        const vulnerability = vulnerabilities[i]!;
-        const own = vulnerability.id.toLowerCase();
+        const own = ids[i]!;
         let matched = wanted.has(own) ? [own] : undefined;
-        for (const alias of vulnerability.aliases) {
-          const lower = alias.toLowerCase();
-          if (!wanted.has(lower)) continue;
-          if (matched === undefined) matched = [lower];
-          else if (!matched.includes(lower)) matched.push(lower);
+        for (let a = aliasStart[i]!; a < aliasStart[i + 1]!; a++) {
+          const alias = aliases[a]!;
+          if (!wanted.has(alias)) continue;
+          if (matched === undefined) matched = [alias];
+          else if (!matched.includes(alias)) matched.push(alias);
         }
         if (matched !== undefined) found.set(i, matched);
       }
       return found;
-    },
-    vulnerabilityClasses() {
-      if (classes === undefined) classes = findDuplicateClasses(vulnerabilities) ?? null;
-      return classes ?? undefined;
     },
     inventory() {
       inventory ??= buildInventory(bundle);
@@ -130,49 +137,6 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
     },
   };
   return facts;
-}
-
-/**
- * Same ID and package = one class, named by its first index. `undefined` when every vulnerability is
- * its own class. A CVE ID is the same ID in any case (`cve-2021-1234` = `CVE-2021-1234`); other IDs as written.
- */
-function findDuplicateClasses(vulnerabilities: readonly Vulnerability[]): Int32Array | undefined {
-  const firstById = new Map<string, number>();
-  // Only IDs seen more than once get a per-package map.
-  const byFirstThenPackage = new Map<number, Map<string, number>>();
-  let classes: Int32Array | undefined;
-  for (let i = 0; i < vulnerabilities.length; i++) {
-    const vulnerability = vulnerabilities[i]!;
-    const id = classId(vulnerability.id);
-    const first = firstById.get(id);
-    if (first === undefined) {
-      firstById.set(id, i);
-      continue;
-    }
-    let byPackage = byFirstThenPackage.get(first);
-    if (byPackage === undefined) {
-      byPackage = new Map([[vulnerabilities[first]!.package, first]]);
-      byFirstThenPackage.set(first, byPackage);
-    }
-    const earlier = byPackage.get(vulnerability.package);
-    if (earlier === undefined) {
-      byPackage.set(vulnerability.package, i);
-      continue;
-    }
-    if (classes === undefined) {
-      classes = new Int32Array(vulnerabilities.length);
-      for (let k = 0; k < classes.length; k++) classes[k] = k;
-    }
-    classes[i] = earlier;
-  }
-  return classes;
-}
-
-/** A CVE ID in odd case (`cve-2021-1234`) as its canonical upper case; any other ID as written. */
-function classId(id: string): string {
-  if (id.startsWith('CVE-') || (id.charCodeAt(0) | 32) !== 99) return id;
-  const upper = id.toUpperCase();
-  return cveKey(upper) === NOT_A_CVE ? id : upper;
 }
 
 function buildInventory(bundle: Bundle): InstalledPackage[] {
