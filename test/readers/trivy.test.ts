@@ -146,7 +146,7 @@ describe('src/readers/trivy/read', () => {
     expect(problemOf(() => readReport('r.json', encode(trivyReport({}, extra))))).toEqual([{ file: 'r.json', message }]);
   });
 
-  it('reads misconfigurations: FAIL fails, PASS passes, others are skipped; AVDID is an alternative ID', () => {
+  it('reads misconfigurations: FAIL fails, PASS passes, others are skipped; AVDID is an alternative ID, and so is its AVD-less form (DS-0002)', () => {
     const report = readReport(
       'r.json',
       encode({
@@ -169,7 +169,7 @@ describe('src/readers/trivy/read', () => {
 
     expect(report.image).toBeUndefined();
     expect(report.checks).toEqual([
-      { id: 'DS002', altIds: ['AVD-DS-0002'], title: 'root', severity: 'high', status: 'fail', tool: 'trivy', target: 'Dockerfile', message: 'm' },
+      { id: 'DS002', altIds: ['AVD-DS-0002', 'DS-0002'], title: 'root', severity: 'high', status: 'fail', tool: 'trivy', target: 'Dockerfile', message: 'm' },
       { id: 'DS001', altIds: [], title: 'DS001', severity: 'low', status: 'pass', tool: 'trivy', target: 'Dockerfile' },
       { id: 'DS003', altIds: [], title: 'DS003', severity: 'low', status: 'skip', tool: 'trivy', target: 'Dockerfile' },
     ]);

@@ -268,7 +268,7 @@ function readMisconfigurations(file: string, list: unknown[], r: number, target:
     const title = item['Title'];
     const check: Check = {
       id,
-      altIds: typeof avdId === 'string' && avdId !== '' && avdId !== id ? [avdId] : [],
+      altIds: typeof avdId === 'string' ? alternativeIds(id, avdId) : [],
       title: typeof title === 'string' ? title : id,
       severity: readSeverity(severity),
       status: MISCONFIGURATION_STATUS[status] ?? 'skip',
@@ -279,6 +279,19 @@ function readMisconfigurations(file: string, list: unknown[], r: number, target:
     if (typeof message === 'string') check.message = message;
     out.push(check);
   }
+}
+
+/**
+ * The AVDID (`AVD-DS-0002`), and its form without `AVD-` (`DS-0002`, the ID newer Trivy releases
+ * give the same check), so that a policy naming either matches an older report's `DS002`.
+ */
+function alternativeIds(id: string, avdId: string): string[] {
+  const ids: string[] = [];
+  const lowerId = id.toLowerCase();
+  for (const candidate of [avdId, /^avd-/i.test(avdId) ? avdId.slice(4) : '']) {
+    if (candidate !== '' && candidate.toLowerCase() !== lowerId && !ids.includes(candidate)) ids.push(candidate);
+  }
+  return ids;
 }
 
 function readLicenses(file: string, list: unknown[], r: number, target: string, out: LicenseFinding[]): void {
