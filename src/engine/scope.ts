@@ -1,7 +1,7 @@
 import type { Bundle } from '../model/bundle.ts';
 import { globToRegExp, matchesAnyGlob } from '../model/glob.ts';
 import type { Scope } from '../policy/schema.ts';
-import { globHasTag, normalizeImageGlob } from './image-glob.ts';
+import { compileImageGlob } from './image-glob.ts';
 
 export interface ScopeContext {
   branch?: string;
@@ -13,10 +13,7 @@ export interface CompiledScope {
   matches(bundle: Bundle, context: ScopeContext): boolean;
 }
 
-interface ImageMatcher {
-  regExp: RegExp;
-  hasTag: boolean;
-}
+type ImageMatcher = ReturnType<typeof compileImageGlob>;
 
 /**
  * SPEC §2: every key given must match; a list matches if any entry does; no scope = every image.
@@ -27,10 +24,7 @@ interface ImageMatcher {
  */
 export function compileScope(scope: Scope | undefined): CompiledScope {
   if (scope === undefined) return { matches: () => true };
-  const images: ImageMatcher[] | undefined = scope.images?.map((glob) => {
-    const normalized = normalizeImageGlob(glob);
-    return { regExp: globToRegExp(normalized), hasTag: globHasTag(normalized) };
-  });
+  const images: ImageMatcher[] | undefined = scope.images?.map(compileImageGlob);
   const labels = scope.labels === undefined ? undefined : Object.entries(scope.labels).map(([name, glob]) => ({ name, regExp: globToRegExp(glob) }));
   return {
     matches(bundle, context) {
@@ -53,21 +47,11 @@ export function compileScope(scope: Scope | undefined): CompiledScope {
 }
 
 function matchesImage(matchers: readonly ImageMatcher[], bundle: Bundle): boolean {
-  const repositoryName = `${bundle.image.registry}/${bundle.image.repository}`;
-  const withTag = bundle.image.tag === undefined ? undefined : `${repositoryName}:${bundle.image.tag}`;
-  for (const { regExp, hasTag } of matchers) {
-    if (hasTag ? withTag !== undefined && regExp.test(withTag) : regExp.test(repositoryName)) return true;
-  }
+  for (const matches of matchers) if (matches(bundle.image)) return true;
   return false;
 }
 
 /** Whether `images` globs (exceptions use the same rules as scopes) match the bundle's image. */
 export function matchesImageGlobs(globs: readonly string[], bundle: Bundle): boolean {
-  return matchesImage(
-    globs.map((glob) => {
-      const normalized = normalizeImageGlob(glob);
-      return { regExp: globToRegExp(normalized), hasTag: globHasTag(normalized) };
-    }),
-    bundle,
-  );
+  return matchesImage(globs.map(compileImageGlob), bundle);
 }

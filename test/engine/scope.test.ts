@@ -21,6 +21,9 @@ describe('src/engine/scope', () => {
     ['glob with a tag, other tag', { images: ['alpine:3.*'] }, 'alpine:edge', {}, false],
     ['glob with a tag, image without tag', { images: ['alpine:3.*'] }, 'alpine', {}, false],
     ['registry port is not a tag', { images: ['localhost:5000/app'] }, 'localhost:5000/app:1', {}, true],
+    ['glob pinned by digest', { images: ['alpine@sha256:ab*'] }, 'alpine:3.19@sha256:abc', {}, true],
+    ['glob pinned by digest, other digest', { images: ['alpine@sha256:ab*'] }, 'alpine:3.19@sha256:def', {}, false],
+    ['glob pinned by digest, image without digest', { images: ['alpine@sha256:ab*'] }, 'alpine:3.19', {}, false],
     ['registries', { registries: ['ghcr.io'] }, 'ghcr.io/acme/api:1', {}, true],
     ['registries, docker hub', { registries: ['ghcr.io'] }, 'alpine:3', {}, false],
     ['tags', { tags: ['v*'] }, 'ghcr.io/acme/api:v1.2', {}, true],
@@ -64,6 +67,8 @@ describe('src/engine/scope', () => {
     ['*', '**'],
     ['*.io/acme/api', '*.io/acme/api'],
     ['localhost:5000/app:1.*', 'localhost:5000/app:1.*'],
+    ['alpine@sha256:abc', 'docker.io/library/alpine@sha256:abc'],
+    ['alpine:3@sha256:abc', 'docker.io/library/alpine:3@sha256:abc'],
   ])('normalizes the image glob %s to %s', (glob, expected) => {
     expect(normalizeImageGlob(glob)).toBe(expected);
   });

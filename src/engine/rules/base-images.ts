@@ -1,7 +1,6 @@
-import { globToRegExp } from '../../model/glob.ts';
 import { parseImageRef } from '../../model/image-ref.ts';
 import type { Violation } from '../../model/verdict.ts';
-import { globHasTag, normalizeImageGlob } from '../image-glob.ts';
+import { compileImageGlob } from '../image-glob.ts';
 import type { RuleModule } from './rule.ts';
 
 export const BASE_IMAGE_VIOLATION_ID = 'base-image';
@@ -9,7 +8,8 @@ export const BASE_IMAGE_VIOLATION_ID = 'base-image';
 /**
  * `base_images: ["docker.io/library/alpine:3.*", "gcr.io/distroless/**"]` — the base image must match
  * one glob. Both sides are normalized (`alpine:3.19` is `docker.io/library/alpine:3.19`); a glob with a
- * tag matches `registry/repository:tag`, one without matches `registry/repository` (any tag).
+ * tag matches `registry/repository:tag`, one without matches `registry/repository` (any tag), one
+ * pinned by digest (`alpine@sha256:…`) needs that digest.
  * An unknown base image is a violation (fail closed).
  */
 export const baseImagesRule: RuleModule = {
@@ -17,10 +17,7 @@ export const baseImagesRule: RuleModule = {
   compile(rules) {
     const globs = rules.base_images;
     if (globs === undefined || globs.length === 0) return undefined;
-    const matchers = globs.map((glob) => {
-      const normalized = normalizeImageGlob(glob);
-      return { regExp: globToRegExp(normalized), hasTag: globHasTag(normalized) };
-    });
+    const matchers = globs.map(compileImageGlob);
     const allowed = globs.join(', ');
     return function evaluateBaseImages(facts) {
       const baseImage = facts.bundle.baseImage;
@@ -30,10 +27,7 @@ export const baseImagesRule: RuleModule = {
         return [{ violation: { rule: 'base_images', id: BASE_IMAGE_VIOLATION_ID, message }, exceptionIds: [BASE_IMAGE_VIOLATION_ID] }];
       }
       const ref = parseImageRef(baseImage.name);
-      const repositoryName = `${ref.registry}/${ref.repository}`;
-      for (const { regExp, hasTag } of matchers) {
-        if (hasTag ? ref.tag !== undefined && regExp.test(ref.ref) : regExp.test(repositoryName)) return [];
-      }
+      if (matchers.some((matches) => matches(ref))) return [];
       const violation: Violation = {
         rule: 'base_images',
         id: BASE_IMAGE_VIOLATION_ID,

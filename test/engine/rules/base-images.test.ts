@@ -25,6 +25,19 @@ describe('src/engine/rules/base-images', () => {
     expect(verdict.passed).toBe(!violates);
   });
 
+  it.each<[string, string, boolean]>([
+    ['the pinned digest', 'debian@sha256:abc', false],
+    ['the pinned digest with a tag', 'docker.io/library/debian:12@sha256:abc', false],
+    ['another digest', 'debian@sha256:def', true],
+    ['the right name without a digest', 'debian:12', true],
+  ])('a glob pinned by digest (debian@sha256:abc), %s: %s', (_name, name, violates) => {
+    const bundle = buildBundle({ baseImage: { name, source: 'label' } });
+
+    const verdict = evaluateRules(bundle, { base_images: ['debian@sha256:abc', 'gcr.io/distroless/*@sha256:*'] });
+
+    expect(verdict.passed).toBe(!violates);
+  });
+
   it('fails closed on an unknown base image', () => {
     const bundle = buildBundle();
 
