@@ -7,6 +7,7 @@ import type { AppUnderTest } from './app-harness.ts';
 import {
   ALPINE_311,
   APP_ID,
+  checkRunBodies,
   finalCheckRun,
   INSTALLATION_ID,
   JUICE_SHOP,
@@ -14,6 +15,7 @@ import {
   mockArtifacts,
   mockCreateCheckRun,
   mockFile,
+  mockUpdateCheckRun,
   OWNER,
   POLICY_PATH,
   REPO,
@@ -382,5 +384,115 @@ describe('src/github/app (hard to fool)', () => {
       expect(check.conclusion).toBe('neutral');
       expect(check.output.summary).toContain('no image was judged (missing&#95;scan: ignore)');
     });
+  });
+});
+
+describe('src/github/app (GitHub failing at each call)', () => {
+  type Failure = 'server error' | 'secondary rate limit';
+  const answer = (failure: Failure): [number, object, Record<string, string>] =>
+    failure === 'server error'
+      ? [500, { message: 'Server Error' }, {}]
+      : [403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '0' }];
+  const failures: Failure[] = ['server error', 'secondary rate limit'];
+  const basePolicy = 'version: 1\npolicies:\n  - name: bases\n    rules:\n      base_images: ["docker.io/library/alpine:3.*"]\n';
+
+  it.each(failures)('the policy file read (%s): a completed failing check that names it', async (failure) => {
+    const { github } = app;
+    mockAccessToken(github);
+    github.api.get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).query({ ref: 'master' }).times(4).optionally().reply(...answer(failure));
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'The evaluation did not finish' } });
+    expect(check.output.summary).toContain(`could not read ${POLICY_PATH} from ${OWNER}/${REPO}@`);
+    expect(check.output.summary).toMatch(failure === 'server error' ? /HTTP 500/ : /HTTP 403: You have exceeded a secondary rate limit/);
+  });
+
+  it.each(failures)('the artifact download (%s): that artifact fails, named, the check completes', async (failure) => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', undefined);
+    github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    github.api.get(`${REPO_PATH}/actions/artifacts/11/zip`).times(4).optionally().reply(...answer(failure));
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(check.output.summary).toContain('could not download artifact image-scan');
+  });
+
+  it('the blob storage (500): that artifact fails, named, the check completes', async () => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', undefined);
+    github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    github.api.get(`${REPO_PATH}/actions/artifacts/11/zip`).reply(302, '', { location: 'https://pipelines.blob.test/artifacts/11.zip?sig=abc' });
+    github.host('https://pipelines.blob.test').get('/artifacts/11.zip').query({ sig: 'abc' }).reply(500, 'boom');
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(check.output.summary).toContain('could not download artifact image-scan: its download link answered 500');
+  });
+
+  it.each(failures)('the Dockerfile read (%s): a completed failing check that names it', async (failure) => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', basePolicy);
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    github.api.get(`${REPO_PATH}/contents/Dockerfile`).query({ ref: SHA }).times(4).optionally().reply(...answer(failure));
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'The evaluation did not finish' } });
+    expect(check.output.summary).toContain(`could not read Dockerfile from ${OWNER}/${REPO}@`);
+  });
+
+  it.each(failures)('the comment (%s): the check, written green first, ends failing and says the comment failed', async (failure) => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n');
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockCreateCheckRun(github);
+    // The failure is recorded on the check; the comment fails again, so the check is written directly too.
+    mockUpdateCheckRun(github);
+    mockUpdateCheckRun(github);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(12).optionally().reply(...answer(failure));
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'The evaluation did not finish' } });
+    expect(check.output.summary).toContain('could not write the comment on pull request #7');
+    expect(checkRunBodies(github).every((body) => body.status === 'completed')).toBe(true);
+  });
+
+  it('the check run write, once (500 after retries), then recovers: the check completes failing and says why', async () => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', undefined);
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    github.api.post(`${REPO_PATH}/check-runs`).times(4).reply(500, { message: 'Server Error' });
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(check.output.summary).toContain(`could not write the check run on ${SHA}`);
   });
 });
