@@ -4,8 +4,10 @@ import type { RuleHit, RuleModule } from './rule.ts';
 
 /**
  * `licenses: ["AGPL-*", "GPL-3.0*"]` — packages under these licenses (globs, case-insensitive) from the
- * reports' license findings and the packages' licenses. An SPDX expression (`MIT OR GPL-3.0-only`) is
- * split into its IDs and each is judged. One violation per license and package.
+ * reports' license findings and the packages' licenses. An SPDX expression is read as SPDX means it:
+ * `OR` is the licensee's choice, so `MIT OR GPL-3.0-only` is denied only when every alternative holds
+ * a denied ID; `AND` needs them all, so one denied ID is enough; `WITH` keeps the license. Each
+ * denied ID of a denied expression is a violation. One violation per license and package.
  */
 export const licensesRule: RuleModule = {
   key: 'licenses',
@@ -17,9 +19,8 @@ export const licensesRule: RuleModule = {
       const seen = new Set<string>();
       const hits: RuleHit[] = [];
       function judge(license: string, packageName: string | undefined, version: string | undefined): void {
-        for (const id of splitLicenseExpression(license)) {
-          const matcher = matchers.find((m) => m.regExp.test(id));
-          if (matcher === undefined) continue;
+        for (const id of deniedLicenseIds(license, (candidate) => matchers.some((m) => m.regExp.test(candidate)))) {
+          const matcher = matchers.find((m) => m.regExp.test(id))!;
           const key = `${id}\u0000${packageName ?? ''}`;
           if (seen.has(key)) continue;
           seen.add(key);
@@ -60,4 +61,84 @@ export function splitLicenseExpression(expression: string): string[] {
     if (id !== '') ids.push(id);
   }
   return ids.length === 0 ? [expression.trim()] : ids;
+}
+
+/** Alternatives beyond this many (a pathological expression) are not expanded: every ID is judged, fail closed. */
+const MAX_ALTERNATIVES = 256;
+
+/**
+ * The IDs of `expression` that make it denied: none when some `OR` alternative holds no denied ID;
+ * else the denied IDs every alternative holds, or when there are none such, every denied ID. An expression that does not parse has each of its IDs judged alone (fail closed).
+ */
+export function deniedLicenseIds(expression: string, isDenied: (id: string) => boolean): string[] {
+  const alternatives = licenseAlternatives(expression);
+  if (alternatives === undefined) return splitLicenseExpression(expression).filter(isDenied);
+  const denied: string[] = [];
+  let unavoidable: string[] | undefined;
+  for (const alternative of alternatives) {
+    const found = alternative.filter(isDenied);
+    if (found.length === 0) return [];
+    for (const id of found) if (!denied.includes(id)) denied.push(id);
+    unavoidable = unavoidable === undefined ? found : unavoidable.filter((id) => found.includes(id));
+  }
+  // Name what every choice carries (`(MIT OR GPL) AND AGPL`: AGPL), else every denied choice.
+  return unavoidable !== undefined && unavoidable.length > 0 ? unavoidable : denied;
+}
+
+/**
+ * An SPDX expression as its `OR` alternatives, each the IDs that must all hold (disjunctive normal
+ * form): `(MIT OR GPL-3.0-only) AND Apache-2.0` → `[[MIT, Apache-2.0], [GPL-3.0-only, Apache-2.0]]`.
+ * A name with no operator is one ID. `undefined` when it does not parse or expands too far.
+ */
+export function licenseAlternatives(expression: string): string[][] | undefined {
+  const tokens = expression.match(/\(|\)|[^\s()]+/g) ?? [];
+  if (tokens.length === 0) return undefined;
+  if (!tokens.some((token) => token === '(' || token === ')' || /^(and|or|with)$/i.test(token))) return [[expression.trim()]];
+  let at = 0;
+  const peek = (): string | undefined => tokens[at];
+  const isWord = (word: string): boolean => peek()?.toUpperCase() === word;
+  function parseOr(): string[][] | undefined {
+    let result = parseAnd();
+    while (result !== undefined && isWord('OR')) {
+      at++;
+      const right = parseAnd();
+      if (right === undefined) return undefined;
+      result = [...result, ...right];
+      if (result.length > MAX_ALTERNATIVES) return undefined;
+    }
+    return result;
+  }
+  function parseAnd(): string[][] | undefined {
+    let result = parseAtom();
+    while (result !== undefined && isWord('AND')) {
+      at++;
+      const right = parseAtom();
+      if (right === undefined) return undefined;
+      const product: string[][] = [];
+      for (const left of result) for (const other of right) product.push([...left, ...other]);
+      if (product.length > MAX_ALTERNATIVES) return undefined;
+      result = product;
+    }
+    return result;
+  }
+  function parseAtom(): string[][] | undefined {
+    const token = peek();
+    if (token === undefined || token === ')' || /^(and|or|with)$/i.test(token)) return undefined;
+    at++;
+    if (token === '(') {
+      const inner = parseOr();
+      if (inner === undefined || peek() !== ')') return undefined;
+      at++;
+      return inner;
+    }
+    if (isWord('WITH')) {
+      at++;
+      const exception = peek();
+      if (exception === undefined || exception === '(' || exception === ')') return undefined;
+      at++;
+    }
+    return [[token]];
+  }
+  const result = parseOr();
+  return result !== undefined && at === tokens.length ? result : undefined;
 }

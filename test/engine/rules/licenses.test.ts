@@ -9,7 +9,14 @@ describe('src/engine/rules/licenses', () => {
     ['glob match', ['AGPL-3.0-only'], ['AGPL-*'], ['AGPL-3.0-only']],
     ['case-insensitive', ['agpl-3.0'], ['AGPL-*'], ['agpl-3.0']],
     ['prefix glob', ['GPL-3.0-or-later'], ['GPL-3.0*'], ['GPL-3.0-or-later']],
-    ['an SPDX expression is split', ['MIT OR GPL-3.0-only'], ['GPL-3.0*'], ['GPL-3.0-only']],
+    ['OR is a choice: an allowed alternative passes', ['MIT OR GPL-3.0-only'], ['GPL-3.0*'], []],
+    ['OR with every alternative denied', ['GPL-2.0-only OR GPL-3.0-only'], ['GPL-*'], ['GPL-2.0-only', 'GPL-3.0-only']],
+    ['AND: one denied ID is enough', ['MIT AND GPL-3.0-only'], ['GPL-3.0*'], ['GPL-3.0-only']],
+    ['parentheses: (MIT OR GPL) AND AGPL', ['(MIT OR GPL-3.0-only) AND AGPL-3.0-only'], ['GPL-3.0*', 'AGPL-*'], ['AGPL-3.0-only']],
+    ['parentheses: MIT AND (GPL OR AGPL), both denied', ['MIT AND (GPL-3.0-only OR AGPL-3.0-only)'], ['GPL-3.0*', 'AGPL-*'], ['AGPL-3.0-only', 'GPL-3.0-only']],
+    ['WITH an exception is still the license', ['GPL-2.0-only WITH Classpath-exception-2.0'], ['GPL-2.0*'], ['GPL-2.0-only']],
+    ['lower-case operators', ['mit or gpl-3.0-only'], ['GPL-3.0*'], []],
+    ['an unbalanced expression judges every ID (fail closed)', ['(MIT OR GPL-3.0-only'], ['GPL-3.0*'], ['GPL-3.0-only']],
     ['one violation per license and package', ['GPL-3.0', 'GPL-3.0'], ['GPL-*'], ['GPL-3.0']],
   ])('%s', (_name, licenses, denied, expected) => {
     const bundle = buildBundle({ packages: [buildPackage({ name: 'readline', licenses })] });
