@@ -111,7 +111,7 @@ export function indexExceptions(exceptions: readonly LoadedException[], now: Dat
 
 function appliesTo(candidate: IndexedException, bundle: Bundle, hit: RuleHit, imageMatches: Map<IndexedException, boolean>): boolean {
   const { exception } = candidate;
-  if (exception.package !== undefined && exception.package !== hit.violation.package) return false;
+  if (exception.package !== undefined && !isSamePackage(exception.package, hit.violation.package)) return false;
   if (exception.images !== undefined) {
     let matches = imageMatches.get(candidate);
     if (matches === undefined) {
@@ -121,4 +121,12 @@ function appliesTo(candidate: IndexedException, bundle: Bundle, hit: RuleHit, im
     if (!matches) return false;
   }
   return true;
+}
+
+/** Case-insensitively (`Django` is `django`); a Maven artifactId names Trivy's `groupId:artifactId` too. */
+function isSamePackage(named: string, found: string | undefined): boolean {
+  if (found === undefined) return false;
+  const wanted = named.toLowerCase();
+  const actual = found.toLowerCase();
+  return actual === wanted || (!wanted.includes(':') && actual.endsWith(`:${wanted}`));
 }

@@ -48,6 +48,7 @@ describe('src/engine/exceptions', () => {
     ['other image', { images: ['ghcr.io/acme/web'] }, false],
     ['same package', { package: 'openssl' }, true],
     ['other package', { package: 'libssl' }, false],
+    ['package names compare case-insensitively', { package: 'OpenSSL' }, true],
     ['ID case-insensitive', { id: 'cve-2024-0001' }, true],
     ['other ID', { id: 'CVE-2024-9999' }, false],
   ])('applies with %s: %s', (_name, overrides, applies) => {
@@ -55,6 +56,15 @@ describe('src/engine/exceptions', () => {
 
     expect(policy.passed).toBe(applies);
     expect(policy.exceptions).toHaveLength(applies ? 1 : 0);
+  });
+
+  it("waives Trivy's Maven groupId:artifactId by the artifactId in package", () => {
+    const maven = buildBundle({ vulnerabilities: [buildVulnerability({ id: 'CVE-2021-44228', package: 'org.apache.logging.log4j:log4j-core', severity: 'critical' })] });
+    const policySet = buildPolicySet([buildPolicy({ rules: { severity: 'high' } })], [buildException({ id: 'CVE-2021-44228', package: 'log4j-core' })]);
+
+    const policy = evaluate([maven], policySet, { now: new Date('2026-06-15T12:00:00Z') }).images[0]!.policies[0]!;
+
+    expect(policy.passed).toBe(true);
   });
 
   it('credits the first active exception and lists every one that matched', () => {

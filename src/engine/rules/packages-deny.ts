@@ -13,7 +13,8 @@ interface DenyEntry {
 
 /**
  * `packages.deny: [telnet, {name: log4j-core, version: "<2.17.1"}]` — images that contain these
- * packages. Names are globs (case-sensitive); a version range narrows an entry (see version.ts).
+ * packages. Names are globs (case-sensitive) on the package name, or for a Maven `groupId:artifactId`
+ * (Trivy) on either that or the artifactId; a version range narrows an entry (see version.ts).
  * One violation per package name, listing every matching version.
  */
 export const packagesDenyRule: RuleModule = {
@@ -57,8 +58,11 @@ function toDenyEntry(matcher: PackageMatcher): DenyEntry {
 }
 
 function findMatchingEntry(entries: readonly DenyEntry[], name: string, version: string): DenyEntry | undefined {
+  // Trivy names a Maven package `groupId:artifactId`; a policy may name either form.
+  const colon = name.lastIndexOf(':');
+  const artifactId = colon < 0 ? undefined : name.slice(colon + 1);
   for (const entry of entries) {
-    if (!entry.name.test(name)) continue;
+    if (!entry.name.test(name) && (artifactId === undefined || !entry.name.test(artifactId))) continue;
     if (entry.range === undefined || satisfiesRange(version, entry.range)) return entry;
   }
   return undefined;

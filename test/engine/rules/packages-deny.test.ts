@@ -17,6 +17,12 @@ describe('src/engine/rules/packages-deny', () => {
     ['a debian version', { name: 'openssl', version: '<1.1.1n-0+deb11u5' }, 'openssl', '1.1.1n-0+deb11u4', true],
     ['an alpine revision', { name: 'busybox', version: '<1.36.1-r2' }, 'busybox', '1.36.1-r1', true],
     ['an invalid range denies every version (fail closed)', { name: 'openssl', version: '=>1' }, 'openssl', '3.0.0', true],
+    ['a package revision of the bound is not below it', { name: 'log4j-core', version: '<2.17.1' }, 'log4j-core', '2.17.1-r0', false],
+    ['versions compare numerically', { name: 'jackson', version: '<2.10.0' }, 'jackson', '2.9.0', true],
+    ['a Debian epoch beats the upstream version', { name: 'tar', version: '<9.0' }, 'tar', '1:2.0', false],
+    ['a Maven groupId:artifactId by its artifactId (Trivy)', { name: 'log4j-core', version: '<2.17.1' }, 'org.apache.logging.log4j:log4j-core', '2.14.1', true],
+    ['a Maven groupId:artifactId by a groupId glob', 'org.apache.logging.log4j:*', 'org.apache.logging.log4j:log4j-core', '2.14.1', true],
+    ['a Maven artifactId glob does not match another artifact', 'log4j-api', 'org.apache.logging.log4j:log4j-core', '2.14.1', false],
   ])('%s', (_name, matcher, name, version, violates) => {
     const bundle = buildBundle({ packages: [buildPackage({ name, version })] });
 

@@ -7,8 +7,13 @@ describe('src/engine/rules/packages-require', () => {
     ['present', ['ca-certificates', 'musl'], []],
     ['missing', ['ca-certificates', 'musl', 'tzdata'], ['tzdata']],
     ['names are exact', ['CA-Certificates'], ['CA-Certificates']],
+    ['a Maven artifactId names groupId:artifactId (Trivy)', ['log4j-core'], []],
+    ['so does the full Maven name', ['org.apache.logging.log4j:log4j-core'], []],
+    ['another artifactId', ['log4j-api'], ['log4j-api']],
   ])('%s', (_name, required, missing) => {
-    const bundle = buildBundle({ packages: [buildPackage({ name: 'ca-certificates' }), buildPackage({ name: 'musl' })] });
+    const bundle = buildBundle({
+      packages: [buildPackage({ name: 'ca-certificates' }), buildPackage({ name: 'musl' }), buildPackage({ name: 'org.apache.logging.log4j:log4j-core', type: 'jar' })],
+    });
 
     const { violations } = evaluateRules(bundle, { packages: { require: required } });
 
