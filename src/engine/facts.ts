@@ -17,6 +17,8 @@ export interface BundleFacts {
   readonly vulnerabilityRanks: Int8Array;
   /** SPEC §2 CVSS score of each vulnerability, NaN when it has none. */
   readonly vulnerabilityCvss: Float64Array;
+  /** `cveKey` of each vulnerability's ID (see order.ts): `NOT_A_CVE` for other IDs. */
+  readonly vulnerabilityCves: Float64Array;
   /** Sorts vulnerability indices most severe first (see order.ts). */
   sortVulnerabilities(indices: number[]): number[];
   /** The order `sortVulnerabilities` uses, for two vulnerability indices. */
@@ -49,14 +51,16 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
   const count = vulnerabilities.length;
   const vulnerabilityRanks = new Int8Array(count);
   const vulnerabilityCvss = new Float64Array(count);
+  const vulnerabilityCves = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const vulnerability = vulnerabilities[i]!;
     vulnerabilityRanks[i] = severityRank(vulnerability.severity);
     vulnerabilityCvss[i] = bestCvss(vulnerability.cvss) ?? Number.NaN;
+    vulnerabilityCves[i] = cveKey(vulnerability.id);
   }
   let sorter: VulnerabilitySorter | undefined;
   function getSorter(): VulnerabilitySorter {
-    sorter ??= createVulnerabilitySorter(vulnerabilities, vulnerabilityRanks, vulnerabilityCvss, cveKeys());
+    sorter ??= createVulnerabilitySorter(vulnerabilities, vulnerabilityRanks, vulnerabilityCvss, vulnerabilityCves);
     return sorter;
   }
   // Every ID and alias lower-cased once (aliases of vulnerability i at aliasStart[i] to aliasStart[i + 1]): the look-ups then only hash.
@@ -81,18 +85,11 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
   let names: Set<string> | undefined;
   let activation: CelActivation | undefined;
   const ruleResults = new Map<string, unknown>();
-  let cves: Float64Array | undefined;
-  function cveKeys(): Float64Array {
-    if (cves === undefined) {
-      cves = new Float64Array(count);
-      for (let i = 0; i < count; i++) cves[i] = cveKey(vulnerabilities[i]!.id);
-    }
-    return cves;
-  }
   const facts: BundleFacts = {
     bundle,
     vulnerabilityRanks,
     vulnerabilityCvss,
+    vulnerabilityCves,
     sortVulnerabilities(indices) {
       return getSorter().sort(indices);
     },

@@ -128,9 +128,10 @@ export function createVulnerabilitySorter(vulnerabilities: readonly Vulnerabilit
       if (order === undefined && indices.length * 16 < count) return indices.sort(compare);
       order ??= orderAll(count, primary, cves, compare);
       const isWanted = new Uint8Array(count);
-      for (const index of indices) isWanted[index] = 1;
-      const sorted: number[] = [];
-      for (const index of order) if (isWanted[index] === 1) sorted.push(index);
+      for (let i = 0; i < indices.length; i++) isWanted[indices[i]!] = 1;
+      const sorted = new Array<number>(indices.length);
+      let k = 0;
+      for (let i = 0; i < count; i++) if (isWanted[order[i]!] === 1) sorted[k++] = order[i]!;
       return sorted;
     },
   };
