@@ -21,6 +21,14 @@ describe('src/readers/clamav/read', () => {
     ]);
   });
 
+  it('counts infected files, not FOUND lines: clamscan --allmatch names one file once per signature', () => {
+    const log = `/image/tmp/dropper: Win.Test.EICAR_HDB-1 FOUND\n/image/tmp/dropper: Unix.Trojan.Mirai-1 FOUND\n${SUMMARY(1)}`;
+
+    const report = readReport('clamscan.log', encode(log));
+
+    expect(report.malware.map((m) => m.signature)).toEqual(['Win.Test.EICAR_HDB-1', 'Unix.Trojan.Mirai-1']);
+  });
+
   it.each([
     { name: 'OK lines only', log: '/a: OK\n/b: OK\n' },
     { name: 'a summary with no infection', log: SUMMARY(0) },
@@ -38,7 +46,7 @@ describe('src/readers/clamav/read', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).problems).toEqual([
-        { file: 'c.log', line: 8, col: 1, message: 'the summary says Infected files: 3, but the log has 1 FOUND line(s); the log may be truncated' },
+        { file: 'c.log', line: 8, col: 1, message: 'the summary says Infected files: 3, but the log names 1 infected file(s) in FOUND lines; the log may be truncated' },
       ]);
     }
   });

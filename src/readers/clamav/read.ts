@@ -19,7 +19,7 @@ export function isClamscanLog(text: string): boolean {
 /**
  * A `clamscan` log: `PATH: SIGNATURE FOUND` lines are malware. A log with no FOUND line counts only
  * when it is recognizably clamscan output, and the summary's `Infected files: N` must agree with
- * the FOUND lines (fail closed: a truncated log must not pass).
+ * the files the FOUND lines name (fail closed: a truncated log must not pass).
  */
 export function readClamavLog(file: string, text: string): Report {
   const malware: Malware[] = [];
@@ -49,12 +49,14 @@ export function readClamavLog(file: string, text: string): Report {
   if (hasSummary && infected === undefined) {
     throw new InputError({ file, message: 'the clamscan SCAN SUMMARY has no "Infected files:" line' });
   }
-  if (infected !== undefined && infected.count !== malware.length) {
+  // `Infected files` counts files; with --allmatch one file has a FOUND line per signature.
+  const infectedFiles = new Set(malware.map((found) => found.path)).size;
+  if (infected !== undefined && infected.count !== infectedFiles) {
     throw new InputError({
       file,
       line: infected.line,
       col: 1,
-      message: `the summary says Infected files: ${infected.count}, but the log has ${malware.length} FOUND line(s); the log may be truncated`,
+      message: `the summary says Infected files: ${infected.count}, but the log names ${infectedFiles} infected file(s) in FOUND lines; the log may be truncated`,
     });
   }
   return { path: file, format: 'clamav-log', tool: 'clamav', ...emptyFindings(), malware };
