@@ -29,9 +29,10 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
     { octokit, store, target, sha: run.headSha, run: run.ref, pullRequests: pullNumbers(run), settings: () => policy?.settings, now, log: input.log },
     async () => {
       // 1. The policy of the pull request's base branch, else of the default branch (SPEC §2).
-      policy = await policyFor(input, run.pullRequests[0]?.baseRef ?? target.defaultBranch);
+      const policyRef = run.pullRequests[0]?.baseRef ?? target.defaultBranch;
+      policy = await policyFor(input, policyRef);
       // 2. Judge the run's artifacts (forks, policy problems and zip limits become problems).
-      const judgement = await judgeRun({ octokit, owner: target.owner, repo: target.repo, run, policy, now });
+      const judgement = await judgeRun({ octokit, owner: target.owner, repo: target.repo, run, policy, policyRef, defaultBranch: target.defaultBranch, now });
       // 3. Store a verdict per image digest, for publishes and deployment gates.
       await storeVerdicts(store, target, run, judgement);
       // 4. Merge into the commit's check and answer: check run and sticky comment.

@@ -16,6 +16,7 @@ import type { RunContribution } from '../store/store.ts';
 import type { PolicyLoad } from './load-policy.ts';
 import { readDockerfile } from './read-dockerfile.ts';
 import type { DockerfileFacts } from './read-dockerfile.ts';
+import { workflowChangeProblem } from './verify-workflow.ts';
 import type { WorkflowRunInfo } from './workflow-run.ts';
 
 /**
@@ -37,6 +38,9 @@ export interface JudgeRunInput {
   repo: string;
   run: WorkflowRunInfo;
   policy: PolicyLoad;
+  /** The branch whose policy judges the run: a pull request's base, else the default branch. */
+  policyRef: string;
+  defaultBranch: string;
   now: Date;
 }
 
@@ -57,6 +61,11 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   const artifacts = (await fetchRunArtifacts(input.octokit, { owner: input.owner, repo: input.repo, runId: run.ref.id })).filter((artifact) =>
     matchesAnyGlob(artifact.name, policy.settings.artifacts),
   );
+  // 4. Reports from a workflow that this change edited could be forged: never download them.
+  if (artifacts.length > 0) {
+    const changed = await workflowChangeProblem(input.octokit, { owner: input.owner, repo: input.repo, run, baseRef: input.policyRef, defaultBranch: input.defaultBranch });
+    if (changed) return judgement([changed]);
+  }
   const problems: OutcomeProblem[] = [];
   const notes: string[] = [];
   const reports: Report[] = [];
@@ -70,7 +79,7 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   }
   if (reports.length === 0) return judgement(problems, [], notes);
 
-  // 4. Group into bundles (SPEC §1) and fill the base image from the Dockerfile where no label gives it.
+  // 5. Group into bundles (SPEC §1) and fill the base image from the Dockerfile where no label gives it.
   let bundles: Bundle[];
   try {
     bundles = groupReports(reports);
@@ -84,7 +93,7 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
     for (const bundle of bundles) if (!bundle.baseImage) fillBaseImage(bundle, await dockerfiles.load(bundle));
   }
 
-  // 5. Evaluate, then point root_user/base_images violations at the Dockerfile's lines.
+  // 6. Evaluate, then point root_user/base_images violations at the Dockerfile's lines.
   const branch = run.pullRequests[0]?.baseRef ?? run.headBranch;
   const verdict = evaluate(bundles, policy.policySet, { ...(branch === undefined ? {} : { branch }), now });
   await locateDockerfileViolations(verdict, bundles, dockerfiles);

@@ -9,6 +9,8 @@ export interface WorkflowRunInfo {
   headSha: string;
   headBranch?: string;
   status?: string;
+  /** The workflow file the run ran, e.g. `.github/workflows/scan.yml`. */
+  workflowPath?: string;
   /** The run's code comes from another repository (a fork's pull request). */
   isFromFork: boolean;
   /** Pull requests of this repository the run belongs to, with their base branches. */
@@ -20,6 +22,7 @@ export function readWorkflowRun(raw: unknown, repositoryId: number): WorkflowRun
   const headRepository = record(run.head_repository);
   const pullRequests = Array.isArray(run.pull_requests) ? run.pull_requests : [];
   const headBranch = typeof run.head_branch === 'string' ? run.head_branch : undefined;
+  const workflowPath = typeof run.path === 'string' && run.path !== '' ? run.path.split('@')[0]! : undefined;
   return {
     ref: {
       id: Number(run.id),
@@ -28,6 +31,7 @@ export function readWorkflowRun(raw: unknown, repositoryId: number): WorkflowRun
     },
     headSha: String(run.head_sha),
     ...(headBranch === undefined ? {} : { headBranch }),
+    ...(workflowPath === undefined ? {} : { workflowPath }),
     ...(typeof run.status === 'string' ? { status: run.status } : {}),
     // A run without head_repository cannot prove where its code came from: treat it as a fork's.
     isFromFork: typeof headRepository.id !== 'number' || headRepository.id !== repositoryId,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppUnderTest } from './app-harness.ts';
-import { ALPINE_311, APP_ID, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
+import { ALPINE_311, APP_ID, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
 
 /**
  * Two workflow runs of one commit finishing at the same moment, with no pending check yet (the
@@ -132,6 +132,8 @@ describe('src/github/app (concurrency)', () => {
       .reply(404, { message: 'Not Found' });
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
     mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockCompare(github, 'main');
+    mockCompare(github, 'main');
     mockChecksApi(app);
     const comments = mockCommentsApi(app);
 

@@ -13,6 +13,7 @@ import {
   JUICE_SHOP,
   mockAccessToken,
   mockArtifacts,
+  mockCompare,
   mockCreateCheckRun,
   mockFile,
   mockUpdateCheckRun,
@@ -68,6 +69,7 @@ describe('src/github/app (hard to fool)', () => {
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'release/1.x', strict);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'release/1.x');
       mockCreateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/4/comments`).reply(201, { id: 1 });
@@ -104,6 +106,7 @@ describe('src/github/app (hard to fool)', () => {
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
       mockFile(github, POLICY_PATH, 'develop', 'version: 1\npolicies:\n  - name: allow-all\n');
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'develop');
       mockCreateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/3/comments`).query(true).reply(200, []);
 
@@ -223,6 +226,7 @@ describe('src/github/app (hard to fool)', () => {
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'main', undefined);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'main');
       mockCreateCheckRun(github);
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
@@ -243,6 +247,7 @@ describe('src/github/app (hard to fool)', () => {
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'main', undefined);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'main');
       mockCreateCheckRun(github);
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
@@ -266,6 +271,7 @@ describe('src/github/app (hard to fool)', () => {
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'main', undefined);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCompare(github, 'main');
       mockCreateCheckRun(github);
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
@@ -284,6 +290,7 @@ describe('src/github/app (hard to fool)', () => {
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n');
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCompare(github, 'main');
       mockCreateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
@@ -465,6 +472,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
     mockAccessToken(github);
     mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n');
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockCompare(github, 'main');
     mockCreateCheckRun(github);
     // The failure is recorded on the check; the comment fails again, so the check is written directly too.
     mockUpdateCheckRun(github);
@@ -494,5 +502,124 @@ describe('src/github/app (GitHub failing at each call)', () => {
     const check = finalCheckRun(github);
     expect(check).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(check.output.summary).toContain(`could not write the check run on ${SHA}`);
+  });
+});
+
+describe('src/github/app (a changed workflow cannot vouch for its reports)', () => {
+  const WORKFLOW = '.github/workflows/test.yml';
+  const pullRequest = { number: 7, base: 'main' };
+
+  it.each([
+    ['edits the workflow file', [{ filename: WORKFLOW }]],
+    ['renames another file to the workflow file', [{ filename: WORKFLOW, previous_filename: '.github/workflows/old.yml' }]],
+    ['moves the workflow file away', [{ filename: '.github/workflows/new.yml', previous_filename: WORKFLOW }]],
+  ])('fails a pull request that %s, without downloading its reports', async (_name, files) => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'main', 'version: 1\npolicies:\n  - name: allow-all\n');
+    github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    mockCompare(github, 'main', files);
+    mockCreateCheckRun(github);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
+    github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.summary).toContain(`ran ${WORKFLOW} as this change edits it (it differs from main)`);
+    expect(github.log.some((entry) => entry.path.includes('/artifacts/11/'))).toBe(false);
+  });
+
+  it('compares a branch pushed without a pull request with the default branch', async () => {
+    const { github } = app;
+    const payload = workflowRunPayload();
+    payload.workflow_run.head_branch = 'feature';
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', 'version: 1\npolicies:\n  - name: allow-all\n');
+    github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    mockCompare(github, 'master', [{ filename: WORKFLOW }]);
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', payload);
+
+    github.assertDone();
+    expect(finalCheckRun(github).conclusion).toBe('failure');
+    expect(finalCheckRun(github).output.summary).toContain('it differs from master');
+  });
+
+  it('judges a pull request whose change leaves the workflow alone, at one more request', async () => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'main', undefined);
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockCompare(github, 'main', [{ filename: 'Dockerfile' }, { filename: '.github/workflows/other.yml' }]);
+    mockCreateCheckRun(github);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).reply(200, []);
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+    github.assertDone();
+    expect(finalCheckRun(github).conclusion).toBe('success');
+    expect(github.requests('GET', `${REPO_PATH}/compare/`)).toHaveLength(1);
+  });
+
+  it.each([
+    ['the same', 'on: push\n', 'on: push\n', 'success'],
+    ['changed', 'on: push\n', 'on: push\njobs: {}\n', 'failure'],
+    ['new in this change', undefined, 'on: push\n', 'failure'],
+  ])('reads the workflow at the merge base and the head when GitHub cuts the file list: %s', async (_name, before, after, conclusion) => {
+    const { github } = app;
+    const many = Array.from({ length: 300 }, (_, i) => ({ filename: `src/file-${i}.ts` }));
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'main', undefined);
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockCompare(github, 'main', many);
+    mockFile(github, WORKFLOW, 'c'.repeat(40), before);
+    mockFile(github, WORKFLOW, SHA, after);
+    mockCreateCheckRun(github);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
+    github.api.post(`${REPO_PATH}/issues/7/comments`).optionally().reply(201, { id: 1 });
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+    expect(finalCheckRun(github).conclusion).toBe(conclusion);
+    // The reports are downloaded only when the workflow is the base's.
+    expect(github.log.some((entry) => entry.path.includes('/artifacts/11/'))).toBe(conclusion === 'success');
+    expect(github.log.filter((entry) => decodeURIComponent(entry.path).includes(`/contents/${WORKFLOW}`))).toHaveLength(2);
+  });
+
+  it('ends in a completed failing check when the comparison fails', async () => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'main', undefined);
+    github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    github.api.get((uri) => uri.includes('/compare/')).times(4).reply(500, { message: 'Server Error' });
+    mockCreateCheckRun(github);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
+    github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'The evaluation did not finish' } });
+    expect(check.output.summary).toContain(`could not compare ${SHA} with main`);
+  });
+
+  it('asks nothing more for a run without a matching artifact', async () => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'main', undefined);
+    github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 3, name: 'coverage', size_in_bytes: 10, expired: false }] });
+    mockCreateCheckRun(github);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
+    github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+    github.assertDone();
+    expect(github.requests('GET', `${REPO_PATH}/compare/`)).toHaveLength(0);
   });
 });

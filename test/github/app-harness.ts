@@ -163,6 +163,16 @@ export function mockArtifacts(github: GitHubMock, runId: number, artifacts: Arti
   }
 }
 
+/**
+ * The comparison of the run's commit with its base branch (GET compare/{base}...{head}): the
+ * files the change touched. By default the workflow file is not among them.
+ */
+export function mockCompare(github: GitHubMock, base: string, files: { filename: string; previous_filename?: string }[] = [{ filename: 'src/app.ts' }], head = SHA): void {
+  github.api
+    .get((uri) => decodeURIComponent(new URL(uri, GITHUB_API).pathname) === `${REPO_PATH}/compare/${base}...${head}`)
+    .reply(200, { status: 'ahead', merge_base_commit: { sha: 'c'.repeat(40) }, files: files.map((file) => ({ status: 'modified', ...file })) });
+}
+
 export function mockCreateCheckRun(github: GitHubMock, id = 7001): void {
   github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id, html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}` });
 }

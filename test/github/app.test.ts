@@ -14,6 +14,7 @@ import {
   JUICE_SHOP,
   mockAccessToken,
   mockArtifacts,
+  mockCompare,
   mockCreateCheckRun,
   mockFile,
   mockUpdateCheckRun,
@@ -77,6 +78,7 @@ describe('src/github/app', () => {
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'main', undefined);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'main');
       mockCreateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, [{ id: 1, body: 'LGTM', user: { login: 'octocat', type: 'User' } }]);
       github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
@@ -85,6 +87,7 @@ describe('src/github/app', () => {
 
       mockFile(github, POLICY_PATH, 'main', undefined);
       mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'main');
       mockUpdateCheckRun(github);
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
@@ -112,6 +115,7 @@ describe('src/github/app', () => {
       // Only the base branch is mocked: asking for the head branch or SHA would be an unmatched request.
       mockFile(github, POLICY_PATH, 'main', strict);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCompare(github, 'main');
       mockCreateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/9/comments`).query(true).reply(200, []);
 
@@ -542,6 +546,7 @@ describe('src/github/app', () => {
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'main', undefined);
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockCompare(github, 'main');
       mockCreateCheckRun(github);
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
@@ -563,6 +568,7 @@ describe('src/github/app', () => {
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: never\n');
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'main');
       mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
