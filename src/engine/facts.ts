@@ -137,17 +137,25 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
 }
 
 function buildInventory(bundle: Bundle): InstalledPackage[] {
-  const versionsByName = new Map<string, Set<string>>();
+  // The versions seen per name: one as a string (the usual case), several as a Set.
+  const versionsByName = new Map<string, string | Set<string>>();
   const inventory: InstalledPackage[] = [];
   function add(name: string, version: string, licenses: readonly string[]): void {
-    let versions = versionsByName.get(name);
-    if (versions === undefined) versionsByName.set(name, (versions = new Set()));
-    if (versions.has(version)) return;
-    versions.add(version);
+    const versions = versionsByName.get(name);
+    if (versions === undefined) {
+      versionsByName.set(name, version);
+    } else if (typeof versions === 'string') {
+      if (versions === version) return;
+      versionsByName.set(name, new Set([versions, version]));
+    } else {
+      if (versions.has(version)) return;
+      versions.add(version);
+    }
     inventory.push({ name, version, licenses });
   }
-  for (const p of bundle.packages) add(p.name, p.version, p.licenses);
-  for (const v of bundle.vulnerabilities) add(v.package, v.installedVersion, NO_LICENSES);
+  const { packages, vulnerabilities } = bundle;
+  for (let i = 0; i < packages.length; i++) add(packages[i]!.name, packages[i]!.version, packages[i]!.licenses);
+  for (let i = 0; i < vulnerabilities.length; i++) add(vulnerabilities[i]!.package, vulnerabilities[i]!.installedVersion, NO_LICENSES);
   return inventory;
 }
 

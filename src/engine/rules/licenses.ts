@@ -15,12 +15,19 @@ export const licensesRule: RuleModule = {
     const globs = rules.licenses;
     if (globs === undefined || globs.length === 0) return undefined;
     const matchers = globs.map((glob) => ({ glob, regExp: globToRegExp(glob, { caseInsensitive: true }) }));
+    const isDenied = (candidate: string): boolean => matchers.some((m) => m.regExp.test(candidate));
     return function evaluateLicenses(facts) {
       const seen = new Set<string>();
       const hits: RuleHit[] = [];
+      // A report repeats a few license strings over thousands of packages: judge each string once.
+      const deniedByLicense = new Map<string, { id: string; matcher: (typeof matchers)[number] }[]>();
       function judge(license: string, packageName: string | undefined, version: string | undefined): void {
-        for (const id of deniedLicenseIds(license, (candidate) => matchers.some((m) => m.regExp.test(candidate)))) {
-          const matcher = matchers.find((m) => m.regExp.test(id))!;
+        let denied = deniedByLicense.get(license);
+        if (denied === undefined) {
+          denied = deniedLicenseIds(license, isDenied).map((id) => ({ id, matcher: matchers.find((m) => m.regExp.test(id))! }));
+          deniedByLicense.set(license, denied);
+        }
+        for (const { id, matcher } of denied) {
           const key = `${id}\u0000${packageName ?? ''}`;
           if (seen.has(key)) continue;
           seen.add(key);
