@@ -39,7 +39,7 @@ export const packagesDenyRule: RuleModule = {
       for (const [name, { versions, entry }] of byName) {
         hits.push({
           violation: { rule: 'packages.deny', id: name, package: name, version: versions.join(', '), message: denyMessage(name, versions, entry) },
-          exceptionIds: [name.toLowerCase()],
+          exceptionIds: name.includes(':') ? [name.toLowerCase(), name.slice(name.lastIndexOf(':') + 1).toLowerCase()] : [name.toLowerCase()],
         });
       }
       return hits;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PackageMatcher } from '../../../src/policy/schema.ts';
-import { buildBundle, buildPackage, buildVulnerability } from '../../helpers/build-bundle.ts';
+import { buildBundle, buildException, buildPackage, buildVulnerability } from '../../helpers/build-bundle.ts';
 import { evaluateRules } from '../evaluate-one.ts';
 
 describe('src/engine/rules/packages-deny', () => {
@@ -29,6 +29,14 @@ describe('src/engine/rules/packages-deny', () => {
     const verdict = evaluateRules(bundle, { packages: { deny: [matcher] } });
 
     expect(verdict.passed).toBe(!violates);
+  });
+
+  it.each([['log4j-core'], ['org.apache.logging.log4j:log4j-core'], ['LOG4J-CORE']])('an exception %s waives the Maven package org.apache.logging.log4j:log4j-core', (id) => {
+    const bundle = buildBundle({ packages: [buildPackage({ name: 'org.apache.logging.log4j:log4j-core', version: '2.14.1' })] });
+
+    const verdict = evaluateRules(bundle, { packages: { deny: ['log4j-core'] } }, [buildException({ id })]);
+
+    expect(verdict.passed).toBe(true);
   });
 
   it('sees packages that only vulnerabilities name (no package list in the report)', () => {
