@@ -8,6 +8,7 @@ import { loadRepoPolicy } from './load-policy.ts';
 import type { PolicyLoad } from './load-policy.ts';
 import type { RepoTarget } from './repo-target.ts';
 import { recordContribution } from './update-check.ts';
+import { policyRefOf } from './workflow-run.ts';
 import type { WorkflowRunInfo } from './workflow-run.ts';
 
 export interface EvaluateRunInput {
@@ -29,7 +30,7 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
     { octokit, store, target, sha: run.headSha, run: run.ref, pullRequests: pullNumbers(run), settings: () => policy?.settings, now, log: input.log },
     async () => {
       // 1. The policy of the pull request's base branch, else of the default branch (SPEC §2).
-      const policyRef = run.pullRequests[0]?.baseRef ?? target.defaultBranch;
+      const policyRef = policyRefOf(run, target.defaultBranch);
       policy = await policyFor(input, policyRef);
       // 2. Judge the run's artifacts (forks, policy problems and zip limits become problems).
       const judgement = await judgeRun({ octokit, owner: target.owner, repo: target.repo, run, policy, policyRef, defaultBranch: target.defaultBranch, now });

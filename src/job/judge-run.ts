@@ -94,7 +94,7 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   }
 
   // 6. Evaluate, then point root_user/base_images violations at the Dockerfile's lines.
-  const branch = run.pullRequests[0]?.baseRef ?? run.headBranch;
+  const branch = run.pullRequests.length > 0 ? input.policyRef : run.headBranch;
   const verdict = evaluate(bundles, policy.policySet, { ...(branch === undefined ? {} : { branch }), now });
   await locateDockerfileViolations(verdict, bundles, dockerfiles);
   return judgement(

@@ -6,7 +6,7 @@ import { evaluateCompletedRun, pullNumbers } from './evaluate-run.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { markCheckPending } from './mark-pending.ts';
 import { readRepoTarget, record } from './repo-target.ts';
-import { isRunOfRepository, readWorkflowRun } from './workflow-run.ts';
+import { isRunOfRepository, policyRefOf, readWorkflowRun } from './workflow-run.ts';
 
 export interface JobInput {
   octokit: GitHubClient;
@@ -31,7 +31,7 @@ export async function onWorkflowRunStarted(input: JobInput): Promise<void> {
   // 2. Mark the commit's check pending, under the final guard.
   await withFinalGuard({ ...common, pullRequests: pullNumbers(run), settings: () => settings }, () =>
     markCheckPending(
-      { ...common, status, policyRef: run.pullRequests[0]?.baseRef ?? target.defaultBranch, pullRequests: pullNumbers(run), ...(run.ref.url ? { detailsUrl: run.ref.url } : {}) },
+      { ...common, status, policyRef: policyRefOf(run, target.defaultBranch), pullRequests: pullNumbers(run), ...(run.ref.url ? { detailsUrl: run.ref.url } : {}) },
       (policy) => (settings = policy.settings),
     ),
   );

@@ -117,6 +117,28 @@ describe('src/github/app (hard to fool)', () => {
       expect(finalCheckRun(github).conclusion).toBe('success');
     });
 
+    it('judges a commit that heads pull requests into a branch of its own and into the default branch by the default branch', async () => {
+      const { github } = app;
+      const payload = workflowRunPayload({ pullRequest: { number: 5, base: 'lax' } });
+      const [lax] = payload.workflow_run.pull_requests;
+      payload.workflow_run.pull_requests = [lax, { ...lax, number: 7, base: { ...lax.base, ref: 'master' } }];
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'master');
+      mockCreateCheckRun(github);
+      for (const number of [5, 7]) {
+        github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
+        github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: number });
+      }
+
+      await app.deliver('workflow_run', payload);
+
+      github.assertDone();
+      expect(policyRefs(app)).toEqual(['master']);
+      expect(finalCheckRun(github).conclusion).toBe('failure');
+    });
+
     it("ignores a pull request entry of another repository: the default branch's policy applies, no comment there", async () => {
       const { github } = app;
       const payload = workflowRunPayload({ pullRequest: { number: 12, base: 'lax' } });
