@@ -23,6 +23,12 @@ export type ArtifactDownload =
 /** Largest artifact zip we download. */
 export const MAX_ARTIFACT_ZIP_BYTES = 100 * 1024 * 1024;
 
+/**
+ * The longest one zip may take from its blob URL. A stalled download must fail the artifact
+ * while the worker (300 s) still has time to complete the check, never leave it in progress.
+ */
+export const BLOB_DOWNLOAD_TIMEOUT_MS = 120_000;
+
 export async function fetchRunArtifacts(octokit: GitHubClient, run: { owner: string; repo: string; runId: number }): Promise<ArtifactInfo[]> {
   try {
     const artifacts = await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
@@ -39,7 +45,7 @@ export async function fetchRunArtifacts(octokit: GitHubClient, run: { owner: str
 
 export async function fetchArtifactZip(
   octokit: GitHubClient,
-  artifact: { owner: string; repo: string; id: number; name: string; maxBytes?: number },
+  artifact: { owner: string; repo: string; id: number; name: string; maxBytes?: number; timeoutMs?: number },
 ): Promise<ArtifactDownload> {
   const maxBytes = artifact.maxBytes ?? MAX_ARTIFACT_ZIP_BYTES;
   let location: string | undefined;
@@ -61,7 +67,7 @@ export async function fetchArtifactZip(
   }
   if (!location) throw new OperationError(`GitHub gave no download location for artifact ${artifact.name}`);
   if (!isHttpsUrl(location)) return refused(artifact.name);
-  return downloadBlob(location, maxBytes, artifact.name);
+  return downloadBlob(location, maxBytes, artifact.name, artifact.timeoutMs ?? BLOB_DOWNLOAD_TIMEOUT_MS);
 }
 
 /**
@@ -81,13 +87,18 @@ function refused(name: string): ArtifactDownload {
   return { ok: false, status: 'refused', reason: `artifact ${name} was not downloaded: its download link is not HTTPS` };
 }
 
-async function downloadBlob(url: string, maxBytes: number, name: string): Promise<ArtifactDownload> {
-  let response: Response;
+async function downloadBlob(url: string, maxBytes: number, name: string, timeoutMs: number): Promise<ArtifactDownload> {
   try {
-    response = await fetch(url, { redirect: 'follow' });
+    return await readBlob(url, maxBytes, name, AbortSignal.timeout(timeoutMs));
   } catch (error) {
-    throw new OperationError(`could not download artifact ${name} from its blob URL`, { cause: error });
+    if (error instanceof OperationError) throw error;
+    const reason = error instanceof Error && error.name === 'TimeoutError' ? `it took longer than ${timeoutMs / 1000} s` : describeGitHubError(error);
+    throw new OperationError(`could not download artifact ${name} from its blob URL (${reason})`, { cause: error });
   }
+}
+
+async function readBlob(url: string, maxBytes: number, name: string, signal: AbortSignal): Promise<ArtifactDownload> {
+  const response = await fetch(url, { redirect: 'follow', signal });
   if (response.url !== '' && !isHttpsUrl(response.url)) {
     await response.body?.cancel();
     return refused(name);
