@@ -1,4 +1,5 @@
 import { checkCel } from '../engine/cel.ts';
+import { checkVersionRange } from '../engine/version.ts';
 import { InputError } from '../errors.ts';
 import type { Problem } from '../errors.ts';
 import { describeIssues } from './describe-issues.ts';
@@ -57,7 +58,7 @@ function readPolicySource(source: PolicySource): ParsedSource | { problems: Prob
 
 /**
  * What the schema cannot say: policy names unique in the file, custom rule names unique in a
- * policy, and `when` a valid CEL expression. Runs on the raw data so that these problems are
+ * policy, `when` a valid CEL expression, and a `packages.deny` version a valid range. Runs on the raw data so that these problems are
  * reported together with the schema's.
  */
 function checkNamesAndCel(yaml: YamlWithPositions): Problem[] {
@@ -99,6 +100,12 @@ function checkNamesAndCel(yaml: YamlWithPositions): Problem[] {
           message: `invalid CEL expression in custom rule '${ruleName ?? ruleIndex}': ${problem.message}`,
         });
       }
+    });
+    listAt(isRecord(rules) ? rules.packages : undefined, 'deny').forEach((entry, entryIndex) => {
+      const version = stringAt(entry, 'version');
+      if (version === undefined || version === '') return;
+      const problem = checkVersionRange(version);
+      if (problem) problems.push({ file: yaml.file, ...yaml.positionOf(['policies', index, 'rules', 'packages', 'deny', entryIndex, 'version']), message: problem });
     });
   });
   return problems;

@@ -256,6 +256,13 @@ describe('src/policy/load parsePolicyFile', () => {
       message: 'it must return a bool',
     },
     {
+      name: 'a packages.deny version range that does not parse',
+      text: 'version: 1\npolicies:\n  - name: p\n    rules:\n      packages:\n        deny:\n          - name: log4j-core\n            version: "=>2.17"\n',
+      line: 8,
+      col: 22,
+      message: '"=>2.17" in the version range "=>2.17" is not a comparator',
+    },
+    {
       name: 'an alias without an anchor',
       text: 'version: 1\npolicies:\n  - name: *prod\n',
       line: 3,
