@@ -183,15 +183,21 @@ function describeValue(value: unknown): string {
 /**
  * The `bundle` CEL sees: plain data, absent optional parts left out (test them with `has()`).
  * Vulnerabilities carry `cvss` (the SPEC §2 score, 0.0 when there is none) with `hasCvss`, and `hasFix`.
+ * `cvssScores` are those scores by index (NaN for none) when the caller has them already (see facts.ts).
  */
-export function toCelActivation(bundle: Bundle): CelActivation {
+export function toCelActivation(bundle: Bundle, cvssScores?: Float64Array): CelActivation {
   const image: Record<string, unknown> = { ref: bundle.image.ref, registry: bundle.image.registry, repository: bundle.image.repository };
   if (bundle.image.tag !== undefined) image.tag = bundle.image.tag;
   if (bundle.image.digest !== undefined) image.digest = bundle.image.digest;
   const celBundle: Record<string, unknown> = { image };
   // The lists are built on first access: an expression over `bundle.os` never copies 100,000 vulnerabilities.
   defineLazy(celBundle, 'packages', () => bundle.packages.map((p) => ({ name: p.name, version: p.version, type: p.type, licenses: p.licenses, path: p.path ?? '' })));
-  defineLazy(celBundle, 'vulnerabilities', () => bundle.vulnerabilities.map(toCelVulnerability));
+  defineLazy(celBundle, 'vulnerabilities', () =>
+    bundle.vulnerabilities.map((v, i) => {
+      const score = cvssScores === undefined ? bestCvss(v.cvss) : cvssScores[i]!;
+      return toCelVulnerability(v, score === undefined || Number.isNaN(score) ? undefined : score);
+    }),
+  );
   defineLazy(celBundle, 'secrets', () => bundle.secrets.map((s) => ({ ruleId: s.ruleId, category: s.category ?? '', severity: s.severity, title: s.title, target: s.target })));
   defineLazy(celBundle, 'checks', () => bundle.checks.map((c) => ({ id: c.id, altIds: c.altIds, title: c.title, severity: c.severity, status: c.status, tool: c.tool })));
   defineLazy(celBundle, 'licenses', () => bundle.licenses.map((l) => ({ license: l.license, package: l.package ?? '', severity: l.severity ?? 'unknown' })));
@@ -216,8 +222,7 @@ function defineLazy(target: Record<string, unknown>, key: string, compute: () =>
   });
 }
 
-function toCelVulnerability(v: Vulnerability): Record<string, unknown> {
-  const cvss = bestCvss(v.cvss);
+function toCelVulnerability(v: Vulnerability, cvss: number | undefined): Record<string, unknown> {
   return {
     id: v.id,
     aliases: v.aliases,

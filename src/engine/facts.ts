@@ -123,7 +123,7 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
       return names;
     },
     celActivation() {
-      activation ??= toCelActivation(bundle);
+      activation ??= toCelActivation(bundle, vulnerabilityCvss);
       return activation;
     },
     ruleResult<T>(cacheKey: string, compute: () => T): T {
