@@ -20,6 +20,11 @@ export interface MarkPendingInput {
   detailsUrl?: string;
   now: Date;
   log: Logger;
+  /**
+   * Judges the commit's runs again instead of carrying their verdicts over to a pull request
+   * that joins an already judged commit (its base's policy may differ from the one that judged them).
+   */
+  rejudge?: () => Promise<void>;
 }
 
 /**
@@ -57,6 +62,7 @@ export async function markCheckPending(input: MarkPendingInput, onPolicy: (polic
   }
   const hasNewPullRequest = state.pullRequests.length > (before?.value.pullRequests.length ?? 0);
   if (Object.keys(state.runs).length > 0 && hasNewPullRequest) {
+    if (input.rejudge) return input.rejudge();
     await publishCheckState({ octokit, store, owner: target.owner, repo: target.repo, state, settings: policy.settings, now, appId: target.appId });
   }
 }

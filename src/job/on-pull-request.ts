@@ -1,6 +1,7 @@
 import type { ResolvedSettings } from '../policy/schema.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { markCheckPending } from './mark-pending.ts';
+import { rejudgeCommit } from './on-reevaluate.ts';
 import type { JobInput } from './on-workflow-run.ts';
 import { readRepoTarget, record } from './repo-target.ts';
 
@@ -15,8 +16,13 @@ export async function onPullRequest(input: JobInput): Promise<void> {
   const pullRequests = typeof pull.number === 'number' ? [pull.number] : [];
   let settings: ResolvedSettings | undefined;
   const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests };
-  // 2. Mark the check queued (the base branch's policy names it), under the final guard.
+  // 2. A pull request into the default branch that joins a commit judged already (say, for a pull
+  //    request into a branch with a looser policy file) has the commit's runs judged again: the
+  //    default branch's policy is the one that gates them (policyRefOf). Others carry over.
+  const joining = typeof pull.number === 'number' && baseRef === target.defaultBranch ? { number: pull.number, baseRef } : undefined;
+  const rejudge = joining ? () => rejudgeCommit({ ...common, pull: joining }) : undefined;
+  // 3. Mark the check queued (the base branch's policy names it), under the final guard.
   await withFinalGuard({ ...common, settings: () => settings }, () =>
-    markCheckPending({ ...common, status: 'queued', policyRef: baseRef }, (policy) => (settings = policy.settings)),
+    markCheckPending({ ...common, status: 'queued', policyRef: baseRef, ...(rejudge ? { rejudge } : {}) }, (policy) => (settings = policy.settings)),
   );
 }

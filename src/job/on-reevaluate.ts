@@ -5,6 +5,7 @@ import { withFinalGuard } from './final-guard.ts';
 import type { PolicyLoad } from './load-policy.ts';
 import type { JobInput } from './on-workflow-run.ts';
 import { readRepoTarget, record } from './repo-target.ts';
+import type { RepoTarget } from './repo-target.ts';
 import type { WorkflowRunInfo } from './workflow-run.ts';
 import { isRunOfRepository, readWorkflowRun } from './workflow-run.ts';
 
@@ -28,17 +29,38 @@ export async function onReevaluate(input: JobInput): Promise<void> {
     return typeof number === 'number' ? [number] : [];
   });
 
-  // 2. Find the commit's completed workflow runs (guarded: a failed listing still ends the check).
+  // 2. Judge the commit's completed workflow runs again.
+  await rejudgeCommit({ octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests });
+}
+
+/**
+ * Judges a commit's completed workflow runs again, each with its policy as it is now. `pull`, when
+ * given, is a pull request the runs belong to that GitHub may not list with them yet (it opened
+ * after they ran): its base counts in the choice of the policy.
+ */
+export async function rejudgeCommit(input: {
+  octokit: JobInput['octokit'];
+  store: JobInput['store'];
+  target: RepoTarget;
+  sha: string;
+  now: Date;
+  log: JobInput['log'];
+  pullRequests: number[];
+  pull?: { number: number; baseRef: string };
+}): Promise<void> {
+  const { target, sha, pull } = input;
+  // 1. Find the commit's completed workflow runs (guarded: a failed listing still ends the check).
   let runs: WorkflowRunInfo[] = [];
-  const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests };
-  await withFinalGuard(common, async () => {
+  await withFinalGuard(input, async () => {
     const listed = await fetchWorkflowRunsForSha(input.octokit, { owner: target.owner, repo: target.repo, sha });
     runs = listed
       .filter((run) => isRunOfRepository(run, target.repositoryId))
-      .map((run) => readWorkflowRun(run, target.repositoryId)).filter((run) => run.status === 'completed' && run.headSha === sha);
+      .map((run) => readWorkflowRun(run, target.repositoryId))
+      .filter((run) => run.status === 'completed' && run.headSha === sha)
+      .map((run) => (pull && !run.pullRequests.some((pr) => pr.number === pull.number) ? { ...run, pullRequests: [...run.pullRequests, pull] } : run));
   });
 
-  // 3. Judge each run again; each one is guarded on its own.
+  // 2. Judge each run again; each one is guarded on its own.
   const policies = new Map<string, Promise<PolicyLoad>>();
   for (const run of runs) {
     await evaluateCompletedRun({ octokit: input.octokit, store: input.store, target, run, now: input.now, log: input.log, policies });

@@ -139,6 +139,43 @@ describe('src/github/app (hard to fool)', () => {
       expect(finalCheckRun(github).conclusion).toBe('failure');
     });
 
+    it('does not carry a verdict judged for a pull request into a looser branch over to one into the default branch', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'lax', 'version: 1\npolicies:\n  - name: allow-all\n');
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'lax');
+      mockCreateCheckRun(github);
+      github.api.get(`${REPO_PATH}/issues/5/comments`).query(true).reply(200, []);
+      const run = workflowRunPayload({ pullRequest: { number: 5, base: 'lax' } });
+      await app.deliver('workflow_run', run);
+      expect(finalCheckRun(github).conclusion).toBe('success');
+
+      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
+      payload.installation = { id: INSTALLATION_ID };
+      payload.repository = workflowRunPayload().repository;
+      payload.pull_request.number = 7;
+      payload.pull_request.head.sha = SHA;
+      payload.pull_request.base.ref = 'master';
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run.workflow_run] });
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'master');
+      mockUpdateCheckRun(github);
+      for (const number of [5, 7]) {
+        github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
+        github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: number });
+      }
+      await app.deliver('pull_request', payload);
+
+      github.assertDone();
+      expect(policyRefs(app)).toEqual(['lax', 'master', 'master']);
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain('CVE-2021-36159');
+    });
+
     it("ignores a pull request entry of another repository: the default branch's policy applies, no comment there", async () => {
       const { github } = app;
       const payload = workflowRunPayload({ pullRequest: { number: 12, base: 'lax' } });

@@ -472,7 +472,32 @@ describe('src/github/app', () => {
       // on-failure: a green pull request gets no new comment.
       expect(github.requests('POST', `${REPO_PATH}/issues`)).toHaveLength(0);
     });
-    it('comments on a pull request opened after its commit was judged', async () => {
+    it('comments on a pull request into another branch opened after its commit was judged, carrying the verdict over', async () => {
+      const { github } = app;
+      mockAccessToken(github);
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCreateCheckRun(github);
+      await app.deliver('workflow_run', workflowRunPayload());
+      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
+      payload.installation = { id: INSTALLATION_ID };
+      payload.repository = workflowRunPayload().repository;
+      payload.pull_request.head.sha = SHA;
+      payload.pull_request.base.ref = 'release/1.x';
+
+      mockFile(github, POLICY_PATH, 'release/1.x', undefined);
+      mockUpdateCheckRun(github);
+      github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).times(2).reply(200, []);
+      github.api.post(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).reply(201, { id: 9 });
+      await app.deliver('pull_request', payload);
+
+      github.assertDone();
+      expect(github.requests('POST', `${REPO_PATH}/check-runs`)).toHaveLength(1);
+      const comment = github.requests('POST', `${REPO_PATH}/issues/${payload.pull_request.number}/comments`)[0]!.body as { body: string };
+      expect(comment.body).toContain('CVE-2021-36159');
+    });
+
+    it("judges the commit's runs again when a pull request into the default branch joins it, and comments", async () => {
       const { github } = app;
       mockAccessToken(github);
       mockFile(github, POLICY_PATH, 'master', undefined);
@@ -484,16 +509,21 @@ describe('src/github/app', () => {
       payload.repository = workflowRunPayload().repository;
       payload.pull_request.head.sha = SHA;
       payload.pull_request.base.ref = 'master';
+      const number: number = payload.pull_request.number;
 
       mockFile(github, POLICY_PATH, 'master', undefined);
+      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [workflowRunPayload().workflow_run] });
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockCompare(github, 'master');
       mockUpdateCheckRun(github);
-      github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).times(2).reply(200, []);
-      github.api.post(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).reply(201, { id: 9 });
+      github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
+      github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: 9 });
       await app.deliver('pull_request', payload);
 
       github.assertDone();
       expect(github.requests('POST', `${REPO_PATH}/check-runs`)).toHaveLength(1);
-      const comment = github.requests('POST', `${REPO_PATH}/issues/${payload.pull_request.number}/comments`)[0]!.body as { body: string };
+      const comment = github.requests('POST', `${REPO_PATH}/issues/${number}/comments`)[0]!.body as { body: string };
       expect(comment.body).toContain('CVE-2021-36159');
     });
   });
