@@ -49,6 +49,35 @@ describe('src/readers/cyclonedx', () => {
     });
   });
 
+  it("takes Trivy's severity as Trivy's JSON gives it: the data source's vendor, else NVD's v3, never simply the highest rating", () => {
+    const cdx = readReport('t.cdx.json', readFixture('scans/trivy/cyclonedx/fluentd-multiple-lockfiles-short.cdx.json'));
+    const json = readReport('t.json', readFixture('scans/trivy/fluentd-gems.json'));
+
+    const severities = (vulnerabilities: readonly { id: string; package: string; severity: string }[]) =>
+      new Map(vulnerabilities.map((v) => [`${v.id} ${v.package}`, v.severity]));
+    const fromJson = severities(json.vulnerabilities);
+
+    // debian has no rating for CVE-2019-18224: NVD's v3 (critical); CVE-2019-18276: debian's own (low); CVE-2020-8165: ghsa's (high).
+    expect([...severities(cdx.vulnerabilities)]).toEqual([
+      ['CVE-2019-18224 libidn2-0', 'critical'],
+      ['CVE-2019-18276 bash', 'low'],
+      ['CVE-2020-8165 activesupport', 'high'],
+    ]);
+    for (const [key, severity] of severities(cdx.vulnerabilities)) if (fromJson.has(key)) expect(fromJson.get(key)).toBe(severity);
+  });
+
+  it.each([
+    { name: 'the data source has no rating and there is no NVD rating', ratings: [{ source: { name: 'redhat' }, severity: 'medium' }, { source: { name: 'ubuntu' }, severity: 'high' }], severity: 'high' },
+    { name: 'NVD gives only v2', ratings: [{ source: { name: 'nvd' }, severity: 'high', method: 'CVSSv2', score: 7.5 }], severity: 'high' },
+    { name: "NVD's v3 beats its v2", ratings: [{ source: { name: 'nvd' }, severity: 'high', method: 'CVSSv2', score: 7.5 }, { source: { name: 'nvd' }, severity: 'medium', method: 'CVSSv31', score: 6.5 }], severity: 'medium' },
+    { name: "the data source's own rating", ratings: [{ source: { name: 'alpine' }, severity: 'low' }, { source: { name: 'nvd' }, severity: 'critical', method: 'CVSSv31', score: 9.8 }], severity: 'low' },
+  ])("Trivy's CycloneDX severity when $name", ({ ratings, severity }) => {
+    const doc = bom({ id: 'CVE-2024-1', source: { name: 'alpine' }, ratings, affects: [{ ref: 'pkg:apk/alpine/musl@1.2.3' }] });
+    doc['metadata'] = { tools: { components: [{ name: 'trivy', version: '0.50.0' }] }, component: { type: 'container', name: 'ghcr.io/acme/api:1' } };
+
+    expect(readReport('t.cdx.json', encode(doc)).vulnerabilities[0]?.severity).toBe(severity);
+  });
+
   it("reads Grype's CycloneDX: container name and digest, syft package type, licenses", () => {
     const report = readReport('g.cdx.json', readFixture('scans/grype/cyclonedx/TestCycloneDxPresenterImage.json'));
 

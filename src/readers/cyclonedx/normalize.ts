@@ -43,6 +43,8 @@ export interface CdxVulnerability {
   title?: string;
   recommendation?: string;
   state?: string;
+  /** `source.name`: for Trivy, the data source the vulnerability was matched from (`debian`, `ghsa`, …). */
+  source?: string;
   properties: Map<string, string[]>;
 }
 
@@ -76,7 +78,9 @@ export function toReport(file: string, cdx: CdxDocument): Report {
   }
   for (const vuln of cdx.vulnerabilities) {
     if (vuln.affects.length === 0) throw fieldError(file, `${vuln.at}.affects`, 'at least one affected component');
-    const { severity, cvss } = readRatings(vuln.ratings);
+    const ratings = readRatings(vuln.ratings);
+    const cvss = ratings.cvss;
+    const severity = (isTrivy(cdx.tool) ? trivySeverity(vuln) : undefined) ?? ratings.severity;
     for (let a = 0; a < vuln.affects.length; a += 1) {
       const affect = vuln.affects[a]!;
       const component = affect.component ?? (affect.ref === undefined ? undefined : (byRef.get(affect.ref) ?? componentFromPurl(affect.ref)));
@@ -103,7 +107,7 @@ export function toReport(file: string, cdx: CdxDocument): Report {
   return report;
 }
 
-/** The highest severity any rating gives (fail closed), and every rating with a CVSS method and score. */
+/** The highest severity any rating gives (fail closed; Trivy's choice comes first, see trivySeverity), and every rating with a CVSS method and score. */
 function readRatings(ratings: CdxRating[]): { severity: FindingSeverity; cvss: Cvss[] } {
   let severity: FindingSeverity = 'unknown';
   const cvss: Cvss[] = [];
@@ -118,6 +122,27 @@ function readRatings(ratings: CdxRating[]): { severity: FindingSeverity; cvss: C
     }
   }
   return { severity, cvss };
+}
+
+function isTrivy(tool: string): boolean {
+  return tool.toLowerCase() === 'trivy';
+}
+
+/**
+ * The severity Trivy's own JSON gives (its `Severity`): the rating of the data source's vendor, for
+ * a GHSA ID GitHub's, else NVD's; `undefined` when none of them rated it (then the highest rating
+ * counts, fail closed). Trivy writes a vendor's severity on its rating without a method, or on its
+ * CVSS v3/v4 rating; a v2 rating's severity comes from the v2 score, so it is the last resort.
+ */
+function trivySeverity(vuln: CdxVulnerability): FindingSeverity | undefined {
+  const sources = [vuln.source, vuln.id.startsWith('GHSA-') ? 'ghsa' : undefined, 'nvd'];
+  for (const source of sources) {
+    if (source === undefined) continue;
+    const rated = vuln.ratings.filter((rating) => rating.source === source && readSeverity(rating.severity) !== 'unknown');
+    const preferred = rated.find((rating) => rating.method === undefined) ?? rated.find((rating) => rating.method !== 'CVSSv2') ?? rated[0];
+    if (preferred !== undefined) return readSeverity(preferred.severity);
+  }
+  return undefined;
 }
 
 /** Trivy writes `Upgrade <pkg> to version <fixed>` exactly when the vulnerability has a fixed version. */

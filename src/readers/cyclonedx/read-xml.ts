@@ -129,6 +129,8 @@ function readVulnerability(file: string, node: unknown, at: string, owner: CdxCo
       vulnerability.affects.push(ref === undefined ? { unaffected } : { ref, unaffected });
     }
   }
+  const sourceName = textOf(child(child(node, 'source'), 'name'));
+  if (sourceName !== undefined && sourceName !== '') vulnerability.source = sourceName;
   const url = textOf(child(child(node, 'source'), 'url'));
   if (url !== undefined) vulnerability.url = url;
   const recommendation = textOf(child(node, 'recommendation'));

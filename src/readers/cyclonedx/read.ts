@@ -127,6 +127,7 @@ function readVulnerability(file: string, value: unknown, at: string): CdxVulnera
   const source = optionalObject(file, vuln['source'], `${at}.source`);
   const advisories = optionalArray(file, vuln['advisories'], `${at}.advisories`);
   const firstAdvisory = isObject(advisories[0]) && typeof advisories[0]['url'] === 'string' ? advisories[0]['url'] : undefined;
+  if (typeof source?.['name'] === 'string' && source['name'] !== '') result.source = source['name'];
   const url = typeof source?.['url'] === 'string' ? source['url'] : firstAdvisory;
   if (url !== undefined) result.url = url;
   const recommendation = optionalString(file, vuln['recommendation'], `${at}.recommendation`);
