@@ -7,8 +7,8 @@ import { MAX_PER_PAGE } from './limits.ts';
  * The sticky PR comment: exactly one per pull request, found by its marker among the comments
  * THIS app wrote (`performed_via_github_app.id`), and edited in place. Anyone can paste the
  * hidden marker, and other bots (github-actions[bot], driven by a pull request's own workflow)
- * are `type: Bot` too: neither may make us edit their comment. `isUpdateOnly` edits an existing comment but never posts a new
- * one (settings.comment on-failure when the pull request turned green).
+ * are `type: Bot` too: neither may make us edit their comment. `isUpdateOnly` edits an existing
+ * comment but never posts a new one (settings.comment on-failure when the pull request turned green).
  */
 export async function upsertPrComment(
   octokit: GitHubClient,
