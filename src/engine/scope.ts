@@ -19,13 +19,14 @@ type ImageMatcher = ReturnType<typeof compileImageGlob>;
  * SPEC §2: every key given must match; a list matches if any entry does; no scope = every image.
  * - images: globs on the normalized `registry/repository` (a glob with a tag, `alpine:3.*`, on `registry/repository:tag`);
  * - registries: globs on the registry; tags: globs on the tag (an image without a tag does not match);
- * - labels: every label must exist in the image config and its value match the glob;
+ * - labels: every label must exist in the image config and its value match the glob (`*` crosses `/` there);
  * - branches / environments: globs on the context's branch / environment; none given = no match.
  */
 export function compileScope(scope: Scope | undefined): CompiledScope {
   if (scope === undefined) return { matches: () => true };
   const images: ImageMatcher[] | undefined = scope.images?.map(compileImageGlob);
-  const labels = scope.labels === undefined ? undefined : Object.entries(scope.labels).map(([name, glob]) => ({ name, regExp: globToRegExp(glob) }));
+  // A label value is not a path: `*` matches across `/` there (`https://github.com/acme/*`).
+  const labels = scope.labels === undefined ? undefined : Object.entries(scope.labels).map(([name, glob]) => ({ name, regExp: globToRegExp(glob.replace(/\*+/g, '**')) }));
   return {
     matches(bundle, context) {
       const image = bundle.image;

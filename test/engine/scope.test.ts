@@ -49,6 +49,9 @@ describe('src/engine/scope', () => {
     ['every label must exist', { tier: 'prod', team: '*' }, { tier: 'prod' }, false],
     ['every label matches', { tier: 'prod', team: '*' }, { tier: 'prod', team: 'core' }, true],
     ['no config: no labels', { tier: '*' }, undefined, false],
+    ['a label value is not a path: * matches a slash', { source: 'https://github.com/acme/*' }, { source: 'https://github.com/acme/api/tree/main' }, true],
+    ['* matches any value', { team: '*' }, { team: 'platform/core' }, true],
+    ['a label glob still anchors', { source: 'https://github.com/acme/*' }, { source: 'https://github.com/other/api' }, false],
   ])('labels: %s', (_name, labels, imageLabels, expected) => {
     const compiled = compileScope({ labels });
     const bundle = buildBundle(imageLabels === undefined ? { config: undefined } : { config: { user: '1000', labels: imageLabels } });
