@@ -10,12 +10,12 @@ import type { Report, Vulnerability } from '../model/report.ts';
  * ID (the same package at two paths) stay apart: the rules count them once.
  * Package names compare case-insensitively, a Maven `groupId:artifactId` as its artifactId (Trivy
  * writes `org.apache.logging.log4j:log4j-core`, Grype `log4j-core`).
- * A bundle whose vulnerabilities come from one report that names no aliases is returned as is, at no cost.
+ * A bundle whose vulnerabilities come from one report in which no two findings could merge is returned as is.
  */
 export function mergeVulnerabilities(reports: readonly Report[]): Vulnerability[] {
   const sources = reports.filter((report) => report.vulnerabilities.length > 0);
   if (sources.length === 0) return [];
-  if (sources.length === 1 && !sources[0]!.vulnerabilities.some((vulnerability) => vulnerability.aliases.length > 0)) return sources[0]!.vulnerabilities;
+  if (sources.length === 1 && !mayMergeWithin(sources[0]!.vulnerabilities)) return sources[0]!.vulnerabilities;
   const merged: Vulnerability[] = [];
   /** Which reports contributed to each merged finding. */
   const contributors: Set<number>[] = [];
@@ -36,6 +36,24 @@ export function mergeVulnerabilities(reports: readonly Report[]): Vulnerability[
     }
   });
   return merged;
+}
+
+/**
+ * Whether two findings of one report could be one vulnerability: only when an alias is another
+ * finding's ID, or two findings share an alias (case-insensitively; package and version are not
+ * compared, so a true answer may still merge nothing). Two findings with the same ID never merge.
+ */
+function mayMergeWithin(vulnerabilities: readonly Vulnerability[]): boolean {
+  const aliases = new Set<string>();
+  for (const vulnerability of vulnerabilities) {
+    for (const alias of vulnerability.aliases) {
+      const key = alias.toUpperCase();
+      if (aliases.has(key)) return true;
+      aliases.add(key);
+    }
+  }
+  if (aliases.size === 0) return false;
+  return vulnerabilities.some((vulnerability) => aliases.has(vulnerability.id.toUpperCase()));
 }
 
 function keyOf(id: string, vulnerability: Vulnerability): string {
