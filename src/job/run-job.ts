@@ -12,6 +12,13 @@ import type { Job, Store } from '../store/store.ts';
 /** How often a request that hit a rate limit is tried again before the job gives up. */
 export const MAX_RATE_LIMIT_RETRIES = 2;
 
+/**
+ * The longest rate-limit wait a job sits out. GitHub may ask for minutes (a primary limit resets
+ * within the hour); the worker Lambda lives 300 s, and a job killed mid-wait would leave its
+ * check in progress. Past this, the request fails and the final guard completes the check.
+ */
+export const MAX_RATE_LIMIT_WAIT_SECONDS = 60;
+
 export interface WorkerOptions {
   appId: string | number;
   privateKey: string;
@@ -61,9 +68,9 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
   };
 }
 
-/** Waits out a primary or secondary rate limit (GitHub's retry-after), a few times at most. */
+/** Waits out a primary or secondary rate limit (GitHub's retry-after), a few times and a minute at most. */
 function retryRateLimit(retryAfterSeconds: number, request: { method: string; url: string; request: { retryCount: number } }, octokit: { log: Logger }): boolean {
-  const isRetrying = request.request.retryCount < MAX_RATE_LIMIT_RETRIES;
+  const isRetrying = request.request.retryCount < MAX_RATE_LIMIT_RETRIES && retryAfterSeconds <= MAX_RATE_LIMIT_WAIT_SECONDS;
   octokit.log.warn({ method: request.method, url: request.url, retryAfterSeconds, isRetrying }, 'GitHub rate limit hit');
   return isRetrying;
 }

@@ -547,6 +547,24 @@ describe('src/github/app (GitHub failing at each call)', () => {
     expect(checkRunBodies(github).every((body) => body.status === 'completed')).toBe(true);
   });
 
+  it('a rate limit that asks for more than a minute: no waiting past the worker, a completed failing check', async () => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', undefined);
+    github.api
+      .get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`)
+      .query(true)
+      .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '900' });
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'The evaluation did not finish' } });
+    expect(check.output.summary).toContain('secondary rate limit');
+  });
+
   it('the check run write, once (500 after retries), then recovers: the check completes failing and says why', async () => {
     const { github } = app;
     mockAccessToken(github);
