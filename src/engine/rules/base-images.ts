@@ -4,6 +4,8 @@ import { compileImageGlob } from '../image-glob.ts';
 import type { RuleModule } from './rule.ts';
 
 export const BASE_IMAGE_VIOLATION_ID = 'base-image';
+/** An exception waives it by the violation ID or by the rule key. */
+const BASE_IMAGE_EXCEPTION_IDS = [BASE_IMAGE_VIOLATION_ID, 'base_images'];
 
 /**
  * `base_images: ["docker.io/library/alpine:3.*", "gcr.io/distroless/**"]` — the base image must match
@@ -24,7 +26,7 @@ export const baseImagesRule: RuleModule = {
       if (baseImage === undefined || baseImage.name.trim() === '') {
         const message =
           'the base image is unknown, so it could not be checked against the approved list; set the label org.opencontainers.image.base.name on the image (docker buildx adds it with --provenance or a LABEL)';
-        return [{ violation: { rule: 'base_images', id: BASE_IMAGE_VIOLATION_ID, message }, exceptionIds: [BASE_IMAGE_VIOLATION_ID] }];
+        return [{ violation: { rule: 'base_images', id: BASE_IMAGE_VIOLATION_ID, message }, exceptionIds: BASE_IMAGE_EXCEPTION_IDS }];
       }
       const ref = parseImageRef(baseImage.name);
       if (matchers.some((matches) => matches(ref))) return [];
@@ -34,7 +36,7 @@ export const baseImagesRule: RuleModule = {
         message: `the base image ${ref.ref} is not approved (allowed: ${allowed}); build FROM an approved base image`,
       };
       if (baseImage.source === 'dockerfile' && baseImage.location) violation.location = { ...baseImage.location };
-      return [{ violation, exceptionIds: [BASE_IMAGE_VIOLATION_ID] }];
+      return [{ violation, exceptionIds: BASE_IMAGE_EXCEPTION_IDS }];
     };
   },
 };

@@ -1,6 +1,8 @@
 import type { RuleModule } from './rule.ts';
 
 export const ROOT_USER_VIOLATION_ID = 'user';
+/** An exception waives it by the violation ID or by the rule key. */
+const ROOT_USER_EXCEPTION_IDS = [ROOT_USER_VIOLATION_ID, 'root_user'];
 
 /**
  * `root_user: deny` — the user is root when the config's `User` is empty or missing, or its part
@@ -15,12 +17,12 @@ export const rootUserRule: RuleModule = {
       const config = facts.bundle.config;
       if (config === undefined) {
         const message = 'the image user could not be verified: no report carries the image config; scan the image itself (not only its file system) so the report includes it';
-        return [{ violation: { rule: 'root_user', id: ROOT_USER_VIOLATION_ID, message }, exceptionIds: [ROOT_USER_VIOLATION_ID] }];
+        return [{ violation: { rule: 'root_user', id: ROOT_USER_VIOLATION_ID, message }, exceptionIds: ROOT_USER_EXCEPTION_IDS }];
       }
       if (!isRootUser(config.user)) return [];
       const shown = config.user === undefined || config.user.trim() === '' ? 'no USER is set, so it is root' : `USER is "${config.user}"`;
       const message = `the image runs as root (${shown}); add a USER instruction with a non-root user to the Dockerfile`;
-      return [{ violation: { rule: 'root_user', id: ROOT_USER_VIOLATION_ID, message }, exceptionIds: [ROOT_USER_VIOLATION_ID] }];
+      return [{ violation: { rule: 'root_user', id: ROOT_USER_VIOLATION_ID, message }, exceptionIds: ROOT_USER_EXCEPTION_IDS }];
     };
   },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BaseImage } from '../../../src/model/bundle.ts';
-import { buildBundle } from '../../helpers/build-bundle.ts';
+import { buildBundle, buildException } from '../../helpers/build-bundle.ts';
 import { evaluateRules } from '../evaluate-one.ts';
 
 const APPROVED = ['docker.io/library/alpine:3.*', 'gcr.io/distroless/**', 'ubuntu'];
@@ -36,6 +36,14 @@ describe('src/engine/rules/base-images', () => {
     const verdict = evaluateRules(bundle, { base_images: ['debian@sha256:abc', 'gcr.io/distroless/*@sha256:*'] });
 
     expect(verdict.passed).toBe(!violates);
+  });
+
+  it.each([['base-image'], ['base_images']])('is waived by an exception with the ID %s (the violation ID or the rule key)', (id) => {
+    const known = buildBundle({ baseImage: { name: 'debian:12', source: 'label' } });
+    const unknown = buildBundle();
+
+    expect(evaluateRules(known, { base_images: APPROVED }, [buildException({ id })]).passed).toBe(true);
+    expect(evaluateRules(unknown, { base_images: APPROVED }, [buildException({ id })]).passed).toBe(true);
   });
 
   it('fails closed on an unknown base image', () => {

@@ -55,9 +55,15 @@ describe('src/engine/rules/root-user', () => {
     expect(verdict.passed).toBe(true);
   });
 
-  it('is waived by an exception with the ID user', () => {
-    const verdict = evaluateRules(buildBundle({ config: { user: 'root', labels: {} } }), { root_user: 'deny' }, [buildException({ id: 'user' })]);
+  it.each([['user'], ['root_user'], ['ROOT_USER']])('is waived by an exception with the ID %s (the violation ID or the rule key)', (id) => {
+    const verdict = evaluateRules(buildBundle({ config: { user: 'root', labels: {} } }), { root_user: 'deny' }, [buildException({ id })]);
 
     expect(verdict.passed).toBe(true);
+  });
+
+  it.each([['0:0'], [undefined]])('a config-less or root image is waived by root_user too (user %s)', (user) => {
+    const bundle = buildBundle(user === undefined ? { config: undefined } : { config: { user, labels: {} } });
+
+    expect(evaluateRules(bundle, { root_user: 'deny' }, [buildException({ id: 'root_user' })]).passed).toBe(true);
   });
 });
