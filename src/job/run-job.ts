@@ -19,6 +19,12 @@ export const MAX_RATE_LIMIT_RETRIES = 2;
  */
 export const MAX_RATE_LIMIT_WAIT_SECONDS = 60;
 
+/**
+ * The longest one GitHub request may take. A request that hangs fails (and is retried like a
+ * 5xx) instead of holding the job until the Lambda is killed with its check in progress.
+ */
+export const GITHUB_REQUEST_TIMEOUT_MS = 30_000;
+
 export interface WorkerOptions {
   appId: string | number;
   privateKey: string;
@@ -33,6 +39,8 @@ export interface WorkerOptions {
    * plugin-throttling's `throttle` settings (tests make the waits zero).
    */
   octokitDefaults?: { retry?: Record<string, unknown>; throttle?: Record<string, unknown> };
+  /** GITHUB_REQUEST_TIMEOUT_MS unless given (tests make it short). */
+  requestTimeoutMs?: number;
 }
 
 export interface Worker {
@@ -57,6 +65,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     secret: options.secret,
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     ...(options.log ? { log: options.log } : {}),
+    request: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? GITHUB_REQUEST_TIMEOUT_MS) },
     Octokit,
   });
   await probot.load(imageAssuranceApp({ store: options.store, now: options.now ?? (() => new Date()), appId: Number(options.appId) }));
@@ -66,6 +75,11 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
       await probot.receive({ id: job.id, name: job.event, payload: job.payload } as Parameters<Probot['receive']>[0]);
     },
   };
+}
+
+/** The global fetch, with a deadline on every request that brings no signal of its own. */
+function fetchWithTimeout(timeoutMs: number): typeof fetch {
+  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
 }
 
 /** Waits out a primary or secondary rate limit (GitHub's retry-after), a few times and a minute at most. */

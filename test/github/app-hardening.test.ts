@@ -565,6 +565,23 @@ describe('src/github/app (GitHub failing at each call)', () => {
     expect(check.output.summary).toContain('secondary rate limit');
   });
 
+  it('a request that hangs: it times out (retried as a 5xx), and the check completes failing', async () => {
+    app.github.restore();
+    app = await startApp({ requestTimeoutMs: 50 });
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', undefined);
+    github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).times(4).delay(1_000).reply(200, { total_count: 0, artifacts: [] });
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    const check = finalCheckRun(github);
+    expect(check).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'The evaluation did not finish' } });
+    expect(check.output.summary).toContain(`could not list the artifacts of workflow run ${RUN_ID}`);
+    expect(check.output.summary).toMatch(/timeout|timed out|aborted/i);
+  });
+
   it('the check run write, once (500 after retries), then recovers: the check completes failing and says why', async () => {
     const { github } = app;
     mockAccessToken(github);

@@ -41,7 +41,7 @@ export interface AppUnderTest {
   deliver(event: string, payload: unknown): Promise<void>;
 }
 
-export async function startApp(options: { store?: Store } = {}): Promise<AppUnderTest> {
+export async function startApp(options: { store?: Store; requestTimeoutMs?: number } = {}): Promise<AppUnderTest> {
   const store = options.store ?? createMemoryStore();
   const github = createGitHubMock();
   const worker = await createWorker({
@@ -52,6 +52,7 @@ export async function startApp(options: { store?: Store } = {}): Promise<AppUnde
     store,
     now: () => NOW,
     log: pino({ level: 'silent' }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     // Retry and throttling stay on; only their waits are zero.
     octokitDefaults: {
       retry: { retryAfterBaseValue: 0 },
