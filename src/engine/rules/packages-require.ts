@@ -8,7 +8,16 @@ export const packagesRequireRule: RuleModule = {
     if (required === undefined || required.length === 0) return undefined;
     return function evaluatePackagesRequire(facts) {
       const names = facts.packageNames();
-      const hasInventory = names.size > 0;
+      // Grype, and Trivy without --list-all-pkgs, name only the packages a vulnerability is in: then
+      // a missing name proves nothing. A list with a package no vulnerability names is a full list.
+      let hasInventory: boolean | undefined;
+      const isFullList = (): boolean => {
+        if (hasInventory === undefined) {
+          const vulnerable = new Set(facts.bundle.vulnerabilities.map((v) => v.package));
+          hasInventory = facts.bundle.packages.some((pkg) => !vulnerable.has(pkg.name));
+        }
+        return hasInventory;
+      };
       const hits: RuleHit[] = [];
       let artifactIds: Set<string> | undefined;
       for (const name of required) {
@@ -16,9 +25,11 @@ export const packagesRequireRule: RuleModule = {
         // Trivy names a Maven package `groupId:artifactId`: its artifactId names it too.
         artifactIds ??= new Set([...names].filter((installed) => installed.includes(':')).map((installed) => installed.slice(installed.lastIndexOf(':') + 1)));
         if (artifactIds.has(name)) continue;
-        const message = hasInventory
+        const message = isFullList()
           ? `${name} is required by the policy but is not installed in the image; install it`
-          : `${name} is required by the policy, but no report lists the image's packages, so it could not be verified; scan with a package list (e.g. trivy --list-all-pkgs)`;
+          : names.size > 0
+            ? `${name} is required by the policy, but the reports list only the image's vulnerable packages, so it could not be verified; scan with a full package list (e.g. trivy --list-all-pkgs)`
+            : `${name} is required by the policy, but no report lists the image's packages, so it could not be verified; scan with a package list (e.g. trivy --list-all-pkgs)`;
         hits.push({ violation: { rule: 'packages.require', id: name, package: name, message }, exceptionIds: [name.toLowerCase()] });
       }
       return hits;

@@ -49,6 +49,19 @@ describe('src/engine/rules/packages-require', () => {
     expect(violation?.message).toContain('no report lists the image');
   });
 
+  it('fails closed, saying it could not verify, when the reports name only vulnerable packages (Grype, Trivy without a package list)', () => {
+    const bundle = buildBundle({
+      packages: [buildPackage({ name: 'openssl' })],
+      vulnerabilities: [buildVulnerability({ package: 'openssl' }), buildVulnerability({ id: 'CVE-2024-2', package: 'zlib' })],
+    });
+
+    const [violation] = evaluateRules(bundle, { packages: { require: ['ca-certificates'] } }).violations;
+
+    expect(violation?.message).toBe(
+      "ca-certificates is required by the policy, but the reports list only the image's vulnerable packages, so it could not be verified; scan with a full package list (e.g. trivy --list-all-pkgs)",
+    );
+  });
+
   it('is waived by an exception naming the package', () => {
     const bundle = buildBundle();
 
