@@ -43,12 +43,15 @@ export const licensesRule: RuleModule = {
           hits.push({ violation, exceptionIds });
         }
       }
-      const versions = new Map<string, string>();
-      for (const installed of facts.bundle.packages) {
-        if (!versions.has(installed.name)) versions.set(installed.name, installed.version);
+      const { packages, licenses } = facts.bundle;
+      for (const installed of packages) {
         for (const license of installed.licenses) judge(license, installed.name, installed.version);
       }
-      for (const finding of facts.bundle.licenses) {
+      if (licenses.length === 0) return hits;
+      // A license finding names its package; its version is the first the package list gives.
+      const versions = new Map<string, string>();
+      for (const installed of packages) if (!versions.has(installed.name)) versions.set(installed.name, installed.version);
+      for (const finding of licenses) {
         judge(finding.license, finding.package, finding.package === undefined ? undefined : versions.get(finding.package));
       }
       return hits;
