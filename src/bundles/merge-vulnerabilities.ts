@@ -2,8 +2,9 @@ import { severityRank } from '../model/severity.ts';
 import type { Report, Vulnerability } from '../model/report.ts';
 
 /**
- * The vulnerabilities of a bundle's reports. Two findings for the same vulnerability (same ID or
- * alias) in the same package and installed version become one: all aliases and CVSS scores, a fix
+ * The vulnerabilities of a bundle's reports. Two findings for the same vulnerability (one's ID is
+ * the other's ID or alias; sharing only an alias such as an RHSA that fixes several CVEs is not
+ * enough) in the same package and installed version become one: all aliases and CVSS scores, a fix
  * if any has one, and the higher severity (fail closed). That holds across reports (Trivy's CVE and
  * Grype's GHSA that names it) and within one report when the IDs differ (Grype lists a GHSA match
  * and the CVE it names, from two databases, for one package). Findings of one report with the same
@@ -19,19 +20,19 @@ export function mergeVulnerabilities(reports: readonly Report[]): Vulnerability[
   const merged: Vulnerability[] = [];
   /** Which reports contributed to each merged finding. */
   const contributors: Set<number>[] = [];
-  const index = new Map<string, number>();
+  const index: MergeIndex = { ids: new Map(), primaries: new Map() };
   sources.forEach((report, reportIndex) => {
     for (const vulnerability of report.vulnerabilities) {
       const at = findExisting(index, merged, contributors, vulnerability, reportIndex);
       if (at === undefined) {
         const copy: Vulnerability = { ...vulnerability, aliases: [...vulnerability.aliases], cvss: [...vulnerability.cvss] };
         contributors.push(new Set([reportIndex]));
-        remember(index, copy, merged.length);
+        remember(index, copy, vulnerability, merged.length);
         merged.push(copy);
       } else {
         mergeInto(merged[at]!, vulnerability);
         contributors[at]!.add(reportIndex);
-        remember(index, merged[at]!, at);
+        remember(index, merged[at]!, vulnerability, at);
       }
     }
   });
@@ -56,6 +57,16 @@ function mayMergeWithin(vulnerabilities: readonly Vulnerability[]): boolean {
   return vulnerabilities.some((vulnerability) => aliases.has(vulnerability.id.toUpperCase()));
 }
 
+/**
+ * `ids`: every ID and alias of each merged finding; `primaries`: only the IDs some report gave as a
+ * finding's own ID. Two findings are one vulnerability when one's own ID is the other's ID or alias;
+ * two that merely share an alias are not (one RHSA or DSA advisory fixes several CVEs).
+ */
+interface MergeIndex {
+  ids: Map<string, number>;
+  primaries: Map<string, number>;
+}
+
 function keyOf(id: string, vulnerability: Vulnerability): string {
   return `${packageKey(vulnerability.package)}\u0000${vulnerability.installedVersion}\u0000${id.toUpperCase()}`;
 }
@@ -66,9 +77,10 @@ function packageKey(name: string): string {
   return (colon < 0 ? name : name.slice(colon + 1)).toLowerCase();
 }
 
-function findExisting(index: Map<string, number>, merged: readonly Vulnerability[], contributors: Set<number>[], vulnerability: Vulnerability, reportIndex: number): number | undefined {
-  for (const id of [vulnerability.id, ...vulnerability.aliases]) {
-    const at = index.get(keyOf(id, vulnerability));
+function findExisting(index: MergeIndex, merged: readonly Vulnerability[], contributors: Set<number>[], vulnerability: Vulnerability, reportIndex: number): number | undefined {
+  const candidates = [index.ids.get(keyOf(vulnerability.id, vulnerability))];
+  for (const alias of vulnerability.aliases) candidates.push(index.primaries.get(keyOf(alias, vulnerability)));
+  for (const at of candidates) {
     if (at === undefined) continue;
     // Within one report, only two different IDs for one vulnerability merge.
     if (!contributors[at]!.has(reportIndex) || merged[at]!.id.toUpperCase() !== vulnerability.id.toUpperCase()) return at;
@@ -76,12 +88,15 @@ function findExisting(index: Map<string, number>, merged: readonly Vulnerability
   return undefined;
 }
 
-function remember(index: Map<string, number>, vulnerability: Vulnerability, at: number): void {
-  for (const id of [vulnerability.id, ...vulnerability.aliases]) {
-    const key = keyOf(id, vulnerability);
-    if (!index.has(key)) index.set(key, at);
+function remember(index: MergeIndex, kept: Vulnerability, added: Vulnerability, at: number): void {
+  const primary = keyOf(added.id, kept);
+  if (!index.primaries.has(primary)) index.primaries.set(primary, at);
+  for (const id of [kept.id, ...kept.aliases]) {
+    const key = keyOf(id, kept);
+    if (!index.ids.has(key)) index.ids.set(key, at);
   }
 }
+
 function mergeInto(kept: Vulnerability, other: Vulnerability): void {
   for (const alias of [other.id, ...other.aliases]) {
     if (alias !== kept.id && !kept.aliases.includes(alias)) kept.aliases.push(alias);

@@ -126,6 +126,20 @@ describe('src/bundles/group-reports', () => {
     expect(report.vulnerabilities.find((v) => v.package === 'uri')!.aliases).toEqual([]);
   });
 
+  it('never merges two vulnerabilities that only share an advisory (one RHSA fixes several CVEs), within or across reports', () => {
+    const a = buildVulnerability({ id: 'CVE-2024-1', aliases: ['RHSA-2024:0001'], severity: 'low' });
+    const b = buildVulnerability({ id: 'CVE-2024-2', aliases: ['RHSA-2024:0001'], severity: 'critical' });
+    const one = buildReport('s/trivy.json', { name: 'ghcr.io/acme/api:1', digest: 'sha256:a' }, { vulnerabilities: [a, b] });
+    const first = buildReport('t/trivy.json', { name: 'ghcr.io/acme/api:1', digest: 'sha256:a' }, { vulnerabilities: [a] });
+    const second = buildReport('t/other.json', { digest: 'sha256:a' }, { format: 'cyclonedx-json', vulnerabilities: [b] });
+
+    const [within] = groupReports([one]);
+    const [across] = groupReports([first, second]);
+
+    expect(within!.vulnerabilities.map((v) => [v.id, v.severity])).toEqual([['CVE-2024-1', 'low'], ['CVE-2024-2', 'critical']]);
+    expect(across!.vulnerabilities.map((v) => [v.id, v.severity])).toEqual([['CVE-2024-1', 'low'], ['CVE-2024-2', 'critical']]);
+  });
+
   it("merges Trivy's Maven groupId:artifactId with Grype's artifactId for the same vulnerability and version", () => {
     const trivy = buildReport('s/trivy.json', { name: 'ghcr.io/acme/api:1', digest: 'sha256:a' }, {
       vulnerabilities: [buildVulnerability({ id: 'CVE-2021-44228', package: 'org.apache.logging.log4j:log4j-core', packageType: 'jar', installedVersion: '2.14.1', severity: 'critical' })],
