@@ -85,6 +85,9 @@ async function reportInternalFailure(guard: GuardTarget, message: string, error:
       output: { title: rendered.title, summary: rendered.summary, annotations: [] },
       completedAt: now,
     });
+    for (const other of current?.value.otherCheckRunIds ?? []) {
+      await upsertCheckRun(octokit, { owner: target.owner, repo: target.repo, sha, name: settings.check_name, checkRunId: other, conclusion: 'failure', output: { title: rendered.title, summary: rendered.summary, annotations: [] }, completedAt: now });
+    }
     if (current) await rememberPublished(store, current.value, { checkRunId: written.id, conclusion: 'failure', annotationKeys: [] });
   } catch (lastError) {
     throw new AggregateError([error, lastError], `${message} Writing the failing check run failed too.`);

@@ -68,21 +68,21 @@ export interface PublishInput {
  * Writes the check run and the comments for a state as it is stored now. Two jobs of one commit
  * can publish at once (two workflow runs finishing together): each one, after writing, reads the
  * stored state back and writes again while it differs from what it wrote, so the last write
- * always holds every run. A job that created a second check run (it lost the race to create the
- * first) keeps that one in step too, since GitHub shows whichever of them is latest.
+ * always holds every run. A check run created by a job that lost the race to create the first is
+ * kept in `otherCheckRunIds` and written with every publish: GitHub shows whichever is latest.
  */
 export async function publishCheckState(input: PublishInput): Promise<CheckState> {
   const { settings, now } = input;
   const wasFailing = input.state.conclusion === 'failure';
-  const strays = new Set<number>();
   let state = input.state;
   for (let round = 1; ; round++) {
     const outcome = buildOutcome(state, settings, now);
     const { checkRun, stored } = await writeCheckRun(input, state, outcome);
     const isStray = checkRun.id !== stored.checkRunId;
-    if (isStray) strays.add(checkRun.id);
-    else for (const stray of strays) await writeCheckRun(input, { ...state, checkRunId: stray }, outcome, { isStray: true });
-    if (!isStray) await writeComments(input, stored.pullRequests, outcome, checkRun.url, wasFailing);
+    if (!isStray) {
+      for (const other of stored.otherCheckRunIds ?? []) await writeCheckRun(input, { ...state, checkRunId: other }, outcome, { isStray: true });
+      await writeComments(input, stored.pullRequests, outcome, checkRun.url, wasFailing);
+    }
     const latest = (await input.store.getCheckState(stored.repository, stored.sha))?.value ?? stored;
     if (round >= MAX_PUBLISH_ROUNDS || (!isStray && contentKey(latest) === contentKey(state))) return latest;
     state = latest;
@@ -109,8 +109,8 @@ async function writeComments(input: PublishInput, pullRequests: number[], outcom
 }
 
 /**
- * One write of the check run (created when the state has none), then the record of it. A stray
- * (a second check run of ours) gets the same title and text but no annotations: it has them.
+ * One write of the check run (created when the state has none), then the record of it. Another
+ * check run of ours (`otherCheckRunIds`) gets the same outcome without annotations, unrecorded.
  */
 async function writeCheckRun(
   input: PublishInput,
@@ -132,6 +132,7 @@ async function writeCheckRun(
     output: { title: rendered.title, summary: rendered.summary, ...(rendered.text ? { text: rendered.text } : {}), annotations },
     completedAt: input.now,
   });
+  if (options.isStray) return { checkRun, stored: state };
   const stored = await rememberPublished(input.store, state, {
     checkRunId: checkRun.id,
     conclusion: rendered.conclusion,
@@ -150,7 +151,8 @@ function contentKey(state: CheckState): string {
 
 /**
  * Records what was published: the first check run ID a commit got (a concurrent creator's ID is not
- * overwritten), the conclusion, and the annotations that check run now has.
+ * overwritten, but kept among `otherCheckRunIds`), the conclusion, and the annotations that check
+ * run now has.
  */
 export async function rememberPublished(
   store: Store,
@@ -160,7 +162,7 @@ export async function rememberPublished(
   return updateCheckState(store, state.repository, state.sha, (current) => {
     const base = current ?? state;
     const isSameRun = base.checkRunId === undefined || base.checkRunId === published.checkRunId;
-    if (!isSameRun) return base;
+    if (!isSameRun) return { ...base, otherCheckRunIds: union(base.otherCheckRunIds ?? [], [published.checkRunId]) };
     const sent = base.checkRunId === undefined ? [] : (base.annotationKeys ?? []);
     return {
       ...base,

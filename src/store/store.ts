@@ -36,6 +36,12 @@ export interface CheckState {
   sha: string;
   installationId: number;
   checkRunId?: number;
+  /**
+   * Our other check runs on this commit: ones a concurrent job created when it lost the race to
+   * create `checkRunId`. GitHub shows the latest check run of a name, so every publish writes
+   * these too (never left queued, never showing an older outcome).
+   */
+  otherCheckRunIds?: number[];
   /** Keyed by run ID as a string; a re-run of the same run replaces its contribution. */
   runs: Record<string, RunContribution>;
   /** Policy files that applied at the last evaluation. */

@@ -116,6 +116,36 @@ describe('src/github/app (concurrency)', () => {
     expect(checkRuns.has(state!.value.checkRunId!)).toBe(true);
   });
 
+  it('completes every check run when two workflow runs start at once and both create a pending one', async () => {
+    const { github } = app;
+    github.api
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .times(3)
+      .optionally()
+      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+    github.api
+      .get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`)
+      .query({ ref: 'master' })
+      .times(3)
+      .reply(404, { message: 'Not Found' });
+    const checkRuns = mockChecksApi(app);
+
+    await Promise.all([
+      app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }, 'webhooks/workflow_run.requested.json')),
+      app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 }, 'webhooks/workflow_run.requested.json')),
+    ]);
+    expect([...checkRuns.values()].map((checkRun) => checkRun.status)).toEqual(['queued', 'queued']);
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+    await app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }));
+
+    github.assertDone();
+    expect(checkRuns.size).toBe(2);
+    for (const [id, checkRun] of checkRuns) {
+      expect({ id, status: checkRun.status, conclusion: checkRun.conclusion }).toEqual({ id, status: 'completed', conclusion: 'failure' });
+      expect(checkRun.output.summary, `check run ${id}`).toContain('bkimminich/juice-shop');
+    }
+  });
+
   it('leaves exactly one sticky comment, covering both images, when both runs belong to one pull request', async () => {
     const { github } = app;
     const pullRequest = { number: 7, base: 'main' };
