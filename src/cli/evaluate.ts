@@ -87,11 +87,13 @@ function readFormat(raw: string | undefined): OutputFormat {
   throw usage(`--format "${raw}" is not one of: ${OUTPUT_FORMATS.join(', ')}`);
 }
 
-/** `--now 2027-03-31` (start of that day, UTC) or a full ISO time; default the clock. */
+/** `--now 2027-03-31` (start of that day, UTC) or a full ISO time (UTC when it names no zone); default the clock. */
 export function readNow(raw: string | undefined): Date {
   if (raw === undefined) return new Date();
   const isDateOnly = /^\d{4}-\d{2}-\d{2}$/.test(raw);
-  const date = new Date(isDateOnly ? `${raw}T00:00:00Z` : raw);
+  // A time without a zone is UTC, as exception expiry is: never the machine's local time.
+  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(raw);
+  const date = new Date(isDateOnly ? `${raw}T00:00:00Z` : hasZone ? raw : `${raw}Z`);
   const isValid = !Number.isNaN(date.getTime()) && (!isDateOnly || date.toISOString().startsWith(raw));
   if (!isValid || !/^\d{4}-\d{2}-\d{2}/.test(raw)) {
     throw new InputError({ file: 'command line', message: `--now "${raw}" is not an ISO date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)` });

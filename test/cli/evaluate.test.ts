@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, openSync, closeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readNow } from '../../src/cli/evaluate.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { runCli, workspace } from './helpers.ts';
 
@@ -142,6 +143,25 @@ describe('cli/evaluate', () => {
     expect(asFile.stderr).toBe('');
     expect(JSON.parse(asFile.stdout).images[0].image).toBe('ghcr.io/aquasecurity/trivy-test-images:alpine-39');
     expect(asFolder.code).toBe(2);
+  });
+});
+
+describe('cli/evaluate --now', () => {
+  it.each([
+    ['a date is the start of that day, UTC', '2027-03-31', '2027-03-31T00:00:00.000Z'],
+    ['a time with Z', '2027-03-31T23:59:59Z', '2027-03-31T23:59:59.000Z'],
+    ['a time without a zone is UTC too, whatever the machine', '2027-03-31T23:59:59', '2027-03-31T23:59:59.000Z'],
+    ['a time with an offset', '2027-03-31T23:59:59+02:00', '2027-03-31T21:59:59.000Z'],
+  ])('%s: %s', (_name, raw, expected) => {
+    // A machine west of UTC, where a zone-less time read as local time would be off by hours.
+    const zone = process.env['TZ'];
+    process.env['TZ'] = 'America/New_York';
+    try {
+      expect(readNow(raw).toISOString()).toBe(expected);
+    } finally {
+      if (zone === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = zone;
+    }
   });
 });
 
