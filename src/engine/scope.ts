@@ -1,7 +1,11 @@
 import type { Bundle } from '../model/bundle.ts';
 import { globToRegExp, matchesAnyGlob } from '../model/glob.ts';
+import { DEFAULT_REGISTRY } from '../model/image-ref.ts';
 import type { Scope } from '../policy/schema.ts';
 import { compileImageGlob } from './image-glob.ts';
+
+/** Docker Hub's other names (as parseImageRef reads them). */
+const DOCKER_HUB_ALIASES = new Set(['index.docker.io', 'registry-1.docker.io']);
 
 export interface ScopeContext {
   branch?: string;
@@ -25,13 +29,14 @@ type ImageMatcher = ReturnType<typeof compileImageGlob>;
 export function compileScope(scope: Scope | undefined): CompiledScope {
   if (scope === undefined) return { matches: () => true };
   const images: ImageMatcher[] | undefined = scope.images?.map(compileImageGlob);
+  const registries = scope.registries?.map((glob) => (DOCKER_HUB_ALIASES.has(glob.trim()) ? DEFAULT_REGISTRY : glob.trim()));
   // A label value is not a path: `*` matches across `/` there (`https://github.com/acme/*`).
   const labels = scope.labels === undefined ? undefined : Object.entries(scope.labels).map(([name, glob]) => ({ name, regExp: globToRegExp(glob.replace(/\*+/g, '**')) }));
   return {
     matches(bundle, context) {
       const image = bundle.image;
       if (images !== undefined && !matchesImage(images, bundle)) return false;
-      if (scope.registries !== undefined && !matchesAnyGlob(image.registry, scope.registries)) return false;
+      if (registries !== undefined && !matchesAnyGlob(image.registry, registries)) return false;
       if (scope.tags !== undefined && (image.tag === undefined || !matchesAnyGlob(image.tag, scope.tags))) return false;
       if (labels !== undefined) {
         const imageLabels = bundle.config?.labels;

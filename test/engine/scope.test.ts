@@ -26,6 +26,8 @@ describe('src/engine/scope', () => {
     ['glob pinned by digest, image without digest', { images: ['alpine@sha256:ab*'] }, 'alpine:3.19', {}, false],
     ['registries', { registries: ['ghcr.io'] }, 'ghcr.io/acme/api:1', {}, true],
     ['registries, docker hub', { registries: ['ghcr.io'] }, 'alpine:3', {}, false],
+    ['registries: docker.io names bare images', { registries: ['docker.io'] }, 'alpine:3', {}, true],
+    ['registries: index.docker.io is docker.io', { registries: ['index.docker.io'] }, 'alpine:3', {}, true],
     ['tags', { tags: ['v*'] }, 'ghcr.io/acme/api:v1.2', {}, true],
     ['tags, other tag', { tags: ['v*'] }, 'ghcr.io/acme/api:latest', {}, false],
     ['tags, image without a tag', { tags: ['**'] }, 'ghcr.io/acme/api', {}, false],
