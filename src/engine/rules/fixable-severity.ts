@@ -10,12 +10,18 @@ export const fixableSeverityRule: RuleModule = {
     const threshold = rules.fixable_severity;
     if (threshold === undefined) return undefined;
     const minimumRank = severityRank(threshold);
+    const reasons = new Map<string, string>();
     return function evaluateFixableSeverity(facts) {
       const ranks = facts.vulnerabilityRanks;
       const vulnerabilities = facts.bundle.vulnerabilities;
       const indices: number[] = [];
       for (let i = 0; i < ranks.length; i++) if (ranks[i]! >= minimumRank && hasFix(vulnerabilities[i]!.fixedVersion)) indices.push(i);
-      return collectVulnerabilityHits('fixable_severity', facts, indices, (index) => `is ${vulnerabilities[index]!.severity} and has a fix (the policy blocks fixable ${threshold} and above)`);
+      return collectVulnerabilityHits('fixable_severity', facts, indices, (index) => {
+        const severity = vulnerabilities[index]!.severity;
+        let reason = reasons.get(severity);
+        if (reason === undefined) reasons.set(severity, (reason = `is ${severity} and has a fix (the policy blocks fixable ${threshold} and above)`));
+        return reason;
+      });
     };
   },
 };

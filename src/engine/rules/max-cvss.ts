@@ -9,12 +9,18 @@ export const maxCvssRule: RuleModule = {
     const limit = rules.max_cvss;
     if (limit === undefined) return undefined;
     const shownLimit = formatScore(limit);
+    const reasons = new Map<number, string>();
     return function evaluateMaxCvss(facts) {
       const scores = facts.vulnerabilityCvss;
       const indices: number[] = [];
       // NaN (no score) compares false.
       for (let i = 0; i < scores.length; i++) if (scores[i]! >= limit) indices.push(i);
-      return collectVulnerabilityHits('max_cvss', facts, indices, (index) => `has CVSS ${formatScore(scores[index]!)} (the policy blocks ${shownLimit} and above)`);
+      return collectVulnerabilityHits('max_cvss', facts, indices, (index) => {
+        const score = scores[index]!;
+        let reason = reasons.get(score);
+        if (reason === undefined) reasons.set(score, (reason = `has CVSS ${formatScore(score)} (the policy blocks ${shownLimit} and above)`));
+        return reason;
+      });
     };
   },
 };

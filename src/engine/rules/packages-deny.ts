@@ -25,8 +25,10 @@ export const packagesDenyRule: RuleModule = {
     const entries = matchers.map(toDenyEntry);
     return function evaluatePackagesDeny(facts) {
       const byName = new Map<string, { versions: string[]; entry: DenyEntry }>();
+      // Versions repeat across packages: each is checked against an entry's range once.
+      const inRange = entries.map(() => new Map<string, boolean>());
       for (const installed of facts.inventory()) {
-        const entry = findMatchingEntry(entries, installed.name, installed.version);
+        const entry = findMatchingEntry(entries, inRange, installed.name, installed.version);
         if (entry === undefined) continue;
         const found = byName.get(installed.name);
         if (found) {
@@ -57,13 +59,17 @@ function toDenyEntry(matcher: PackageMatcher): DenyEntry {
   return entry;
 }
 
-function findMatchingEntry(entries: readonly DenyEntry[], name: string, version: string): DenyEntry | undefined {
+function findMatchingEntry(entries: readonly DenyEntry[], inRange: readonly Map<string, boolean>[], name: string, version: string): DenyEntry | undefined {
   // Trivy names a Maven package `groupId:artifactId`; a policy may name either form.
   const colon = name.lastIndexOf(':');
   const artifactId = colon < 0 ? undefined : name.slice(colon + 1);
-  for (const entry of entries) {
+  for (let e = 0; e < entries.length; e++) {
+    const entry = entries[e]!;
     if (!entry.name.test(name) && (artifactId === undefined || !entry.name.test(artifactId))) continue;
-    if (entry.range === undefined || satisfiesRange(version, entry.range)) return entry;
+    if (entry.range === undefined) return entry;
+    let holds = inRange[e]!.get(version);
+    if (holds === undefined) inRange[e]!.set(version, (holds = satisfiesRange(version, entry.range)));
+    if (holds) return entry;
   }
   return undefined;
 }
