@@ -150,4 +150,33 @@ describe('src/readers/grype/read', () => {
   ])('rejects $name, naming the JSON path', ({ match, message }) => {
     expect(problemOf(() => readReport('g.json', encode(grypeReport(match))))).toEqual([{ file: 'g.json', message }]);
   });
+
+  it('reads ignoredMatches as findings: a .grype.yaml ignore rule waives nothing', () => {
+    const doc = grypeReport({});
+    doc.ignoredMatches = [
+      {
+        vulnerability: { id: 'CVE-2', severity: 'Critical', fix: { state: 'fixed', versions: ['3.0'] } },
+        artifact: { name: 'zlib', version: '1.2', type: 'apk' },
+        relatedVulnerabilities: [{ id: 'GHSA-2' }],
+        appliedIgnoreRules: [{ vulnerability: 'CVE-2', reason: 'not reachable' }],
+      },
+    ];
+
+    const report = readReport('g.json', encode(doc));
+
+    expect(report.vulnerabilities.map((v) => [v.id, v.package, v.severity, v.fixedVersion, v.aliases])).toEqual([
+      ['CVE-1', 'openssl', 'high', undefined, []],
+      ['CVE-2', 'zlib', 'critical', '3.0', ['GHSA-2']],
+    ]);
+    expect(report.packages.map((p) => p.name)).toEqual(['openssl', 'zlib']);
+  });
+
+  it.each([
+    { name: 'ignoredMatches that is not a list', ignored: { a: 1 }, message: 'ignoredMatches: expected an array (got an object)' },
+    { name: 'an ignored match without vulnerability id', ignored: [{ vulnerability: {}, artifact: { name: 'zlib' } }], message: 'ignoredMatches[0].vulnerability.id: expected a string (got nothing)' },
+  ])('rejects $name, naming the JSON path', ({ ignored, message }) => {
+    const doc = grypeReport({});
+    doc.ignoredMatches = ignored;
+    expect(problemOf(() => readReport('g.json', encode(doc)))).toEqual([{ file: 'g.json', message }]);
+  });
 });

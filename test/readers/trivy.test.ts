@@ -200,4 +200,54 @@ describe('src/readers/trivy/read', () => {
     expect(byArtifact.image?.name).toBe('ghcr.io/acme/api:1.2.3');
     expect(byArtifact.config).toBeUndefined();
   });
+
+  it('reads --show-suppressed ExperimentalModifiedFindings as the findings they are: .trivyignore waives nothing', () => {
+    const suppressed = (Type: string, Finding: Record<string, unknown>) => ({ Type, Status: 'ignored', Statement: 'accepted risk', Source: '.trivyignore', Finding });
+    const report = readReport(
+      'r.json',
+      encode(
+        trivyReport({}, {
+          Results: [
+            {
+              Target: 'os',
+              Class: 'os-pkgs',
+              Type: 'alpine',
+              Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgName: 'musl', InstalledVersion: '1', Severity: 'LOW' }],
+              ExperimentalModifiedFindings: [
+                suppressed('vulnerability', { VulnerabilityID: 'CVE-2', PkgName: 'openssl', InstalledVersion: '1.1', FixedVersion: '1.2', Severity: 'CRITICAL' }),
+                { ...suppressed('vulnerability', { VulnerabilityID: 'CVE-3', PkgName: 'zlib', InstalledVersion: '1', Severity: 'HIGH' }), Status: 'not_affected', Source: 'vex.json' },
+              ],
+            },
+            {
+              Target: 'Dockerfile',
+              Class: 'config',
+              Type: 'dockerfile',
+              ExperimentalModifiedFindings: [suppressed('misconfiguration', { ID: 'DS002', AVDID: 'AVD-DS-0002', Status: 'FAIL', Severity: 'HIGH', Title: 'root user' })],
+            },
+            { Target: '/app/.env', Class: 'secret', ExperimentalModifiedFindings: [suppressed('secret', { RuleID: 'aws-access-key-id', Severity: 'CRITICAL', Title: 'AWS key', StartLine: 3 })] },
+            { Target: 'OS Packages', Class: 'license', ExperimentalModifiedFindings: [suppressed('license', { Name: 'GPL-3.0', PkgName: 'bash', Severity: 'HIGH' })] },
+          ],
+        }),
+      ),
+    );
+
+    expect(report.vulnerabilities.map((v) => [v.id, v.package, v.severity, v.fixedVersion ?? null, v.packageType])).toEqual([
+      ['CVE-1', 'musl', 'low', null, 'alpine'],
+      ['CVE-2', 'openssl', 'critical', '1.2', 'alpine'],
+      ['CVE-3', 'zlib', 'high', null, 'alpine'],
+    ]);
+    expect(report.checks).toEqual([{ id: 'DS002', altIds: ['AVD-DS-0002', 'DS-0002'], title: 'root user', severity: 'high', status: 'fail', tool: 'trivy', target: 'Dockerfile' }]);
+    expect(report.secrets).toEqual([{ ruleId: 'aws-access-key-id', severity: 'critical', title: 'AWS key', target: '/app/.env', line: 3 }]);
+    expect(report.licenses).toEqual([{ license: 'GPL-3.0', package: 'bash', severity: 'high', target: 'OS Packages' }]);
+  });
+
+  it.each([
+    { name: 'ExperimentalModifiedFindings that is not a list', modified: {}, message: 'Results[0].ExperimentalModifiedFindings: expected an array (got an object)' },
+    { name: 'a modified finding of an unknown type', modified: [{ Type: 'malware', Finding: {} }], message: 'Results[0].ExperimentalModifiedFindings[0].Type: expected vulnerability, misconfiguration, secret or license (got the string "malware")' },
+    { name: 'a suppressed vulnerability without an ID', modified: [{ Type: 'vulnerability', Finding: { PkgName: 'a' } }], message: 'Results[0].ExperimentalModifiedFindings[0].Finding.VulnerabilityID: expected a string (got nothing)' },
+    { name: 'a suppressed finding that is not an object', modified: [{ Type: 'secret', Finding: 'x' }], message: 'Results[0].ExperimentalModifiedFindings[0].Finding: expected an object (got the string "x")' },
+  ])('rejects $name, naming the JSON path', ({ modified, message }) => {
+    const doc = trivyReport({}, { Results: [{ Target: 'os', Type: 'alpine', ExperimentalModifiedFindings: modified }] });
+    expect(problemOf(() => readReport('r.json', encode(doc)))).toEqual([{ file: 'r.json', message }]);
+  });
 });

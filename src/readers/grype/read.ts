@@ -16,7 +16,7 @@ import {
 /**
  * Grype JSON, the current shape (`vulnerability.cvss[]`, `fix {state, versions}`,
  * `relatedVulnerabilities[]`) and the old one (grype ≤ 0.7: `cvssV2`/`cvssV3`, `fixedInVersion`,
- * `links`). One pass over `matches`.
+ * `links`). One pass over `matches`, then one over `ignoredMatches`: scanner-side ignores waive nothing.
  */
 export function readGrypeJson(file: string, doc: JsonObject): Report {
   const matches = requireArray(file, doc['matches'], 'matches');
@@ -51,7 +51,15 @@ export function readGrypeJson(file: string, doc: JsonObject): Report {
   for (let m = 0; m < matches.length; m += 1) {
     const match = matches[m];
     if (!isObject(match)) throw fieldError(file, `matches[${m}]`, 'an object', match);
-    report.vulnerabilities.push(readMatch(file, match, m, packages));
+    report.vulnerabilities.push(readMatch(file, match, `matches[${m}]`, packages));
+  }
+  // A match that `.grype.yaml` (or --only-fixed, a VEX document) told Grype to ignore is still a
+  // finding: a pull request can edit that file, so waivers belong in the policy's exceptions.
+  const ignored = doc['ignoredMatches'] === undefined || doc['ignoredMatches'] === null ? [] : requireArray(file, doc['ignoredMatches'], 'ignoredMatches');
+  for (let i = 0; i < ignored.length; i += 1) {
+    const match = ignored[i];
+    if (!isObject(match)) throw fieldError(file, `ignoredMatches[${i}]`, 'an object', match);
+    report.vulnerabilities.push(readMatch(file, match, `ignoredMatches[${i}]`, packages));
   }
   for (const pkg of packages.values()) report.packages.push(pkg);
   return report;
@@ -103,28 +111,28 @@ function readDistro(file: string, value: unknown): OsInfo | undefined {
   return { family, name, eol: false };
 }
 
-function readMatch(file: string, match: JsonObject, m: number, packages: Map<string, Package>): Vulnerability {
+function readMatch(file: string, match: JsonObject, at: string, packages: Map<string, Package>): Vulnerability {
   const vuln = match['vulnerability'];
-  if (!isObject(vuln)) throw fieldError(file, `matches[${m}].vulnerability`, 'an object', vuln);
+  if (!isObject(vuln)) throw fieldError(file, `${at}.vulnerability`, 'an object', vuln);
   const artifact = match['artifact'];
-  if (!isObject(artifact)) throw fieldError(file, `matches[${m}].artifact`, 'an object', artifact);
+  if (!isObject(artifact)) throw fieldError(file, `${at}.artifact`, 'an object', artifact);
   const id = vuln['id'];
-  if (typeof id !== 'string' || id === '') throw fieldError(file, `matches[${m}].vulnerability.id`, 'a string', id);
+  if (typeof id !== 'string' || id === '') throw fieldError(file, `${at}.vulnerability.id`, 'a string', id);
   const severity = vuln['severity'];
   if (severity !== undefined && severity !== null && typeof severity !== 'string') {
-    throw fieldError(file, `matches[${m}].vulnerability.severity`, 'a string', severity);
+    throw fieldError(file, `${at}.vulnerability.severity`, 'a string', severity);
   }
   const name = artifact['name'];
-  if (typeof name !== 'string' || name === '') throw fieldError(file, `matches[${m}].artifact.name`, 'a string', name);
+  if (typeof name !== 'string' || name === '') throw fieldError(file, `${at}.artifact.name`, 'a string', name);
   let version = artifact['version'];
   if (version === undefined) version = '';
-  else if (typeof version !== 'string') throw fieldError(file, `matches[${m}].artifact.version`, 'a string', version);
+  else if (typeof version !== 'string') throw fieldError(file, `${at}.artifact.version`, 'a string', version);
   const type = typeof artifact['type'] === 'string' ? artifact['type'] : '';
 
   const cvss: Cvss[] = [];
   const namespace = typeof vuln['namespace'] === 'string' ? vuln['namespace'] : 'grype';
-  readCvssList(file, vuln['cvss'], `matches[${m}].vulnerability.cvss`, namespace, cvss);
-  readOldCvss(file, vuln, `matches[${m}].vulnerability`, cvss);
+  readCvssList(file, vuln['cvss'], `${at}.vulnerability.cvss`, namespace, cvss);
+  readOldCvss(file, vuln, `${at}.vulnerability`, cvss);
 
   const vulnerability: Vulnerability = {
     id,
@@ -135,7 +143,7 @@ function readMatch(file: string, match: JsonObject, m: number, packages: Map<str
     severity: readSeverity(severity),
     cvss,
   };
-  readFix(file, vuln, m, vulnerability);
+  readFix(file, vuln, at, vulnerability);
 
   const advisories = vuln['advisories'];
   if (Array.isArray(advisories)) {
@@ -146,15 +154,15 @@ function readMatch(file: string, match: JsonObject, m: number, packages: Map<str
   }
   const related = match['relatedVulnerabilities'];
   if (related !== undefined && related !== null) {
-    if (!Array.isArray(related)) throw fieldError(file, `matches[${m}].relatedVulnerabilities`, 'an array', related);
+    if (!Array.isArray(related)) throw fieldError(file, `${at}.relatedVulnerabilities`, 'an array', related);
     for (let i = 0; i < related.length; i += 1) {
       const item = related[i];
-      if (!isObject(item)) throw fieldError(file, `matches[${m}].relatedVulnerabilities[${i}]`, 'an object', item);
+      if (!isObject(item)) throw fieldError(file, `${at}.relatedVulnerabilities[${i}]`, 'an object', item);
       const alias = item['id'];
-      if (typeof alias !== 'string' || alias === '') throw fieldError(file, `matches[${m}].relatedVulnerabilities[${i}].id`, 'a string', alias);
+      if (typeof alias !== 'string' || alias === '') throw fieldError(file, `${at}.relatedVulnerabilities[${i}].id`, 'a string', alias);
       if (alias !== id && !vulnerability.aliases.includes(alias)) vulnerability.aliases.push(alias);
       const relatedNamespace = typeof item['namespace'] === 'string' ? item['namespace'] : namespace;
-      readCvssList(file, item['cvss'], `matches[${m}].relatedVulnerabilities[${i}].cvss`, relatedNamespace, cvss);
+      readCvssList(file, item['cvss'], `${at}.relatedVulnerabilities[${i}].cvss`, relatedNamespace, cvss);
     }
   }
 
@@ -166,18 +174,18 @@ function readMatch(file: string, match: JsonObject, m: number, packages: Map<str
 
   const key = `${type}\u0000${name}\u0000${version as string}`;
   if (!packages.has(key)) {
-    packages.set(key, { name, version: version as string, type, licenses: readLicenses(file, artifact['licenses'], m), ...(vulnerability.path === undefined ? {} : { path: vulnerability.path }) });
+    packages.set(key, { name, version: version as string, type, licenses: readLicenses(file, artifact['licenses'], at), ...(vulnerability.path === undefined ? {} : { path: vulnerability.path }) });
   }
   return vulnerability;
 }
 
-function readFix(file: string, vuln: JsonObject, m: number, out: Vulnerability): void {
+function readFix(file: string, vuln: JsonObject, at: string, out: Vulnerability): void {
   const fix = vuln['fix'];
   if (fix !== undefined && fix !== null) {
-    if (!isObject(fix)) throw fieldError(file, `matches[${m}].vulnerability.fix`, 'an object', fix);
+    if (!isObject(fix)) throw fieldError(file, `${at}.vulnerability.fix`, 'an object', fix);
     const state = fix['state'];
-    if (state !== undefined && typeof state !== 'string') throw fieldError(file, `matches[${m}].vulnerability.fix.state`, 'a string', state);
-    const versions = optionalStringArray(file, fix['versions'], `matches[${m}].vulnerability.fix.versions`);
+    if (state !== undefined && typeof state !== 'string') throw fieldError(file, `${at}.vulnerability.fix.state`, 'a string', state);
+    const versions = optionalStringArray(file, fix['versions'], `${at}.vulnerability.fix.versions`);
     if (state !== undefined && state !== '') out.status = state;
     if (state === 'fixed' && versions.length > 0) out.fixedVersion = versions.join(', ');
     return;
@@ -185,7 +193,7 @@ function readFix(file: string, vuln: JsonObject, m: number, out: Vulnerability):
   // grype ≤ 0.7: `fixedInVersion` when a fix exists.
   const fixedIn = vuln['fixedInVersion'];
   if (fixedIn === undefined || fixedIn === null) return;
-  if (typeof fixedIn !== 'string') throw fieldError(file, `matches[${m}].vulnerability.fixedInVersion`, 'a string', fixedIn);
+  if (typeof fixedIn !== 'string') throw fieldError(file, `${at}.vulnerability.fixedInVersion`, 'a string', fixedIn);
   if (fixedIn !== '') {
     out.fixedVersion = fixedIn;
     out.status = 'fixed';
@@ -227,16 +235,16 @@ function readOldCvss(file: string, vuln: JsonObject, jsonPath: string, out: Cvss
 }
 
 /** Licenses are strings (older grype) or `{value, spdxExpression}` objects (newer). */
-function readLicenses(file: string, value: unknown, m: number): string[] {
+function readLicenses(file: string, value: unknown, at: string): string[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw fieldError(file, `matches[${m}].artifact.licenses`, 'an array', value);
+  if (!Array.isArray(value)) throw fieldError(file, `${at}.artifact.licenses`, 'an array', value);
   const licenses: string[] = [];
   for (let i = 0; i < value.length; i += 1) {
     const item = value[i];
     if (typeof item === 'string') licenses.push(item);
     else if (isObject(item) && typeof item['spdxExpression'] === 'string' && item['spdxExpression'] !== '') licenses.push(item['spdxExpression']);
     else if (isObject(item) && typeof item['value'] === 'string') licenses.push(item['value']);
-    else throw fieldError(file, `matches[${m}].artifact.licenses[${i}]`, 'a string or a license object', item);
+    else throw fieldError(file, `${at}.artifact.licenses[${i}]`, 'a string or a license object', item);
   }
   return licenses;
 }

@@ -134,73 +134,110 @@ function readResult(file: string, result: JsonObject, r: number, report: Report)
     if (!Array.isArray(licenses)) throw fieldError(file, `Results[${r}].Licenses`, 'an array', licenses);
     readLicenses(file, licenses, r, target, report.licenses);
   }
-}
-
-function readVulnerabilities(file: string, list: unknown[], r: number, type: string, out: Vulnerability[]): void {
-  for (let v = 0; v < list.length; v += 1) {
-    const item = list[v];
-    if (!isObject(item)) throw fieldError(file, `Results[${r}].Vulnerabilities[${v}]`, 'an object', item);
-    const id = item['VulnerabilityID'];
-    if (typeof id !== 'string' || id === '') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].VulnerabilityID`, 'a string', id);
-    const pkg = item['PkgName'];
-    if (typeof pkg !== 'string' || pkg === '') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].PkgName`, 'a string', pkg);
-    let installed = item['InstalledVersion'];
-    if (installed === undefined) installed = '';
-    else if (typeof installed !== 'string') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].InstalledVersion`, 'a string', installed);
-    const fixed = item['FixedVersion'];
-    if (fixed !== undefined && typeof fixed !== 'string') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].FixedVersion`, 'a string', fixed);
-    const severity = item['Severity'];
-    if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].Severity`, 'a string', severity);
-    const vulnerability: Vulnerability = {
-      id,
-      aliases: readVendorIds(file, item['VendorIDs'], r, v, id),
-      package: pkg,
-      packageType: type,
-      installedVersion: installed as string,
-      severity: readSeverity(severity),
-      cvss: readCvss(file, item['CVSS'], r, v),
-    };
-    if (fixed !== undefined && fixed !== '') vulnerability.fixedVersion = fixed;
-    const status = item['Status'];
-    if (typeof status === 'string') vulnerability.status = status;
-    const title = item['Title'];
-    if (typeof title === 'string') vulnerability.title = title;
-    const url = item['PrimaryURL'];
-    if (typeof url === 'string') vulnerability.url = url;
-    const path = item['PkgPath'];
-    if (typeof path === 'string') vulnerability.path = path;
-    out.push(vulnerability);
+  const modified = result['ExperimentalModifiedFindings'];
+  if (modified !== undefined && modified !== null) {
+    if (!Array.isArray(modified)) throw fieldError(file, `Results[${r}].ExperimentalModifiedFindings`, 'an array', modified);
+    readModifiedFindings(file, modified, r, type, target, report);
   }
 }
 
-function readVendorIds(file: string, value: unknown, r: number, v: number, id: string): string[] {
+/**
+ * `--show-suppressed` lists what `.trivyignore`, `.trivyignore.yaml`, a Rego ignore policy or a
+ * VEX document suppressed. A pull request can edit those files, so a suppressed finding is read
+ * as the finding it is: waivers belong in the policy's exceptions, read from the base branch.
+ */
+function readModifiedFindings(file: string, list: unknown[], r: number, type: string, target: string, report: Report): void {
+  for (let i = 0; i < list.length; i += 1) {
+    const at = `Results[${r}].ExperimentalModifiedFindings[${i}]`;
+    const item = list[i];
+    if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+    const kind = item['Type'];
+    const finding = item['Finding'];
+    switch (kind) {
+      case 'vulnerability':
+        readVulnerability(file, finding, `${at}.Finding`, type, report.vulnerabilities);
+        break;
+      case 'misconfiguration':
+        readMisconfiguration(file, finding, `${at}.Finding`, target, report.checks);
+        break;
+      case 'secret':
+        readSecret(file, finding, `${at}.Finding`, target, report.secrets);
+        break;
+      case 'license':
+        readLicense(file, finding, `${at}.Finding`, target, report.licenses);
+        break;
+      default:
+        throw fieldError(file, `${at}.Type`, 'vulnerability, misconfiguration, secret or license', kind);
+    }
+  }
+}
+
+function readVulnerabilities(file: string, list: unknown[], r: number, type: string, out: Vulnerability[]): void {
+  for (let v = 0; v < list.length; v += 1) readVulnerability(file, list[v], `Results[${r}].Vulnerabilities[${v}]`, type, out);
+}
+
+function readVulnerability(file: string, item: unknown, at: string, type: string, out: Vulnerability[]): void {
+  if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+  const id = item['VulnerabilityID'];
+  if (typeof id !== 'string' || id === '') throw fieldError(file, `${at}.VulnerabilityID`, 'a string', id);
+  const pkg = item['PkgName'];
+  if (typeof pkg !== 'string' || pkg === '') throw fieldError(file, `${at}.PkgName`, 'a string', pkg);
+  let installed = item['InstalledVersion'];
+  if (installed === undefined) installed = '';
+  else if (typeof installed !== 'string') throw fieldError(file, `${at}.InstalledVersion`, 'a string', installed);
+  const fixed = item['FixedVersion'];
+  if (fixed !== undefined && typeof fixed !== 'string') throw fieldError(file, `${at}.FixedVersion`, 'a string', fixed);
+  const severity = item['Severity'];
+  if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `${at}.Severity`, 'a string', severity);
+  const vulnerability: Vulnerability = {
+    id,
+    aliases: readVendorIds(file, item['VendorIDs'], at, id),
+    package: pkg,
+    packageType: type,
+    installedVersion: installed as string,
+    severity: readSeverity(severity),
+    cvss: readCvss(file, item['CVSS'], at),
+  };
+  if (fixed !== undefined && fixed !== '') vulnerability.fixedVersion = fixed;
+  const status = item['Status'];
+  if (typeof status === 'string') vulnerability.status = status;
+  const title = item['Title'];
+  if (typeof title === 'string') vulnerability.title = title;
+  const url = item['PrimaryURL'];
+  if (typeof url === 'string') vulnerability.url = url;
+  const path = item['PkgPath'];
+  if (typeof path === 'string') vulnerability.path = path;
+  out.push(vulnerability);
+}
+
+function readVendorIds(file: string, value: unknown, at: string, id: string): string[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].VendorIDs`, 'an array of strings', value);
+  if (!Array.isArray(value)) throw fieldError(file, `${at}.VendorIDs`, 'an array of strings', value);
   const aliases: string[] = [];
   for (let i = 0; i < value.length; i += 1) {
     const alias = value[i];
-    if (typeof alias !== 'string') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].VendorIDs[${i}]`, 'a string', alias);
+    if (typeof alias !== 'string') throw fieldError(file, `${at}.VendorIDs[${i}]`, 'a string', alias);
     if (alias !== id && alias !== '' && !aliases.includes(alias)) aliases.push(alias);
   }
   return aliases;
 }
 
-function readCvss(file: string, value: unknown, r: number, v: number): Cvss[] {
+function readCvss(file: string, value: unknown, at: string): Cvss[] {
   if (value === undefined || value === null) return [];
-  if (!isObject(value)) throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS`, 'an object', value);
+  if (!isObject(value)) throw fieldError(file, `${at}.CVSS`, 'an object', value);
   const scores: Cvss[] = [];
   for (const source in value) {
     const entry = value[source];
-    if (!isObject(entry)) throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS.${source}`, 'an object', entry);
+    if (!isObject(entry)) throw fieldError(file, `${at}.CVSS.${source}`, 'an object', entry);
     const v2 = entry['V2Score'];
     if (v2 !== undefined) {
-      if (typeof v2 !== 'number') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS.${source}.V2Score`, 'a number', v2);
+      if (typeof v2 !== 'number') throw fieldError(file, `${at}.CVSS.${source}.V2Score`, 'a number', v2);
       const vector = entry['V2Vector'];
       scores.push(typeof vector === 'string' && vector !== '' ? { version: '2.0', score: v2, source, vector } : { version: '2.0', score: v2, source });
     }
     const v3 = entry['V3Score'];
     if (v3 !== undefined) {
-      if (typeof v3 !== 'number') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS.${source}.V3Score`, 'a number', v3);
+      if (typeof v3 !== 'number') throw fieldError(file, `${at}.CVSS.${source}.V3Score`, 'a number', v3);
       const vector = entry['V3Vector'];
       if (typeof vector === 'string' && vector !== '') {
         scores.push({ version: vector.startsWith('CVSS:3.0/') ? '3.0' : '3.1', score: v3, source, vector });
@@ -210,7 +247,7 @@ function readCvss(file: string, value: unknown, r: number, v: number): Cvss[] {
     }
     const v4 = entry['V40Score'];
     if (v4 !== undefined) {
-      if (typeof v4 !== 'number') throw fieldError(file, `Results[${r}].Vulnerabilities[${v}].CVSS.${source}.V40Score`, 'a number', v4);
+      if (typeof v4 !== 'number') throw fieldError(file, `${at}.CVSS.${source}.V40Score`, 'a number', v4);
       const vector = entry['V40Vector'];
       scores.push(typeof vector === 'string' && vector !== '' ? { version: cvssVersionOf(vector, '4.0'), score: v4, source, vector } : { version: '4.0', score: v4, source });
     }
@@ -235,50 +272,52 @@ function readPackages(file: string, list: unknown[], r: number, type: string, ou
 }
 
 function readSecrets(file: string, list: unknown[], r: number, target: string, out: Secret[]): void {
-  for (let s = 0; s < list.length; s += 1) {
-    const item = list[s];
-    if (!isObject(item)) throw fieldError(file, `Results[${r}].Secrets[${s}]`, 'an object', item);
-    const ruleId = item['RuleID'];
-    if (typeof ruleId !== 'string' || ruleId === '') throw fieldError(file, `Results[${r}].Secrets[${s}].RuleID`, 'a string', ruleId);
-    const severity = item['Severity'];
-    if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `Results[${r}].Secrets[${s}].Severity`, 'a string', severity);
-    const title = item['Title'];
-    const secret: Secret = { ruleId, severity: readSeverity(severity), title: typeof title === 'string' ? title : ruleId, target };
-    const category = item['Category'];
-    if (typeof category === 'string') secret.category = category;
-    const line = item['StartLine'];
-    if (typeof line === 'number') secret.line = line;
-    out.push(secret);
-  }
+  for (let s = 0; s < list.length; s += 1) readSecret(file, list[s], `Results[${r}].Secrets[${s}]`, target, out);
+}
+
+function readSecret(file: string, item: unknown, at: string, target: string, out: Secret[]): void {
+  if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+  const ruleId = item['RuleID'];
+  if (typeof ruleId !== 'string' || ruleId === '') throw fieldError(file, `${at}.RuleID`, 'a string', ruleId);
+  const severity = item['Severity'];
+  if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `${at}.Severity`, 'a string', severity);
+  const title = item['Title'];
+  const secret: Secret = { ruleId, severity: readSeverity(severity), title: typeof title === 'string' ? title : ruleId, target };
+  const category = item['Category'];
+  if (typeof category === 'string') secret.category = category;
+  const line = item['StartLine'];
+  if (typeof line === 'number') secret.line = line;
+  out.push(secret);
 }
 
 const MISCONFIGURATION_STATUS: Readonly<Record<string, CheckStatus>> = { FAIL: 'fail', PASS: 'pass' };
 
 function readMisconfigurations(file: string, list: unknown[], r: number, target: string, out: Check[]): void {
-  for (let m = 0; m < list.length; m += 1) {
-    const item = list[m];
-    if (!isObject(item)) throw fieldError(file, `Results[${r}].Misconfigurations[${m}]`, 'an object', item);
-    const id = item['ID'];
-    if (typeof id !== 'string' || id === '') throw fieldError(file, `Results[${r}].Misconfigurations[${m}].ID`, 'a string', id);
-    const status = item['Status'];
-    if (typeof status !== 'string') throw fieldError(file, `Results[${r}].Misconfigurations[${m}].Status`, 'a string (FAIL, PASS, …)', status);
-    const severity = item['Severity'];
-    if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `Results[${r}].Misconfigurations[${m}].Severity`, 'a string', severity);
-    const avdId = item['AVDID'];
-    const title = item['Title'];
-    const check: Check = {
-      id,
-      altIds: typeof avdId === 'string' ? alternativeIds(id, avdId) : [],
-      title: typeof title === 'string' ? title : id,
-      severity: readSeverity(severity),
-      status: MISCONFIGURATION_STATUS[status] ?? 'skip',
-      tool: 'trivy',
-      target,
-    };
-    const message = item['Message'];
-    if (typeof message === 'string') check.message = message;
-    out.push(check);
-  }
+  for (let m = 0; m < list.length; m += 1) readMisconfiguration(file, list[m], `Results[${r}].Misconfigurations[${m}]`, target, out);
+}
+
+function readMisconfiguration(file: string, item: unknown, at: string, target: string, out: Check[]): void {
+  if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+  const id = item['ID'];
+  if (typeof id !== 'string' || id === '') throw fieldError(file, `${at}.ID`, 'a string', id);
+  const status = item['Status'];
+  if (typeof status !== 'string') throw fieldError(file, `${at}.Status`, 'a string (FAIL, PASS, …)', status);
+  const severity = item['Severity'];
+  if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `${at}.Severity`, 'a string', severity);
+  const avdId = item['AVDID'];
+  const title = item['Title'];
+  const check: Check = {
+    id,
+    altIds: typeof avdId === 'string' ? alternativeIds(id, avdId) : [],
+    title: typeof title === 'string' ? title : id,
+    severity: readSeverity(severity),
+    status: MISCONFIGURATION_STATUS[status] ?? 'skip',
+    tool: 'trivy',
+    target,
+  };
+  const message = item['Message'];
+  if (typeof message === 'string') check.message = message;
+  out.push(check);
 }
 
 /**
@@ -295,19 +334,20 @@ function alternativeIds(id: string, avdId: string): string[] {
 }
 
 function readLicenses(file: string, list: unknown[], r: number, target: string, out: LicenseFinding[]): void {
-  for (let l = 0; l < list.length; l += 1) {
-    const item = list[l];
-    if (!isObject(item)) throw fieldError(file, `Results[${r}].Licenses[${l}]`, 'an object', item);
-    const name = item['Name'];
-    if (typeof name !== 'string' || name === '') throw fieldError(file, `Results[${r}].Licenses[${l}].Name`, 'a string', name);
-    const severity = item['Severity'];
-    if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `Results[${r}].Licenses[${l}].Severity`, 'a string', severity);
-    const finding: LicenseFinding = { license: name, target };
-    const pkg = item['PkgName'];
-    if (typeof pkg === 'string' && pkg !== '') finding.package = pkg;
-    if (severity !== undefined) finding.severity = readSeverity(severity);
-    const filePath = item['FilePath'];
-    if (typeof filePath === 'string' && filePath !== '') finding.target = filePath;
-    out.push(finding);
-  }
+  for (let l = 0; l < list.length; l += 1) readLicense(file, list[l], `Results[${r}].Licenses[${l}]`, target, out);
+}
+
+function readLicense(file: string, item: unknown, at: string, target: string, out: LicenseFinding[]): void {
+  if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+  const name = item['Name'];
+  if (typeof name !== 'string' || name === '') throw fieldError(file, `${at}.Name`, 'a string', name);
+  const severity = item['Severity'];
+  if (severity !== undefined && typeof severity !== 'string') throw fieldError(file, `${at}.Severity`, 'a string', severity);
+  const finding: LicenseFinding = { license: name, target };
+  const pkg = item['PkgName'];
+  if (typeof pkg === 'string' && pkg !== '') finding.package = pkg;
+  if (severity !== undefined) finding.severity = readSeverity(severity);
+  const filePath = item['FilePath'];
+  if (typeof filePath === 'string' && filePath !== '') finding.target = filePath;
+  out.push(finding);
 }
