@@ -37,8 +37,8 @@ function changedProblem(run: WorkflowRunInfo, path: string, baseRef: string): Ou
     kind: 'report',
     message:
       `${runName(run)} ran ${path} as this change edits it (it differs from ${baseRef}): a changed workflow could upload any report, ` +
-      'so its reports cannot vouch for the image and were not read. Change the workflow in a pull request of its own, ' +
-      'merged by someone allowed to bypass the required check, then scan again',
+      'so its reports cannot vouch for the image and were not read (settings.workflow_changes: untrusted). Change the workflow in a pull request of its own, ' +
+      'merged by someone allowed to bypass the required check, then scan again; or set workflow_changes: trusted on the default branch',
   };
 }
 

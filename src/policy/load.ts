@@ -284,6 +284,7 @@ const FLOOR_ORDER = {
   forks: ['trusted', 'untrusted'],
   missing_scan: ['ignore', 'fail'],
   unscoped_images: ['allow', 'block'],
+  workflow_changes: ['trusted', 'untrusted'],
 } as const;
 type FloorKey = keyof typeof FLOOR_ORDER;
 
@@ -302,15 +303,18 @@ function resolveSettings(ordered: readonly ParsedSource[], isOrgOwned: (file: st
     if (given.forks !== undefined) settings.forks = given.forks;
     if (given.missing_scan !== undefined) settings.missing_scan = given.missing_scan;
     if (given.unscoped_images !== undefined) settings.unscoped_images = given.unscoped_images;
+    if (given.workflow_changes !== undefined) settings.workflow_changes = given.workflow_changes;
     if (isOrgOwned(file.source.file)) {
       if (given.forks !== undefined) floor.forks = given.forks;
       if (given.missing_scan !== undefined) floor.missing_scan = given.missing_scan;
       if (given.unscoped_images !== undefined) floor.unscoped_images = given.unscoped_images;
+      if (given.workflow_changes !== undefined) floor.workflow_changes = given.workflow_changes;
     }
   }
   settings.forks = stricter('forks', settings.forks, floor.forks);
   settings.missing_scan = stricter('missing_scan', settings.missing_scan, floor.missing_scan);
   settings.unscoped_images = stricter('unscoped_images', settings.unscoped_images, floor.unscoped_images);
+  settings.workflow_changes = stricter('workflow_changes', settings.workflow_changes, floor.workflow_changes);
   return settings;
 }
 

@@ -11,6 +11,7 @@ export const COMMENT_MODES = ['always', 'on-failure', 'never'] as const;
 export const MISSING_SCAN_MODES = ['fail', 'ignore'] as const;
 export const FORK_MODES = ['untrusted', 'trusted'] as const;
 export const UNSCOPED_MODES = ['allow', 'block'] as const;
+export const WORKFLOW_CHANGE_MODES = ['untrusted', 'trusted'] as const;
 export const ENFORCEMENTS = ['block', 'warn'] as const;
 
 const Glob = z.string().min(1);
@@ -36,6 +37,7 @@ export const SETTINGS_DEFAULTS = {
   missing_scan: 'fail',
   forks: 'untrusted',
   unscoped_images: 'allow',
+  workflow_changes: 'untrusted',
 } as const satisfies Omit<ResolvedSettings, 'artifacts'> & { artifacts: readonly string[] };
 
 export const Settings = z
@@ -66,9 +68,16 @@ export const Settings = z
       .describe("An image that no policy scopes: allow or block. The organization's value is a floor.")
       .meta({ default: SETTINGS_DEFAULTS.unscoped_images })
       .optional(),
+    workflow_changes: z
+      .enum(WORKFLOW_CHANGE_MODES)
+      .describe(
+        "Reports from a run whose workflow file the change edits: untrusted (the check fails and says why) or trusted (e.g. for Dependabot's action updates). The organization's value is a floor.",
+      )
+      .meta({ default: SETTINGS_DEFAULTS.workflow_changes })
+      .optional(),
   })
   .strict()
-  .describe('How the app finds reports and answers. Each key is optional; a repository file overrides the organization, except that it can only make missing_scan, forks and unscoped_images stricter.');
+  .describe('How the app finds reports and answers. Each key is optional; a repository file overrides the organization, except that it can only make missing_scan, forks, unscoped_images and workflow_changes stricter.');
 export type Settings = z.infer<typeof Settings>;
 
 export type ResolvedSettings = {
@@ -78,6 +87,7 @@ export type ResolvedSettings = {
   missing_scan: (typeof MISSING_SCAN_MODES)[number];
   forks: (typeof FORK_MODES)[number];
   unscoped_images: (typeof UNSCOPED_MODES)[number];
+  workflow_changes: (typeof WORKFLOW_CHANGE_MODES)[number];
 };
 
 export const Scope = z

@@ -626,6 +626,49 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     expect(github.log.some((entry) => entry.path.includes('/artifacts/11/'))).toBe(false);
   });
 
+  it.each([
+    ['untrusted', 'failure', 1],
+    ['trusted', 'success', 0],
+  ] as const)('honours workflow_changes: %s on the base branch for a pull request that edits the workflow', async (mode, conclusion, compares) => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'main', `version: 1\nsettings:\n  workflow_changes: ${mode}\npolicies:\n  - name: allow-all\n`);
+    if (mode === 'trusted') mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    else github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    if (mode === 'untrusted') mockCompare(github, 'main', [{ filename: WORKFLOW }]);
+    mockCreateCheckRun(github);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(compares + 1).reply(200, []);
+    if (conclusion === 'failure') github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check.conclusion).toBe(conclusion);
+    // trusted: the comparison is not even asked for.
+    expect(github.requests('GET', `${REPO_PATH}/compare/`)).toHaveLength(compares);
+    if (mode === 'untrusted') expect(check.output.summary).toContain('trusted on the default branch');
+  });
+
+  it('does not let a pull request trust its own workflow change: the setting is read from the base branch', async () => {
+    const { github } = app;
+    mockAccessToken(github);
+    // The head branch's file (workflow_changes: trusted) is never asked for: only the base's is mocked.
+    mockFile(github, POLICY_PATH, 'main', 'version: 1\npolicies:\n  - name: allow-all\n');
+    github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    mockCompare(github, 'main', [{ filename: WORKFLOW }, { filename: POLICY_PATH }]);
+    mockCreateCheckRun(github);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
+    github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+    github.assertDone();
+    expect(finalCheckRun(github).conclusion).toBe('failure');
+    expect(github.log.filter((entry) => entry.path.includes('/contents/')).every((entry) => entry.path.includes('ref=main'))).toBe(true);
+    expect(github.log.some((entry) => entry.path.includes('/artifacts/11/'))).toBe(false);
+  });
+
   it('compares a branch pushed without a pull request with the default branch', async () => {
     const { github } = app;
     const payload = workflowRunPayload();
