@@ -63,6 +63,26 @@ export function readTrivyJson(file: string, doc: JsonObject): Report {
   return report;
 }
 
+/** A JSON path such as `Results[2].Vulnerabilities[14]`, or an item of a list whose path is spelled out only for an error message. */
+type Path = string | ItemPath;
+
+/**
+ * The items of one list share one ItemPath, pointed at the item being read: building
+ * `Results[r].Vulnerabilities[v]` for each of 100,000 findings would cost more than reading them.
+ * It becomes text in a template literal (`${at}.PkgName`) or with String(at).
+ */
+class ItemPath {
+  private index = 0;
+  constructor(private readonly list: string) {}
+  at(index: number): this {
+    this.index = index;
+    return this;
+  }
+  toString(): string {
+    return `${this.list}[${this.index}]`;
+  }
+}
+
 function readImage(file: string, doc: JsonObject, metadataOrNothing: JsonObject | undefined): ImageIdentity | undefined {
   const artifactType = doc['ArtifactType'];
   const isImage = artifactType === 'container_image' || (artifactType === undefined && metadataOrNothing?.['ImageID'] !== undefined);
@@ -173,11 +193,12 @@ function readModifiedFindings(file: string, list: unknown[], r: number, type: st
 }
 
 function readVulnerabilities(file: string, list: unknown[], r: number, type: string, out: Vulnerability[]): void {
-  for (let v = 0; v < list.length; v += 1) readVulnerability(file, list[v], `Results[${r}].Vulnerabilities[${v}]`, type, out);
+  const at = new ItemPath(`Results[${r}].Vulnerabilities`);
+  for (let v = 0; v < list.length; v += 1) readVulnerability(file, list[v], at.at(v), type, out);
 }
 
-function readVulnerability(file: string, item: unknown, at: string, type: string, out: Vulnerability[]): void {
-  if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+function readVulnerability(file: string, item: unknown, at: Path, type: string, out: Vulnerability[]): void {
+  if (!isObject(item)) throw fieldError(file, String(at), 'an object', item);
   const id = item['VulnerabilityID'];
   if (typeof id !== 'string' || id === '') throw fieldError(file, `${at}.VulnerabilityID`, 'a string', id);
   const pkg = item['PkgName'];
@@ -210,7 +231,7 @@ function readVulnerability(file: string, item: unknown, at: string, type: string
   out.push(vulnerability);
 }
 
-function readVendorIds(file: string, value: unknown, at: string, id: string): string[] {
+function readVendorIds(file: string, value: unknown, at: Path, id: string): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw fieldError(file, `${at}.VendorIDs`, 'an array of strings', value);
   const aliases: string[] = [];
@@ -222,7 +243,7 @@ function readVendorIds(file: string, value: unknown, at: string, id: string): st
   return aliases;
 }
 
-function readCvss(file: string, value: unknown, at: string): Cvss[] {
+function readCvss(file: string, value: unknown, at: Path): Cvss[] {
   if (value === undefined || value === null) return [];
   if (!isObject(value)) throw fieldError(file, `${at}.CVSS`, 'an object', value);
   const scores: Cvss[] = [];
@@ -272,11 +293,12 @@ function readPackages(file: string, list: unknown[], r: number, type: string, ou
 }
 
 function readSecrets(file: string, list: unknown[], r: number, target: string, out: Secret[]): void {
-  for (let s = 0; s < list.length; s += 1) readSecret(file, list[s], `Results[${r}].Secrets[${s}]`, target, out);
+  const at = new ItemPath(`Results[${r}].Secrets`);
+  for (let s = 0; s < list.length; s += 1) readSecret(file, list[s], at.at(s), target, out);
 }
 
-function readSecret(file: string, item: unknown, at: string, target: string, out: Secret[]): void {
-  if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+function readSecret(file: string, item: unknown, at: Path, target: string, out: Secret[]): void {
+  if (!isObject(item)) throw fieldError(file, String(at), 'an object', item);
   const ruleId = item['RuleID'];
   if (typeof ruleId !== 'string' || ruleId === '') throw fieldError(file, `${at}.RuleID`, 'a string', ruleId);
   const severity = item['Severity'];
@@ -293,11 +315,12 @@ function readSecret(file: string, item: unknown, at: string, target: string, out
 const MISCONFIGURATION_STATUS: Readonly<Record<string, CheckStatus>> = { FAIL: 'fail', PASS: 'pass' };
 
 function readMisconfigurations(file: string, list: unknown[], r: number, target: string, out: Check[]): void {
-  for (let m = 0; m < list.length; m += 1) readMisconfiguration(file, list[m], `Results[${r}].Misconfigurations[${m}]`, target, out);
+  const at = new ItemPath(`Results[${r}].Misconfigurations`);
+  for (let m = 0; m < list.length; m += 1) readMisconfiguration(file, list[m], at.at(m), target, out);
 }
 
-function readMisconfiguration(file: string, item: unknown, at: string, target: string, out: Check[]): void {
-  if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+function readMisconfiguration(file: string, item: unknown, at: Path, target: string, out: Check[]): void {
+  if (!isObject(item)) throw fieldError(file, String(at), 'an object', item);
   const id = item['ID'];
   if (typeof id !== 'string' || id === '') throw fieldError(file, `${at}.ID`, 'a string', id);
   const status = item['Status'];
@@ -334,11 +357,12 @@ function alternativeIds(id: string, avdId: string): string[] {
 }
 
 function readLicenses(file: string, list: unknown[], r: number, target: string, out: LicenseFinding[]): void {
-  for (let l = 0; l < list.length; l += 1) readLicense(file, list[l], `Results[${r}].Licenses[${l}]`, target, out);
+  const at = new ItemPath(`Results[${r}].Licenses`);
+  for (let l = 0; l < list.length; l += 1) readLicense(file, list[l], at.at(l), target, out);
 }
 
-function readLicense(file: string, item: unknown, at: string, target: string, out: LicenseFinding[]): void {
-  if (!isObject(item)) throw fieldError(file, at, 'an object', item);
+function readLicense(file: string, item: unknown, at: Path, target: string, out: LicenseFinding[]): void {
+  if (!isObject(item)) throw fieldError(file, String(at), 'an object', item);
   const name = item['Name'];
   if (typeof name !== 'string' || name === '') throw fieldError(file, `${at}.Name`, 'a string', name);
   const severity = item['Severity'];
