@@ -54,7 +54,14 @@ function mayMergeWithin(vulnerabilities: readonly Vulnerability[]): boolean {
     }
   }
   if (aliases.size === 0) return false;
-  return vulnerabilities.some((vulnerability) => aliases.has(vulnerability.id.toUpperCase()));
+  // Usually no alias is a CVE ID (GHSA, RHSA, …): then no CVE ID needs upper-casing and looking up.
+  const hasCveAlias = [...aliases].some(isCveLike);
+  return vulnerabilities.some(({ id }) => (hasCveAlias || !isCveLike(id)) && aliases.has(id.toUpperCase()));
+}
+
+/** Starts with `CVE-` in any case. */
+function isCveLike(id: string): boolean {
+  return (id.charCodeAt(0) | 32) === 99 && (id.charCodeAt(1) | 32) === 118 && (id.charCodeAt(2) | 32) === 101 && id.charCodeAt(3) === 45;
 }
 
 /**
