@@ -5,7 +5,7 @@ import { withFinalGuard } from './final-guard.ts';
 import { judgeRun } from './judge-run.ts';
 import type { RunJudgement } from './judge-run.ts';
 import { loadRepoPolicy } from './load-policy.ts';
-import type { PolicyLoad } from './load-policy.ts';
+import type { OrgPolicyCache, PolicyLoad } from './load-policy.ts';
 import type { RepoTarget } from './repo-target.ts';
 import { recordContribution } from './update-check.ts';
 import { policyRefOf } from './workflow-run.ts';
@@ -20,6 +20,8 @@ export interface EvaluateRunInput {
   log: Logger;
   /** Shared by the runs of one re-evaluation, so each branch's policy is read once. */
   policies?: Map<string, Promise<PolicyLoad>>;
+  /** Shared likewise, so the organization's policy is read once. */
+  orgPolicy?: OrgPolicyCache;
 }
 
 /** A completed workflow run, judged with the current policy and answered on its commit's check. */
@@ -58,7 +60,7 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
 }
 
 function policyFor(input: EvaluateRunInput, ref: string): Promise<PolicyLoad> {
-  const load = () => loadRepoPolicy(input.octokit, { owner: input.target.owner, repo: input.target.repo, ref });
+  const load = () => loadRepoPolicy(input.octokit, { owner: input.target.owner, repo: input.target.repo, ref }, input.orgPolicy);
   if (!input.policies) return load();
   let pending = input.policies.get(ref);
   if (!pending) {

@@ -9,15 +9,28 @@ import { SETTINGS_DEFAULTS } from '../policy/schema.ts';
 import type { PolicySet, ResolvedSettings } from '../policy/schema.ts';
 
 /**
- * Which policy applies (SPEC §2): the repository's `.github/image-assurance.yml` at `ref` (a pull
- * request's BASE branch, else the default branch), with `extends: [org]` read from the
- * organization's `.github` repository. No file means `preset:baseline`, and a note says so. A
- * broken file is not an exception here: it becomes `policy` problems at its lines, so the check
- * fails and annotates them.
+ * Which policy applies (SPEC §2): the organization's `.github/image-assurance.yml` (in its `.github`
+ * repository, default branch) whenever it exists, whether or not the repository lists
+ * `extends: [org]`, and the repository's `.github/image-assurance.yml` at `ref` (a pull request's
+ * BASE branch, else the default branch). A repository file can add policies and exceptions, never
+ * drop the organization's: leaving it out, or having no file, does not. No repository file means
+ * `preset:baseline` (with the organization's file, if any), and a note says so. A broken file is
+ * not an exception here: it becomes `policy` problems at its lines, so the check fails and
+ * annotates them.
  */
 
 export const POLICY_FILE = '.github/image-assurance.yml';
 export const DEFAULT_PRESET = 'baseline';
+/** The repository that holds an organization's policy file. */
+export const ORG_POLICY_REPO = '.github';
+
+/**
+ * The organization's file, fetched at most once for all the policies one job loads (a
+ * re-evaluation may load several branches' policies). Pass the same object to each call.
+ */
+export interface OrgPolicyCache {
+  pending?: Promise<PolicySource | undefined>;
+}
 
 export interface PolicyLoad {
   /** Undefined when the policy could not be loaded: `problems` says why. */
@@ -28,24 +41,40 @@ export interface PolicyLoad {
   problems: OutcomeProblem[];
 }
 
-export async function loadRepoPolicy(octokit: GitHubClient, target: { owner: string; repo: string; ref: string }): Promise<PolicyLoad> {
-  const text = await fetchFileText(octokit, { owner: target.owner, repo: target.repo, path: POLICY_FILE, ref: target.ref });
+export async function loadRepoPolicy(
+  octokit: GitHubClient,
+  target: { owner: string; repo: string; ref: string },
+  orgCache: OrgPolicyCache = {},
+): Promise<PolicyLoad> {
+  // The organization's own `.github` repository is judged by its file alone (at `ref`), as before.
+  const isOrgRepo = target.repo.toLowerCase() === ORG_POLICY_REPO;
+  const org = (): Promise<PolicySource | undefined> => (orgCache.pending ??= fetchOrgPolicy(octokit, target.owner));
+  // Both files in parallel: the organization's is one more request, never a slower one.
+  const [text, orgRoot] = await Promise.all([
+    fetchFileText(octokit, { owner: target.owner, repo: target.repo, path: POLICY_FILE, ref: target.ref }),
+    isOrgRepo ? undefined : org(),
+  ]);
   const root = text === undefined ? presetRoot() : { file: POLICY_FILE, text, origin: 'repo' as const };
-  const notes = text === undefined ? [`No ${POLICY_FILE} on ${target.ref}: preset:${DEFAULT_PRESET} applied.`] : [];
-  const resolver = createResolver({ org: () => fetchOrgPolicy(octokit, target.owner) });
+  const roots = orgRoot ? [orgRoot, root] : [root];
+  const notes = [
+    ...(orgRoot ? [`The organization's policy ${orgRoot.file} applied: it applies to every repository, with or without extends: [org].`] : []),
+    ...(text === undefined ? [`No ${POLICY_FILE} on ${target.ref}: preset:${DEFAULT_PRESET} applied.`] : []),
+  ];
+  // `extends: [org]` reads the file already fetched: it applies once, owned by the organization.
+  const resolver = createResolver({ org: isOrgRepo ? () => fetchOrgPolicy(octokit, target.owner) : org });
   try {
-    const policySet = await loadPolicySet([root], resolver);
+    const policySet = await loadPolicySet(roots, resolver);
     return { policySet, settings: policySet.settings, sources: policySet.sources, notes, problems: [] };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { settings: defaultSettings(), sources: [root.file], notes, problems: error.problems.map(toPolicyProblem) };
+    return { settings: defaultSettings(), sources: roots.map((file) => file.file), notes, problems: error.problems.map(toPolicyProblem) };
   }
 }
 
 /** The organization's policy, or undefined when `<owner>/.github` or the file does not exist. */
 async function fetchOrgPolicy(octokit: GitHubClient, owner: string): Promise<PolicySource | undefined> {
-  const text = await fetchFileText(octokit, { owner, repo: '.github', path: POLICY_FILE });
-  return text === undefined ? undefined : { file: `org:${owner}/.github/${POLICY_FILE}`, text, origin: 'org' };
+  const text = await fetchFileText(octokit, { owner, repo: ORG_POLICY_REPO, path: POLICY_FILE });
+  return text === undefined ? undefined : { file: `org:${owner}/${ORG_POLICY_REPO}/${POLICY_FILE}`, text, origin: 'org' };
 }
 
 function presetRoot(): PolicySource {

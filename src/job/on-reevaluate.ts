@@ -2,7 +2,7 @@ import { RE_EVALUATE_ACTION } from '../github/check-runs.ts';
 import { fetchWorkflowRunsForSha } from '../github/workflow-runs.ts';
 import { evaluateCompletedRun } from './evaluate-run.ts';
 import { withFinalGuard } from './final-guard.ts';
-import type { PolicyLoad } from './load-policy.ts';
+import type { OrgPolicyCache, PolicyLoad } from './load-policy.ts';
 import type { JobInput } from './on-workflow-run.ts';
 import { readRepoTarget, record } from './repo-target.ts';
 import type { RepoTarget } from './repo-target.ts';
@@ -62,8 +62,9 @@ export async function rejudgeCommit(input: {
 
   // 2. Judge each run again; each one is guarded on its own.
   const policies = new Map<string, Promise<PolicyLoad>>();
+  const orgPolicy: OrgPolicyCache = {};
   for (const run of runs) {
-    await evaluateCompletedRun({ octokit: input.octokit, store: input.store, target, run, now: input.now, log: input.log, policies });
+    await evaluateCompletedRun({ octokit: input.octokit, store: input.store, target, run, now: input.now, log: input.log, policies, orgPolicy });
   }
   if (runs.length === 0) input.log.info({ sha }, 're-evaluation found no completed workflow run');
 }

@@ -9,6 +9,7 @@ import { createWorker } from '../../src/job/run-job.ts';
 import type { DynamoStore } from '../../src/store/dynamo.ts';
 import { keys } from '../../src/store/table.ts';
 import { startTestTable, type TestTable } from '../helpers/dynalite.ts';
+import { mockPolicyFiles } from '../github/app-harness.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
 import { TEST_WEBHOOK_SECRET } from '../helpers/sign.ts';
@@ -59,7 +60,7 @@ function assertGitHubDone(): void {
 
 function mockPublishFlow(installationId: number, checkRunStatus: number, existingCheckRunId?: number): void {
   github.api.post(`/app/installations/${installationId}/access_tokens`).reply(201, { token: `ghs_${installationId}`, expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
-  github.api.get(`${REPO_PATH}/contents/.github%2Fimage-assurance.yml`).query({ ref: 'master' }).reply(404, { message: 'Not Found' });
+  mockPolicyFiles(github, { ref: 'master', repository: 'Codertocat/hello-world-npm' });
   const body = checkRunStatus < 300 ? { id: existingCheckRunId ?? 900 + installationId, html_url: 'https://github.com/c' } : { message: 'Unprocessable' };
   if (existingCheckRunId === undefined) github.api.post(`${REPO_PATH}/check-runs`).reply(checkRunStatus, body);
   else github.api.patch(`${REPO_PATH}/check-runs/${existingCheckRunId}`).reply(checkRunStatus, body);

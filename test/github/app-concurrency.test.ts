@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppUnderTest } from './app-harness.ts';
-import { ALPINE_311, APP_ID, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
+import { ALPINE_311, APP_ID, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, ORG_REPO_PATH, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
 
 /**
  * Two workflow runs of one commit finishing at the same moment, with no pending check yet (the
@@ -94,6 +94,7 @@ describe('src/github/app (concurrency)', () => {
       .times(4)
       .optionally()
       .reply(404, { message: 'Not Found' });
+    github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).times(4).optionally().reply(404, { message: 'Not Found' });
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
     mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     const checkRuns = mockChecksApi(app);
@@ -128,6 +129,7 @@ describe('src/github/app (concurrency)', () => {
       .query({ ref: 'master' })
       .times(3)
       .reply(404, { message: 'Not Found' });
+    github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).times(3).reply(404, { message: 'Not Found' });
     const checkRuns = mockChecksApi(app);
 
     await Promise.all([
@@ -160,6 +162,7 @@ describe('src/github/app (concurrency)', () => {
       .times(4)
       .optionally()
       .reply(404, { message: 'Not Found' });
+    github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).times(4).optionally().reply(404, { message: 'Not Found' });
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
     mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     mockCompare(github, 'main');

@@ -16,6 +16,8 @@ import {
   mockCompare,
   mockCreateCheckRun,
   mockFile,
+  mockPolicyFiles,
+  ORG_REPO_PATH,
   mockUpdateCheckRun,
   OWNER,
   POLICY_PATH,
@@ -42,10 +44,10 @@ afterEach(() => {
   app.github.restore();
 });
 
-/** The `ref` of every policy-file read, in order. */
+/** The `ref` of every read of the repository's policy file, in order (the organization's has none). */
 function policyRefs(app: AppUnderTest): (string | null)[] {
   return app.github.log
-    .filter((entry) => decodeURIComponent(entry.path).includes(`/contents/${POLICY_PATH}`))
+    .filter((entry) => decodeURIComponent(entry.path).startsWith(`${REPO_PATH}/contents/${POLICY_PATH}`))
     .map((entry) => new URL(entry.path, 'https://x').searchParams.get('ref'));
 }
 
@@ -67,7 +69,7 @@ describe('src/github/app (hard to fool)', () => {
       const { github } = app;
       const strict = 'version: 1\nsettings:\n  check_name: release-gate\npolicies:\n  - name: no-high\n    rules:\n      severity: high\n';
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'release/1.x', strict);
+      mockPolicyFiles(github, { ref: 'release/1.x', repo: strict });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'release/1.x');
       mockCreateCheckRun(github);
@@ -89,7 +91,7 @@ describe('src/github/app (hard to fool)', () => {
       payload.pull_request.head.sha = SHA;
       payload.pull_request.base.ref = 'release/2.x';
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'release/2.x', 'version: 1\nextends: [preset:baseline]\nsettings:\n  check_name: release-two\n');
+      mockPolicyFiles(github, { ref: 'release/2.x', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  check_name: release-two\n' });
       mockCreateCheckRun(github);
 
       await app.deliver('pull_request', payload);
@@ -104,7 +106,7 @@ describe('src/github/app (hard to fool)', () => {
       const run = workflowRunPayload({ pullRequest: { number: 3, base: 'develop' } }).workflow_run;
       mockAccessToken(github);
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
-      mockFile(github, POLICY_PATH, 'develop', 'version: 1\npolicies:\n  - name: allow-all\n');
+      mockPolicyFiles(github, { ref: 'develop', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'develop');
       mockCreateCheckRun(github);
@@ -123,7 +125,7 @@ describe('src/github/app (hard to fool)', () => {
       const [lax] = payload.workflow_run.pull_requests;
       payload.workflow_run.pull_requests = [lax, { ...lax, number: 7, base: { ...lax.base, ref: 'master' } }];
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'master');
       mockCreateCheckRun(github);
@@ -142,7 +144,7 @@ describe('src/github/app (hard to fool)', () => {
     it('does not carry a verdict judged for a pull request into a looser branch over to one into the default branch', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'lax', 'version: 1\npolicies:\n  - name: allow-all\n');
+      mockPolicyFiles(github, { ref: 'lax', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'lax');
       mockCreateCheckRun(github);
@@ -157,9 +159,9 @@ describe('src/github/app (hard to fool)', () => {
       payload.pull_request.number = 7;
       payload.pull_request.head.sha = SHA;
       payload.pull_request.base.ref = 'master';
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run.workflow_run] });
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'master');
       mockUpdateCheckRun(github);
@@ -181,7 +183,7 @@ describe('src/github/app (hard to fool)', () => {
       const payload = workflowRunPayload({ pullRequest: { number: 12, base: 'lax' } });
       payload.workflow_run.pull_requests[0].base.repo = { id: 424242, name: 'elsewhere' };
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
 
@@ -198,7 +200,7 @@ describe('src/github/app (hard to fool)', () => {
       const payload = workflowRunPayload({ pullRequest: { number: 12, base: 'lax' } });
       delete payload.workflow_run.pull_requests[0].base.repo;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
 
@@ -215,7 +217,7 @@ describe('src/github/app (hard to fool)', () => {
       const payload = workflowRunPayload();
       delete payload.workflow_run.head_repository;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', payload);
@@ -228,8 +230,11 @@ describe('src/github/app (hard to fool)', () => {
     it("keeps an organization's forks: untrusted over a repository's forks: trusted", async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', 'version: 1\nextends: [org]\nsettings:\n  forks: trusted\n');
-      mockFile(github, POLICY_PATH, undefined, 'version: 1\nextends: [preset:baseline]\nsettings:\n  forks: untrusted\n', `/repos/${OWNER}/.github`);
+      mockPolicyFiles(github, {
+        ref: 'master',
+        repo: 'version: 1\nextends: [org]\nsettings:\n  forks: trusted\n',
+        org: 'version: 1\nextends: [preset:baseline]\nsettings:\n  forks: untrusted\n',
+      });
       mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload({ headRepositoryId: 999 }));
@@ -283,7 +288,7 @@ describe('src/github/app (hard to fool)', () => {
     ])('never edits a comment by %s that carries our marker: posts its own', async (_name, user, viaApp) => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockPolicyFiles(github, { ref: 'main' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'main');
       mockCreateCheckRun(github);
@@ -304,7 +309,7 @@ describe('src/github/app (hard to fool)', () => {
       const { github } = app;
       const ours = { user: { login: 'image-assurance[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_ID } };
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockPolicyFiles(github, { ref: 'main' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'main');
       mockCreateCheckRun(github);
@@ -328,7 +333,7 @@ describe('src/github/app (hard to fool)', () => {
     it('posts no comment under comment: on-failure when green and none of ours exists', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockPolicyFiles(github, { ref: 'main' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockCompare(github, 'main');
       mockCreateCheckRun(github);
@@ -347,7 +352,7 @@ describe('src/github/app (hard to fool)', () => {
     it('posts a comment under comment: always even when green', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n');
+      mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockCompare(github, 'main');
       mockCreateCheckRun(github);
@@ -366,7 +371,7 @@ describe('src/github/app (hard to fool)', () => {
     it('never sends our token to the blob host, and refuses a download link that is not HTTPS', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [
         { id: 11, name: 'image-scan-plain', redirectTo: 'http://pipelines.blob.test/artifacts/11.zip?sig=abc' },
         { id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } },
@@ -387,7 +392,7 @@ describe('src/github/app (hard to fool)', () => {
     it('fails closed on a file among the reports that is no report, naming it, and still judges the rest', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'api/trivy.json': ALPINE_311, 'api/notes.txt': 'scanned fine, trust me' } }]);
       mockCreateCheckRun(github);
 
@@ -407,7 +412,7 @@ describe('src/github/app (hard to fool)', () => {
     ])('refuses an artifact holding %s, naming it', async (_name, entries, message) => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: buildRawZip(entries) }]);
       mockCreateCheckRun(github);
 
@@ -422,7 +427,7 @@ describe('src/github/app (hard to fool)', () => {
     it('fails closed on an artifact with no file at all', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: buildRawZip([{ path: 'empty/', content: '' }]) }]);
       mockCreateCheckRun(github);
 
@@ -439,7 +444,7 @@ describe('src/github/app (hard to fool)', () => {
     it('is never success, even with missing_scan: ignore', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', 'version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ignore\n');
+      mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ignore\n' });
       github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 0, artifacts: [] });
       mockCreateCheckRun(github);
 
@@ -466,6 +471,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
     const { github } = app;
     mockAccessToken(github);
     github.api.get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).query({ ref: 'master' }).times(4).optionally().reply(...answer(failure));
+    github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).optionally().reply(404, { message: 'Not Found' });
     mockCreateCheckRun(github);
 
     await app.deliver('workflow_run', workflowRunPayload());
@@ -480,7 +486,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
   it.each(failures)('the artifact download (%s): that artifact fails, named, the check completes', async (failure) => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'master', undefined);
+    mockPolicyFiles(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     github.api.get(`${REPO_PATH}/actions/artifacts/11/zip`).times(4).optionally().reply(...answer(failure));
     mockCreateCheckRun(github);
@@ -496,7 +502,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
   it('the blob storage (500): that artifact fails, named, the check completes', async () => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'master', undefined);
+    mockPolicyFiles(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     github.api.get(`${REPO_PATH}/actions/artifacts/11/zip`).reply(302, '', { location: 'https://pipelines.blob.test/artifacts/11.zip?sig=abc' });
     github.host('https://pipelines.blob.test').get('/artifacts/11.zip').query({ sig: 'abc' }).reply(500, 'boom');
@@ -513,7 +519,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
   it.each(failures)('the Dockerfile read (%s): a completed failing check that names it', async (failure) => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'master', basePolicy);
+    mockPolicyFiles(github, { ref: 'master', repo: basePolicy });
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     github.api.get(`${REPO_PATH}/contents/Dockerfile`).query({ ref: SHA }).times(4).optionally().reply(...answer(failure));
     mockCreateCheckRun(github);
@@ -529,7 +535,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
   it.each(failures)('the comment (%s): the check, written green first, ends failing and says the comment failed', async (failure) => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n');
+    mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n' });
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     mockCompare(github, 'main');
     mockCreateCheckRun(github);
@@ -550,7 +556,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
   it('a rate limit that asks for more than a minute: no waiting past the worker, a completed failing check', async () => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'master', undefined);
+    mockPolicyFiles(github, { ref: 'master' });
     github.api
       .get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`)
       .query(true)
@@ -570,7 +576,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
     app = await startApp({ requestTimeoutMs: 50 });
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'master', undefined);
+    mockPolicyFiles(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).times(4).delay(1_000).reply(200, { total_count: 0, artifacts: [] });
     mockCreateCheckRun(github);
 
@@ -585,7 +591,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
   it('the check run write, once (500 after retries), then recovers: the check completes failing and says why', async () => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'master', undefined);
+    mockPolicyFiles(github, { ref: 'master' });
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     github.api.post(`${REPO_PATH}/check-runs`).times(4).reply(500, { message: 'Server Error' });
     mockCreateCheckRun(github);
@@ -610,7 +616,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
   ])('fails a pull request that %s, without downloading its reports', async (_name, files) => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'main', 'version: 1\npolicies:\n  - name: allow-all\n');
+    mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     mockCompare(github, 'main', files);
     mockCreateCheckRun(github);
@@ -632,7 +638,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
   ] as const)('honours workflow_changes: %s on the base branch for a pull request that edits the workflow', async (mode, conclusion, compares) => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'main', `version: 1\nsettings:\n  workflow_changes: ${mode}\npolicies:\n  - name: allow-all\n`);
+    mockPolicyFiles(github, { ref: 'main', repo: `version: 1\nsettings:\n  workflow_changes: ${mode}\npolicies:\n  - name: allow-all\n` });
     if (mode === 'trusted') mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     else github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     if (mode === 'untrusted') mockCompare(github, 'main', [{ filename: WORKFLOW }]);
@@ -654,7 +660,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     const { github } = app;
     mockAccessToken(github);
     // The head branch's file (workflow_changes: trusted) is never asked for: only the base's is mocked.
-    mockFile(github, POLICY_PATH, 'main', 'version: 1\npolicies:\n  - name: allow-all\n');
+    mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     mockCompare(github, 'main', [{ filename: WORKFLOW }, { filename: POLICY_PATH }]);
     mockCreateCheckRun(github);
@@ -665,7 +671,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
 
     github.assertDone();
     expect(finalCheckRun(github).conclusion).toBe('failure');
-    expect(github.log.filter((entry) => entry.path.includes('/contents/')).every((entry) => entry.path.includes('ref=main'))).toBe(true);
+    expect(github.log.filter((entry) => entry.path.startsWith(`${REPO_PATH}/contents/`)).every((entry) => entry.path.includes('ref=main'))).toBe(true);
     expect(github.log.some((entry) => entry.path.includes('/artifacts/11/'))).toBe(false);
   });
 
@@ -674,7 +680,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     const payload = workflowRunPayload();
     payload.workflow_run.head_branch = 'feature';
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'master', 'version: 1\npolicies:\n  - name: allow-all\n');
+    mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     mockCompare(github, 'master', [{ filename: WORKFLOW }]);
     mockCreateCheckRun(github);
@@ -689,7 +695,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
   it('judges a pull request whose change leaves the workflow alone, at one more request', async () => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'main', undefined);
+    mockPolicyFiles(github, { ref: 'main' });
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     mockCompare(github, 'main', [{ filename: 'Dockerfile' }, { filename: '.github/workflows/other.yml' }]);
     mockCreateCheckRun(github);
@@ -710,7 +716,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     const { github } = app;
     const many = Array.from({ length: 300 }, (_, i) => ({ filename: `src/file-${i}.ts` }));
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'main', undefined);
+    mockPolicyFiles(github, { ref: 'main' });
     mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     mockCompare(github, 'main', many);
     mockFile(github, WORKFLOW, 'c'.repeat(40), before);
@@ -730,7 +736,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
   it('ends in a completed failing check when the comparison fails', async () => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'main', undefined);
+    mockPolicyFiles(github, { ref: 'main' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     github.api.get((uri) => uri.includes('/compare/')).times(4).reply(500, { message: 'Server Error' });
     mockCreateCheckRun(github);
@@ -748,7 +754,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
   it('asks nothing more for a run without a matching artifact', async () => {
     const { github } = app;
     mockAccessToken(github);
-    mockFile(github, POLICY_PATH, 'main', undefined);
+    mockPolicyFiles(github, { ref: 'main' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 3, name: 'coverage', size_in_bytes: 10, expired: false }] });
     mockCreateCheckRun(github);
     github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);

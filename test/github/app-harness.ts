@@ -25,6 +25,8 @@ export const APP_ID = 1;
 export const OWNER = 'octo-org';
 export const REPO = 'octo-repo';
 export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+/** The organization's `.github` repository, which holds its policy file. */
+export const ORG_REPO_PATH = `/repos/${OWNER}/.github`;
 export const BLOB_HOST = 'https://pipelines.blob.test';
 export const POLICY_PATH = '.github/image-assurance.yml';
 
@@ -125,6 +127,17 @@ export function mockFile(github: GitHubMock, path: string, ref: string | undefin
   });
   if (text === undefined) interceptor.reply(404, { message: 'Not Found' });
   else interceptor.reply(200, text, { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
+}
+
+/**
+ * The two policy files every evaluation reads: the repository's at `ref` (the pull request's base,
+ * else the default branch) and the organization's in `<owner>/.github` (its default branch, no
+ * ref). Each is its text or, when left out, a 404. `repository` defaults to OWNER/REPO.
+ */
+export function mockPolicyFiles(github: GitHubMock, files: { ref: string; repo?: string; org?: string; repository?: `${string}/${string}` }): void {
+  const [owner, name] = (files.repository ?? `${OWNER}/${REPO}`).split('/') as [string, string];
+  mockFile(github, POLICY_PATH, files.ref, files.repo, `/repos/${owner}/${name}`);
+  mockFile(github, POLICY_PATH, undefined, files.org, `/repos/${owner}/.github`);
 }
 
 export interface ArtifactMock {

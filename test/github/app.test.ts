@@ -17,6 +17,7 @@ import {
   mockCompare,
   mockCreateCheckRun,
   mockFile,
+  mockPolicyFiles,
   mockUpdateCheckRun,
   OWNER,
   POLICY_PATH,
@@ -30,8 +31,11 @@ import {
 
 const JUICE_DIGEST = 'sha256:b1802758946aa40549b98ee6b8f93e9b92d0a6bf7aed139284893466be9c5065';
 
-/** The most GitHub requests one workflow run with one image may cost (no pull request). */
-const MAX_REQUESTS_ONE_RUN_ONE_IMAGE = 6;
+/**
+ * The most GitHub requests one workflow run with one image may cost (no pull request): 7 since the
+ * organization's policy file is read on every evaluation, not only for `extends: [org]`.
+ */
+const MAX_REQUESTS_ONE_RUN_ONE_IMAGE = 7;
 
 let app: AppUnderTest;
 
@@ -48,7 +52,7 @@ describe('src/github/app', () => {
     it('fails the check for a blocked image, names the CVE and its fix, stores the verdict, within the request budget', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan-api', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
 
@@ -66,7 +70,7 @@ describe('src/github/app', () => {
       expect(verdict).toMatchObject({ repository: `${OWNER}/${REPO}`, sha: SHA, runId: RUN_ID, allowed: false, status: 'blocked' });
       const state = await app.store.getCheckState(`${OWNER}/${REPO}`, SHA);
       expect(state?.value.checkRunId).toBe(7001);
-      // Token, policy file, artifact list, artifact redirect, blob, check run.
+      // Token, policy file, organization policy file, artifact list, artifact redirect, blob, check run.
       expect(github.log.length).toBeLessThanOrEqual(MAX_REQUESTS_ONE_RUN_ONE_IMAGE);
       const blob = github.log.find((entry) => entry.host !== 'api.github.com');
       expect(blob?.headers.authorization).toBeUndefined();
@@ -76,7 +80,7 @@ describe('src/github/app', () => {
       const { github } = app;
       const pullRequest = { number: 7, base: 'main' };
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockPolicyFiles(github, { ref: 'main' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'main');
       mockCreateCheckRun(github);
@@ -85,7 +89,7 @@ describe('src/github/app', () => {
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
       const posted = github.requests('POST', `${REPO_PATH}/issues/7/comments`)[0]!.body as { body: string };
 
-      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockPolicyFiles(github, { ref: 'main' });
       mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'main');
       mockUpdateCheckRun(github);
@@ -113,7 +117,7 @@ describe('src/github/app', () => {
       const strict = ['version: 1', 'settings:', '  check_name: strict-images', 'policies:', '  - name: no-high', '    rules:', '      severity: high', ''].join('\n');
       mockAccessToken(github);
       // Only the base branch is mocked: asking for the head branch or SHA would be an unmatched request.
-      mockFile(github, POLICY_PATH, 'main', strict);
+      mockPolicyFiles(github, { ref: 'main', repo: strict });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockCompare(github, 'main');
       mockCreateCheckRun(github);
@@ -122,7 +126,7 @@ describe('src/github/app', () => {
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 9, base: 'main' } }));
 
       github.assertDone();
-      const contents = github.log.filter((entry) => entry.path.includes('/contents/'));
+      const contents = github.log.filter((entry) => entry.path.startsWith(`${REPO_PATH}/contents/`));
       expect(contents.map((entry) => new URL(entry.path, 'https://x').searchParams.get('ref'))).toEqual(['main']);
       const check = finalCheckRun(github);
       expect(check.name).toBe('strict-images');
@@ -132,7 +136,7 @@ describe('src/github/app', () => {
     it('fails a fork run without downloading its artifacts', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload({ headRepositoryId: 999 }));
@@ -149,7 +153,7 @@ describe('src/github/app', () => {
       const { github } = app;
       const bomb = zipSync({ 'trivy.json': new Uint8Array(16 * 1024 * 1024) }, { level: 9 });
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: bomb }]);
       mockCreateCheckRun(github);
 
@@ -166,7 +170,7 @@ describe('src/github/app', () => {
       const { github } = app;
       const broken = ['version: 1', 'policies:', '  - name: prod', '    rules:', '      severity: extreme', ''].join('\n');
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', broken);
+      mockPolicyFiles(github, { ref: 'master', repo: broken });
       mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
@@ -183,12 +187,12 @@ describe('src/github/app', () => {
     it('keeps one check for two workflow runs of one SHA, covering both images', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
       await app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }));
 
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockUpdateCheckRun(github);
       await app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 }));
@@ -209,7 +213,7 @@ describe('src/github/app', () => {
     ])('answers an expired artifact (410) per missing_scan: %s', async (mode, conclusion, title) => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', `version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ${mode}\n`);
+      mockPolicyFiles(github, { ref: 'master', repo: `version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ${mode}\n` });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', downloadStatus: 410 }]);
       mockCreateCheckRun(github);
 
@@ -228,7 +232,7 @@ describe('src/github/app', () => {
     ])('does not download an artifact %s, and still judges the other one', async (_name, artifact, conclusion, message) => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [
         { id: 10, name: 'image-scan-old', ...artifact },
         { id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } },
@@ -248,7 +252,7 @@ describe('src/github/app', () => {
     it('answers a run without a matching artifact per missing_scan: fail', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 3, name: 'coverage', size_in_bytes: 10, expired: false }] });
       mockCreateCheckRun(github);
 
@@ -263,7 +267,7 @@ describe('src/github/app', () => {
     it('still judges the other image when one artifact answers 404', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [
         { id: 11, name: 'image-scan-gone', downloadStatus: 404 },
         { id: 12, name: 'image-scan-api', files: { 'trivy.json': JUICE_SHOP } },
@@ -283,7 +287,7 @@ describe('src/github/app', () => {
     it('survives a secondary rate limit and a 502 (retried by Probot octokit)', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       github.api
         .get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`)
         .query(true)
@@ -301,7 +305,7 @@ describe('src/github/app', () => {
     it('ends in a completed failing check that says what failed when GitHub keeps failing', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).times(4).reply(500, { message: 'Server Error' });
       mockCreateCheckRun(github);
 
@@ -327,7 +331,7 @@ describe('src/github/app', () => {
       app = await startApp({ store: broken });
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockCreateCheckRun(github);
 
@@ -343,7 +347,7 @@ describe('src/github/app', () => {
       const { github } = app;
       const policy = ['version: 1', 'policies:', '  - name: non-root', '    rules:', '      root_user: deny', ''].join('\n');
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', policy);
+      mockPolicyFiles(github, { ref: 'master', repo: policy });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockFile(github, 'Dockerfile', SHA, 'FROM alpine:3.11\nRUN apk add curl\nUSER root\nCMD ["sh"]\n');
       mockCreateCheckRun(github);
@@ -365,7 +369,7 @@ describe('src/github/app', () => {
       const { github } = app;
       const policy = ['version: 1', 'policies:', '  - name: bases', '    rules:', '      base_images: ["docker.io/library/alpine:3.*"]', ''].join('\n');
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', policy);
+      mockPolicyFiles(github, { ref: 'master', repo: policy });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockFile(github, 'Dockerfile', SHA, dockerfile);
       mockCreateCheckRun(github);
@@ -382,8 +386,8 @@ describe('src/github/app', () => {
       const { github } = app;
       const org = ['version: 1', 'policies:', '  - name: org-no-critical', '    rules:', '      severity: critical', ''].join('\n');
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', 'version: 1\nextends: [org]\n');
-      mockFile(github, POLICY_PATH, undefined, org, `/repos/${OWNER}/.github`);
+      // Read once, though it is both a root and extended.
+      mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\nextends: [org]\n', org });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
 
@@ -400,7 +404,7 @@ describe('src/github/app', () => {
       const { github } = app;
       const policies = Array.from({ length: 60 }, (_, i) => `  - name: p${i}\n    rules:\n      severity: extreme`);
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', ['version: 1', 'policies:', ...policies, ''].join('\n'));
+      mockPolicyFiles(github, { ref: 'master', repo: ['version: 1', 'policies:', ...policies, ''].join('\n') });
       mockCreateCheckRun(github);
       mockUpdateCheckRun(github);
 
@@ -419,7 +423,7 @@ describe('src/github/app', () => {
     it('creates the check in progress when a workflow run starts, without evaluating', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockCreateCheckRun(github, 8001);
 
       await app.deliver('workflow_run', workflowRunPayload({}, 'webhooks/workflow_run.requested.json'));
@@ -432,7 +436,7 @@ describe('src/github/app', () => {
     it('asks GitHub nothing when a later run starts on a commit that has its check', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockCreateCheckRun(github, 8001);
       await app.deliver('workflow_run', workflowRunPayload({}, 'webhooks/workflow_run.requested.json'));
       const requestsAfterFirst = github.log.length;
@@ -451,7 +455,7 @@ describe('src/github/app', () => {
       payload.repository.name = REPO;
       payload.pull_request.head.sha = SHA;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockCreateCheckRun(github, 8002);
       await app.deliver('pull_request', payload);
 
@@ -459,7 +463,7 @@ describe('src/github/app', () => {
       run.repository.id = payload.repository.id;
       run.workflow_run.head_repository.id = payload.repository.id;
       run.workflow_run.repository.id = payload.repository.id;
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockUpdateCheckRun(github, 8002);
       github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).reply(200, []);
@@ -475,7 +479,7 @@ describe('src/github/app', () => {
     it('comments on a pull request into another branch opened after its commit was judged, carrying the verdict over', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
       await app.deliver('workflow_run', workflowRunPayload());
@@ -485,7 +489,7 @@ describe('src/github/app', () => {
       payload.pull_request.head.sha = SHA;
       payload.pull_request.base.ref = 'release/1.x';
 
-      mockFile(github, POLICY_PATH, 'release/1.x', undefined);
+      mockPolicyFiles(github, { ref: 'release/1.x' });
       mockUpdateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).reply(201, { id: 9 });
@@ -500,7 +504,7 @@ describe('src/github/app', () => {
     it("judges the commit's runs again when a pull request into the default branch joins it, and comments", async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
       await app.deliver('workflow_run', workflowRunPayload());
@@ -511,9 +515,9 @@ describe('src/github/app', () => {
       payload.pull_request.base.ref = 'master';
       const number: number = payload.pull_request.number;
 
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [workflowRunPayload().workflow_run] });
-      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'master');
       mockUpdateCheckRun(github);
@@ -546,7 +550,7 @@ describe('src/github/app', () => {
       const run = workflowRunPayload().workflow_run;
       mockAccessToken(github);
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
-      mockFile(github, POLICY_PATH, 'master', 'version: 1\npolicies:\n  - name: allow-all\n');
+      mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCreateCheckRun(github);
 
@@ -574,7 +578,7 @@ describe('src/github/app', () => {
       const { github } = app;
       const pullRequest = { number: 7, base: 'main' };
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'main', undefined);
+      mockPolicyFiles(github, { ref: 'main' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockCompare(github, 'main');
       mockCreateCheckRun(github);
@@ -596,7 +600,7 @@ describe('src/github/app', () => {
     it('writes no comment with comment: never', async () => {
       const { github } = app;
       mockAccessToken(github);
-      mockFile(github, POLICY_PATH, 'main', 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: never\n');
+      mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: never\n' });
       mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
       mockCompare(github, 'main');
       mockCreateCheckRun(github);
@@ -607,5 +611,126 @@ describe('src/github/app', () => {
       expect(finalCheckRun(github).conclusion).toBe('failure');
       expect(github.log.some((entry) => entry.path.includes('/issues/'))).toBe(false);
     });
+  });
+});
+
+describe("src/github/app (the organization's policy always applies)", () => {
+  const ORG_FILE = `org:${OWNER}/.github/${POLICY_PATH}`;
+  const ORG_NO_CRITICAL = ['version: 1', 'policies:', '  - name: org-no-critical', '    rules:', '      severity: critical', ''].join('\n');
+
+  it.each([
+    ['a repository file without extends: [org]', 'version: 1\npolicies:\n  - name: allow-all\n'],
+    ['no repository file (the organization and preset:baseline)', undefined],
+  ])('applies with %s', async (_name, repoFile) => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockPolicyFiles(github, { ref: 'master', ...(repoFile === undefined ? {} : { repo: repoFile }), org: ORG_NO_CRITICAL });
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.title).toMatch(/^1 image blocked by .*org-no-critical/);
+    expect(check.output.summary).toContain(`The organization's policy ${ORG_FILE} applied`);
+    const state = await app.store.getCheckState(`${OWNER}/${REPO}`, SHA);
+    expect(state?.value.sources).toEqual(repoFile === undefined ? [ORG_FILE, 'preset:baseline'] : [ORG_FILE, POLICY_PATH]);
+    if (repoFile === undefined) expect(check.output.summary).toContain('preset:baseline applied');
+  });
+
+  it.each([
+    {
+      key: 'forks',
+      org: 'forks: untrusted',
+      repo: 'forks: trusted',
+      payload: () => workflowRunPayload({ headRepositoryId: 999 }),
+      artifacts: undefined,
+      title: 'Reports from a fork are not trusted',
+    },
+    {
+      key: 'missing_scan',
+      org: 'missing_scan: fail',
+      repo: 'missing_scan: ignore',
+      payload: () => workflowRunPayload(),
+      artifacts: [{ id: 11, name: 'image-scan', downloadStatus: 410 }],
+      title: 'No image reports found',
+    },
+    {
+      key: 'unscoped_images',
+      org: 'unscoped_images: block',
+      repo: 'unscoped_images: allow',
+      payload: () => workflowRunPayload(),
+      artifacts: [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }],
+      title: '1 image blocked',
+    },
+  ])("keeps the organization's $key floor against a repository file that does not extend it", async ({ org, repo, payload, artifacts, title }) => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockPolicyFiles(github, { ref: 'master', repo: `version: 1\nsettings:\n  ${repo}\n`, org: `version: 1\nsettings:\n  ${org}\n` });
+    if (artifacts) mockArtifacts(github, RUN_ID, artifacts);
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', payload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.title).toBe(title);
+  });
+
+  it("does not let a repository exception waive the organization's policy", async () => {
+    const { github } = app;
+    const org = ['version: 1', 'policies:', '  - name: org-cves', '    rules:', '      cves: [CVE-2021-36159]', ''].join('\n');
+    const repo = ['version: 1', 'exceptions:', '  - id: CVE-2021-36159', '    reason: we accept it', '    expires: 2099-01-01', ''].join('\n');
+    mockAccessToken(github);
+    mockPolicyFiles(github, { ref: 'master', repo, org });
+    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.title).toBe('1 image blocked by org-cves');
+    expect(check.output.summary).toContain('CVE-2021-36159');
+  });
+
+  it('fails the check with a policy problem that names a broken organization file', async () => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\n', org: 'version: 1\npolicies:\n  - name: org\n    rules:\n      severity: extreme\n' });
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.title).toBe('Policy file is invalid');
+    expect(check.output.summary).toContain(`${ORG_FILE}:5:17`);
+    // Only the repository's own file can carry annotations.
+    expect(check.output.annotations ?? []).toEqual([]);
+    expect(github.log.some((entry) => entry.path.includes('/artifacts'))).toBe(false);
+  });
+
+  it("does not read the organization's file twice for the <owner>/.github repository itself", async () => {
+    const { github } = app;
+    const orgRepoPath = `/repos/${OWNER}/.github`;
+    const payload = workflowRunPayload();
+    payload.repository.name = '.github';
+    payload.repository.full_name = `${OWNER}/.github`;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', 'version: 1\npolicies:\n  - name: allow-all\n', orgRepoPath);
+    github.api.get(`${orgRepoPath}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 0, artifacts: [] });
+    github.api.post(`${orgRepoPath}/check-runs`).reply(201, { id: 7001, html_url: 'https://github.com/c' });
+
+    await app.deliver('workflow_run', payload);
+
+    // Any read of the file without a ref (the organization's) would be an unmatched request.
+    github.assertDone();
+    expect(github.requests('GET', `${orgRepoPath}/contents/`)).toHaveLength(1);
   });
 });

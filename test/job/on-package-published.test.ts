@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { onPackagePublished, readPublishedVersion, unscannedMessage } from '../../src/job/on-package-published.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
+import { mockPolicyFiles } from '../github/app-harness.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
 import { verdictRecord } from '../store/contract.ts';
@@ -34,10 +35,9 @@ afterEach(() => {
   github.restore();
 });
 
+/** The repository's policy file on the default branch; the organization has none. */
 function policyFile(text: string | undefined): void {
-  const scope = github.api.get(`${REPO_PATH}/contents/.github%2Fimage-assurance.yml`).query({ ref: 'master' });
-  if (text === undefined) scope.reply(404, { message: 'Not Found' });
-  else scope.reply(200, text);
+  mockPolicyFiles(github, { ref: 'master', ...(text === undefined ? {} : { repo: text }), repository: 'Codertocat/hello-world-npm' });
 }
 
 describe('src/job/on-package-published.ts', () => {
@@ -135,6 +135,7 @@ describe('src/job/on-package-published.ts', () => {
 
   it('ends in a failing check that says what failed when GitHub fails mid-way (final guard)', async () => {
     github.api.get(`${REPO_PATH}/contents/.github%2Fimage-assurance.yml`).query({ ref: 'master' }).reply(403, { message: 'Resource not accessible by integration' });
+    github.api.get('/repos/Codertocat/.github/contents/.github%2Fimage-assurance.yml').optionally().reply(404, { message: 'Not Found' });
     github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 503, html_url: 'https://github.com/check/503' });
 
     await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log, appId: 1 });

@@ -41,6 +41,7 @@ beforeAll(async () => {
       const reply = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (request.method === 'POST' && path === '/api/v3/app/installations/77/access_tokens') return reply(201, { token: 'ghs_local', expires_at: '2099-01-01T00:00:00Z', permissions: {} });
       if (request.method === 'GET' && path.startsWith(`${REPO_PATH}/contents/.github/image-assurance.yml`)) return reply(404, { message: 'Not Found' });
+      if (request.method === 'GET' && path === '/api/v3/repos/Codertocat/.github/contents/.github/image-assurance.yml') return reply(404, { message: 'Not Found' });
       if (request.method === 'POST' && path === `${REPO_PATH}/check-runs`) return reply(201, { id: 31, html_url: 'http://github.local/check/31' });
       reply(404, { message: `fake GitHub has no ${request.method} ${path}` });
     });
@@ -104,8 +105,11 @@ describe('src/local/main.ts', () => {
     expect(accepted.status).toBe(202);
     expect(rejected.status).toBe(401);
     expect(checkRun.body).toMatchObject({ head_sha: '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b', conclusion: 'failure', name: 'image-assurance' });
-    expect(seen.map((request) => `${request.method} ${request.path.split('?')[0]}`)).toEqual([
+    const requests = seen.map((request) => `${request.method} ${request.path.split('?')[0]}`);
+    // The repository's and the organization's policy files are read in parallel: in either order.
+    expect([requests[0], ...requests.slice(1, 3).sort(), ...requests.slice(3)]).toEqual([
       'POST /api/v3/app/installations/77/access_tokens',
+      'GET /api/v3/repos/Codertocat/.github/contents/.github/image-assurance.yml',
       'GET /api/v3/repos/Codertocat/hello-world-npm/contents/.github/image-assurance.yml',
       'POST /api/v3/repos/Codertocat/hello-world-npm/check-runs',
     ]);

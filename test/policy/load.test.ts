@@ -584,4 +584,65 @@ describe('src/policy/load loadPolicySet', () => {
 
     expect(problems.map((problem) => `${problem.file}:${problem.line}:${problem.col}`)).toEqual([`${REPO}:1:10`, 'b.yml:2:11']);
   });
+
+  describe('the organization as a first root (the GitHub flow: it applies with or without extends: [org])', () => {
+    const orgRoot = (text: string): PolicySource => ({ file: ORG, text, origin: 'org' });
+
+    it('keeps its floor, owns its tree and comes first in sources, though the repository does not extend it', async () => {
+      const resolver = resolverOf({ 'preset:baseline': BASELINE });
+      const repoFile = repo(
+        'version: 1\nsettings:\n  forks: trusted\n  missing_scan: ignore\n  unscoped_images: allow\n  workflow_changes: trusted\n  comment: always\npolicies:\n  - name: repo-policy\nexceptions:\n  - { id: CVE-2, reason: r, expires: 2027-01-01 }\n',
+      );
+      const org = orgRoot('version: 1\nextends: [preset:baseline]\nsettings:\n  forks: untrusted\n  missing_scan: fail\n  unscoped_images: block\n  workflow_changes: untrusted\npolicies:\n  - name: org-critical\n');
+
+      const set = await loadPolicySet([org, repoFile], resolver);
+
+      expect(set.settings).toMatchObject({ forks: 'untrusted', missing_scan: 'fail', unscoped_images: 'block', workflow_changes: 'untrusted', comment: 'always' });
+      expect(set.sources).toEqual(['preset:baseline', ORG, REPO]);
+      expect(set.policies.map((policy) => [policy.name, policy.owner])).toEqual([
+        ['baseline', ORG],
+        ['org-critical', ORG],
+        ['repo-policy', REPO],
+      ]);
+      expect(set.exceptions.map((exception) => [exception.id, exception.owner])).toEqual([['CVE-2', REPO]]);
+    });
+
+    it('reads it once when the repository also lists extends: [org]', async () => {
+      const asked: string[] = [];
+      const resolver: ExtendsResolver = async (ref, from) => {
+        asked.push(ref);
+        return resolverOf({ org: 'version: 1\npolicies:\n  - name: org-critical\n', 'preset:baseline': BASELINE })(ref, from);
+      };
+
+      const set = await loadPolicySet([orgRoot('version: 1\npolicies:\n  - name: org-critical\n'), repo('version: 1\nextends: [org, preset:baseline]\n')], resolver);
+
+      expect(set.sources).toEqual([ORG, 'preset:baseline', REPO]);
+      expect(set.policies.map((policy) => [policy.name, policy.owner])).toEqual([
+        ['org-critical', ORG],
+        ['baseline', REPO],
+      ]);
+      expect(set.policies.filter((policy) => policy.name === 'org-critical')).toHaveLength(1);
+    });
+
+    it('keeps its floor over the preset that stands in for a missing repository file', async () => {
+      const baseline: PolicySource = { file: 'preset:baseline', text: `${BASELINE}settings:\n  missing_scan: ignore\n`, origin: 'preset' };
+
+      const set = await loadPolicySet([orgRoot('version: 1\nsettings:\n  missing_scan: fail\n'), baseline], noExtends);
+
+      expect(set.settings.missing_scan).toBe('fail');
+      expect(set.sources).toEqual([ORG, 'preset:baseline']);
+      expect(set.policies.map((policy) => [policy.name, policy.owner])).toEqual([['baseline', 'preset:baseline']]);
+    });
+
+    it('refuses a repository exception that names an organization policy', async () => {
+      const problems = await problemsOfAsync(() =>
+        loadPolicySet(
+          [orgRoot('version: 1\npolicies:\n  - name: org-critical\n'), repo('version: 1\nexceptions:\n  - { id: CVE-1, policies: [org-critical], reason: r, expires: 2027-01-01 }\n')],
+          noExtends,
+        ),
+      );
+
+      expect(problems).toEqual([expect.objectContaining({ file: REPO, line: 3, message: expect.stringContaining(`names policy 'org-critical' of ${ORG}, which this file cannot waive`) })]);
+    });
+  });
 });

@@ -46,6 +46,7 @@ beforeAll(async () => {
       githubRequests.push(`${request.method} ${path.split('?')[0]}`);
       if (path === '/api/v3/app/installations/77/access_tokens') return reply(201, { token: 'ghs_bundle', expires_at: '2099-01-01T00:00:00Z', permissions: {} });
       if (path.startsWith(`${REPO_PATH}/contents/`)) return reply(404, { message: 'Not Found' });
+      if (path === '/api/v3/repos/Codertocat/.github/contents/.github/image-assurance.yml') return reply(404, { message: 'Not Found' });
       if (path === `${REPO_PATH}/check-runs`) return reply(201, { id: 5, html_url: 'http://github.local/check/5' });
       reply(404, { message: 'Not Found' });
     });
@@ -110,8 +111,10 @@ describe('scripts/package.mjs bundles', () => {
 
     expect(ack).toMatchObject({ statusCode: 202 });
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(githubRequests).toEqual([
+    // The repository's and the organization's policy files are read in parallel: in either order.
+    expect([githubRequests[0], ...githubRequests.slice(1, 3).sort(), ...githubRequests.slice(3)]).toEqual([
       'POST /api/v3/app/installations/77/access_tokens',
+      'GET /api/v3/repos/Codertocat/.github/contents/.github/image-assurance.yml',
       'GET /api/v3/repos/Codertocat/hello-world-npm/contents/.github/image-assurance.yml',
       'POST /api/v3/repos/Codertocat/hello-world-npm/check-runs',
     ]);
