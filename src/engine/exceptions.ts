@@ -89,10 +89,12 @@ export function indexExceptions(exceptions: readonly LoadedException[], now: Dat
         if (list) list.push(indexed);
         else byId.set(indexed.id, [indexed]);
       }
+      let byVulnerability: Map<number, IndexedException[]> | undefined;
       return function matchException(hit) {
         let candidates: readonly IndexedException[];
         if (hit.vulnerabilityIndex !== undefined) {
-          const named = vulnerabilityExceptions(facts).get(hit.vulnerabilityIndex);
+          byVulnerability ??= vulnerabilityExceptions(facts);
+          const named = byVulnerability.get(hit.vulnerabilityIndex);
           if (named === undefined) return NONE;
           candidates = named.filter((indexed) => isApplicable.has(indexed));
         } else {

@@ -13,7 +13,8 @@ export const packagesRequireRule: RuleModule = {
       let hasInventory: boolean | undefined;
       const isFullList = (): boolean => {
         if (hasInventory === undefined) {
-          const vulnerable = new Set(facts.bundle.vulnerabilities.map((v) => v.package));
+          const vulnerable = new Set<string>();
+          for (const vulnerability of facts.bundle.vulnerabilities) vulnerable.add(vulnerability.package);
           hasInventory = facts.bundle.packages.some((pkg) => !vulnerable.has(pkg.name));
         }
         return hasInventory;
