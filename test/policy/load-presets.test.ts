@@ -4,27 +4,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.ts';
 import type { Problem } from '../../src/errors.ts';
 import { loadPolicySet } from '../../src/policy/load.ts';
 import type { PolicySource } from '../../src/policy/load.ts';
 import { createResolver, findPoliciesDir, loadPreset, presetNames } from '../../src/policy/load-presets.ts';
+import { problemsOfAsync } from '../helpers/input-error.ts';
 
 const REPO_POLICIES = resolve(dirname(fileURLToPath(import.meta.url)), '../../policies');
 const REPO = '.github/image-assurance.yml';
 
 function repo(text: string): PolicySource {
   return { file: REPO, text, origin: 'repo' };
-}
-
-async function problemsOf(run: () => Promise<unknown>): Promise<Problem[]> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof InputError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('src/policy/load-presets', () => {
@@ -115,7 +105,7 @@ describe('src/policy/load-presets', () => {
     { name: 'an unknown preset', ref: 'preset:prod', message: "extends: unknown preset 'prod' (available: baseline, production)" },
     { name: 'org without an organization policy', ref: 'org', message: 'extends: org, but no organization policy is available (' },
   ])('reports $name at the extends entry', async ({ ref, message }) => {
-    const problems = await problemsOf(() => loadPolicySet([repo(`version: 1\nextends:\n  - ${ref}\n`)], createResolver({})));
+    const problems = await problemsOfAsync(() => loadPolicySet([repo(`version: 1\nextends:\n  - ${ref}\n`)], createResolver({})));
 
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file: REPO, line: 3, col: 5 });
@@ -125,7 +115,7 @@ describe('src/policy/load-presets', () => {
   it('reports org at the extends entry when the organization has no file', async () => {
     const resolver = createResolver({ org: async () => undefined });
 
-    const problems = await problemsOf(() => loadPolicySet([repo('version: 1\nextends: [org]\n')], resolver));
+    const problems = await problemsOfAsync(() => loadPolicySet([repo('version: 1\nextends: [org]\n')], resolver));
 
     expect(problems[0]).toMatchObject({ file: REPO, line: 2, col: 11 });
   });

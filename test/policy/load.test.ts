@@ -5,32 +5,13 @@ import type { Problem } from '../../src/errors.ts';
 import { loadPolicySet, MAX_POLICY_FILE_CHARS, parsePolicyFile } from '../../src/policy/load.ts';
 import type { ExtendsResolver, PolicySource } from '../../src/policy/load.ts';
 import { SETTINGS_DEFAULTS } from '../../src/policy/schema.ts';
+import { problemsOf, problemsOfAsync } from '../helpers/input-error.ts';
 
 const REPO = '.github/image-assurance.yml';
 const ORG = 'org:acme/.github/.github/image-assurance.yml';
 
 function repo(text: string): PolicySource {
   return { file: REPO, text, origin: 'repo' };
-}
-
-function problemsOf(run: () => unknown): Problem[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
-
-async function problemsOfAsync(run: () => Promise<unknown>): Promise<Problem[]> {
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof InputError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 /** A resolver over in-memory files: `org` and `preset:NAME` keys. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.ts';
 import { readReport } from '../../src/readers/index.ts';
 import { readFixture } from '../helpers/fixtures.ts';
+import { problemsOf } from '../helpers/input-error.ts';
 
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -14,16 +14,6 @@ function bom(vulnerability: Record<string, unknown>, extra: Record<string, unkno
     vulnerabilities: [{ id: 'CVE-2021-23337', affects: [{ ref: 'pkg:npm/lodash@4.17.20' }], ...vulnerability }],
     ...extra,
   };
-}
-
-function problemOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('src/readers/cyclonedx', () => {
@@ -162,6 +152,6 @@ describe('src/readers/cyclonedx', () => {
     { name: 'an unknown affected ref', doc: bom({ affects: [{ ref: 'nope' }] }), message: 'vulnerabilities[0].affects[0].ref: expected the bom-ref of a component in this document (got the string "nope")' },
     { name: 'no affected component', doc: bom({ affects: [] }), message: 'vulnerabilities[0].affects: expected at least one affected component' },
   ])('rejects $name', ({ doc, message }) => {
-    expect(problemOf(() => readReport('b.json', encode(doc)))).toEqual([{ file: 'b.json', message }]);
+    expect(problemsOf(() => readReport('b.json', encode(doc)))).toEqual([{ file: 'b.json', message }]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.ts';
 import { readReport } from '../../src/readers/index.ts';
 import { readFixture } from '../helpers/fixtures.ts';
+import { problemsOf } from '../helpers/input-error.ts';
 
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 const base64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
@@ -19,16 +19,6 @@ function grypeReport(match: { vulnerability?: Record<string, unknown>; artifact?
     distro: { name: 'alpine', version: '3.19' },
     descriptor: { name: 'grype', version: '0.80.0' },
   };
-}
-
-function problemOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('src/readers/grype/read', () => {
@@ -57,7 +47,7 @@ describe('src/readers/grype/read', () => {
     { name: 'not base64 JSON', config: '%%%not-base64%%%' },
     { name: 'base64 of a JSON array', config: base64([1]) },
   ])('rejects a config that is $name', ({ config }) => {
-    const problems = problemOf(() => readReport('g.json', encode(grypeReport({}, { config })))) as { message: string }[];
+    const problems = problemsOf(() => readReport('g.json', encode(grypeReport({}, { config })))) as { message: string }[];
 
     expect(problems[0]!.message).toMatch(/^source\.target\.config: expected the base64-encoded image config JSON/);
   });
@@ -148,7 +138,7 @@ describe('src/readers/grype/read', () => {
     { name: 'fix versions that are not strings', match: { vulnerability: { fix: { state: 'fixed', versions: [1] } } }, message: 'matches[0].vulnerability.fix.versions[0]: expected a string (got number 1)' },
     { name: 'a related vulnerability without id', match: { relatedVulnerabilities: [{}] }, message: 'matches[0].relatedVulnerabilities[0].id: expected a string (got nothing)' },
   ])('rejects $name, naming the JSON path', ({ match, message }) => {
-    expect(problemOf(() => readReport('g.json', encode(grypeReport(match))))).toEqual([{ file: 'g.json', message }]);
+    expect(problemsOf(() => readReport('g.json', encode(grypeReport(match))))).toEqual([{ file: 'g.json', message }]);
   });
 
   it('reads ignoredMatches as findings: a .grype.yaml ignore rule waives nothing', () => {
@@ -177,6 +167,6 @@ describe('src/readers/grype/read', () => {
   ])('rejects $name, naming the JSON path', ({ ignored, message }) => {
     const doc = grypeReport({});
     doc.ignoredMatches = ignored;
-    expect(problemOf(() => readReport('g.json', encode(doc)))).toEqual([{ file: 'g.json', message }]);
+    expect(problemsOf(() => readReport('g.json', encode(doc)))).toEqual([{ file: 'g.json', message }]);
   });
 });

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.ts';
 import { MAX_REPORT_BYTES, NOT_RECOGNIZED, READERS, readReport } from '../../src/readers/index.ts';
 import { REPORT_FORMATS } from '../../src/model/report.ts';
 import { readFixture } from '../helpers/fixtures.ts';
+import { inputErrorOf } from '../helpers/input-error.ts';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-function inputError(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('src/readers/index', () => {
   it('has one reader per report format', () => {
@@ -32,7 +22,7 @@ describe('src/readers/index', () => {
     { name: 'unknown XML root', content: encode('<?xml version="1.0"?><project><a/></project>'), message: `${NOT_RECOGNIZED}; got XML with root element <project>` },
     { name: 'plain text', content: encode('hello\nworld: yes\n'), message: `${NOT_RECOGNIZED}; got text that is not a clamscan log` },
   ])('rejects $name', ({ content, message }) => {
-    const error = inputError(() => readReport('out/report.json', content));
+    const error = inputErrorOf(() => readReport('out/report.json', content));
 
     expect(error.problems).toEqual([{ file: 'out/report.json', message }]);
   });
@@ -40,7 +30,7 @@ describe('src/readers/index', () => {
   it('rejects a report over the size limit before reading it', () => {
     const content = new Uint8Array(MAX_REPORT_BYTES + 1);
 
-    const error = inputError(() => readReport('big.json', content));
+    const error = inputErrorOf(() => readReport('big.json', content));
 
     expect(error.problems).toEqual([{ file: 'big.json', message: 'report is 161 MB, over the 160 MB limit' }]);
   });
@@ -52,7 +42,7 @@ describe('src/readers/index', () => {
     { name: 'a raw line break in a string', text: '{"a": "x\ny"}', line: 1, col: 9, message: 'invalid JSON: unexpected line break' },
     { name: 'text after the document', text: '{"a": 1}\n}', line: 2, col: 1, message: "invalid JSON: unexpected '}'" },
   ])('gives the line and column of $name', ({ text, line, col, message }) => {
-    const error = inputError(() => readReport('r.json', encode(text)));
+    const error = inputErrorOf(() => readReport('r.json', encode(text)));
 
     expect(error.problems).toEqual([{ file: 'r.json', line, col, message }]);
   });
@@ -62,7 +52,7 @@ describe('src/readers/index', () => {
     const truncated = full.slice(0, 5000);
     const lines = truncated.split('\n');
 
-    const error = inputError(() => readReport('trivy.json', encode(truncated)));
+    const error = inputErrorOf(() => readReport('trivy.json', encode(truncated)));
 
     expect(error.problems).toEqual([
       { file: 'trivy.json', line: lines.length, col: lines.at(-1)!.length + 1, message: 'invalid JSON: the document ends early (truncated?)' },
@@ -72,20 +62,20 @@ describe('src/readers/index', () => {
   it('locates an error in a document nested deeper than the stack', () => {
     const text = `${'['.repeat(200_000)}x`;
 
-    const error = inputError(() => readReport('deep.json', encode(text)));
+    const error = inputErrorOf(() => readReport('deep.json', encode(text)));
 
     expect(error.problems).toEqual([{ file: 'deep.json', line: 1, col: 200_001, message: "invalid JSON: unexpected 'x'" }]);
   });
 
   it('gives the line and column of an XML syntax error', () => {
-    const error = inputError(() => readReport('r.xml', encode('<?xml version="1.0"?>\n<bom>\n  <components>\n</bom>')));
+    const error = inputErrorOf(() => readReport('r.xml', encode('<?xml version="1.0"?>\n<bom>\n  <components>\n</bom>')));
 
     expect(error.problems[0]).toMatchObject({ file: 'r.xml', line: 4 });
     expect(error.problems[0]!.message).toMatch(/^invalid XML: /);
   });
 
   it('refuses XML entity declarations', () => {
-    const error = inputError(() => readReport('r.xml', encode('<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY a "aaaa">]><bom>&a;</bom>')));
+    const error = inputErrorOf(() => readReport('r.xml', encode('<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY a "aaaa">]><bom>&a;</bom>')));
 
     expect(error.problems).toEqual([{ file: 'r.xml', message: 'XML with DTD entity declarations is not accepted' }]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.ts';
 import { readReport } from '../../src/readers/index.ts';
 import { readFixture } from '../helpers/fixtures.ts';
+import { problemsOf } from '../helpers/input-error.ts';
 
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
 
@@ -17,16 +17,6 @@ function trivyReport(vulnerability: Record<string, unknown>, extra: Record<strin
     ],
     ...extra,
   };
-}
-
-function problemOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('src/readers/trivy/read', () => {
@@ -132,7 +122,7 @@ describe('src/readers/trivy/read', () => {
     { name: 'a CVSS score that is not a number', vulnerability: { CVSS: { nvd: { V3Score: '9.8' } } }, path: 'Results[1].Vulnerabilities[0].CVSS.nvd.V3Score: expected a number (got the string "9.8")' },
     { name: 'VendorIDs that are not strings', vulnerability: { VendorIDs: [1] }, path: 'Results[1].Vulnerabilities[0].VendorIDs[0]: expected a string (got number 1)' },
   ])('rejects $name, naming the JSON path', ({ vulnerability, path }) => {
-    expect(problemOf(() => readReport('r.json', encode(trivyReport(vulnerability))))).toEqual([{ file: 'r.json', message: path }]);
+    expect(problemsOf(() => readReport('r.json', encode(trivyReport(vulnerability))))).toEqual([{ file: 'r.json', message: path }]);
   });
 
   it.each([
@@ -143,7 +133,7 @@ describe('src/readers/trivy/read', () => {
     { name: 'a misconfiguration without Status', extra: { Results: [{ Target: 'Dockerfile', Class: 'config', Misconfigurations: [{ ID: 'DS002' }] }] }, message: 'Results[0].Misconfigurations[0].Status: expected a string (FAIL, PASS, …) (got nothing)' },
     { name: 'a secret without RuleID', extra: { Results: [{ Target: 'a', Class: 'secret', Secrets: [{ Severity: 'HIGH' }] }] }, message: 'Results[0].Secrets[0].RuleID: expected a string (got nothing)' },
   ])('rejects $name', ({ extra, message }) => {
-    expect(problemOf(() => readReport('r.json', encode(trivyReport({}, extra))))).toEqual([{ file: 'r.json', message }]);
+    expect(problemsOf(() => readReport('r.json', encode(trivyReport({}, extra))))).toEqual([{ file: 'r.json', message }]);
   });
 
   it('reads misconfigurations: FAIL fails, PASS passes, others are skipped; AVDID is an alternative ID, and so is its AVD-less form (DS-0002)', () => {
@@ -248,6 +238,6 @@ describe('src/readers/trivy/read', () => {
     { name: 'a suppressed finding that is not an object', modified: [{ Type: 'secret', Finding: 'x' }], message: 'Results[0].ExperimentalModifiedFindings[0].Finding: expected an object (got the string "x")' },
   ])('rejects $name, naming the JSON path', ({ modified, message }) => {
     const doc = trivyReport({}, { Results: [{ Target: 'os', Type: 'alpine', ExperimentalModifiedFindings: modified }] });
-    expect(problemOf(() => readReport('r.json', encode(doc)))).toEqual([{ file: 'r.json', message }]);
+    expect(problemsOf(() => readReport('r.json', encode(doc)))).toEqual([{ file: 'r.json', message }]);
   });
 });
