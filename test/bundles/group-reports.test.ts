@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { groupReports } from '../../src/bundles/group-reports.ts';
 import { InputError } from '../../src/errors.ts';
 import type { ImageIdentity, Report } from '../../src/model/report.ts';
+import { emptyFindings } from '../../src/readers/fields.ts';
 import { readReport } from '../../src/readers/index.ts';
 import { buildCheck, buildCvss, buildVulnerability } from '../helpers/build-bundle.ts';
 import { readFixture } from '../helpers/fixtures.ts';
+import { problemsOf } from '../helpers/input-error.ts';
 
 /** A real fixture, read as if it were at `path` inside an artifact. */
 function fixtureAt(path: string, fixture: string): Report {
@@ -17,25 +19,9 @@ function buildReport(path: string, image: Partial<ImageIdentity> | undefined, ov
     format: 'trivy-json',
     tool: 'trivy',
     ...(image === undefined ? {} : { image: { repoTags: [], repoDigests: [], ...image } }),
-    packages: [],
-    vulnerabilities: [],
-    secrets: [],
-    checks: [],
-    licenses: [],
-    malware: [],
-    oval: [],
+    ...emptyFindings(),
     ...overrides,
   };
-}
-
-function problemsOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('src/bundles/group-reports', () => {

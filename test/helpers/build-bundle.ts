@@ -1,6 +1,7 @@
 import type { Bundle } from '../../src/model/bundle.ts';
 import { parseImageRef } from '../../src/model/image-ref.ts';
 import type { Check, Cvss, LicenseFinding, Malware, OvalResult, Package, Secret, Vulnerability } from '../../src/model/report.ts';
+import { emptyFindings } from '../../src/readers/fields.ts';
 import { type LoadedException, type LoadedPolicy, type PolicySet, type ResolvedSettings, SETTINGS_DEFAULTS } from '../../src/policy/schema.ts';
 
 /**
@@ -22,13 +23,7 @@ export function buildBundle(overrides: BundleOverrides = {}): Bundle {
   return {
     key: image.digest ?? image.ref,
     image,
-    packages: [],
-    vulnerabilities: [],
-    secrets: [],
-    checks: [],
-    licenses: [],
-    malware: [],
-    oval: [],
+    ...emptyFindings(),
     config: { user: '1000', labels: {} },
     reports: [{ path: 'report.json', format: 'trivy-json', tool: 'trivy' }],
     ...rest,

@@ -3,6 +3,7 @@ import type { Cvss, ImageConfig, ImageIdentity, OsInfo, Package, Report, Vulnera
 import {
   cvssVersionOf,
   digestOf,
+  emptyFindings,
   fieldError,
   isObject,
   optionalLabels,
@@ -27,13 +28,7 @@ export function readGrypeJson(file: string, doc: JsonObject): Report {
     format: 'grype-json',
     tool: 'grype',
     ...(toolVersion === undefined ? {} : { toolVersion }),
-    packages: [],
-    vulnerabilities: [],
-    secrets: [],
-    checks: [],
-    licenses: [],
-    malware: [],
-    oval: [],
+    ...emptyFindings(),
   };
   const source = optionalObject(file, doc['source'], 'source');
   if (source?.['type'] === 'image') {

@@ -15,6 +15,7 @@ import type {
 import {
   cvssVersionOf,
   digestOf,
+  emptyFindings,
   fieldError,
   isObject,
   optionalLabels,
@@ -39,13 +40,7 @@ export function readTrivyJson(file: string, doc: JsonObject): Report {
     format: 'trivy-json',
     tool: 'trivy',
     ...(toolVersion === undefined ? {} : { toolVersion }),
-    packages: [],
-    vulnerabilities: [],
-    secrets: [],
-    checks: [],
-    licenses: [],
-    malware: [],
-    oval: [],
+    ...emptyFindings(),
   };
   const image = readImage(file, doc, metadata);
   if (image !== undefined) report.image = image;
