@@ -4,7 +4,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Problem } from '../../src/errors.ts';
 import { loadPolicySet } from '../../src/policy/load.ts';
 import type { PolicySource } from '../../src/policy/load.ts';
 import { createResolver, findPoliciesDir, loadPreset, presetNames } from '../../src/policy/load-presets.ts';

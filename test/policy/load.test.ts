@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
-import type { Problem } from '../../src/errors.ts';
 import { loadPolicySet, MAX_POLICY_FILE_CHARS, parsePolicyFile } from '../../src/policy/load.ts';
 import type { ExtendsResolver, PolicySource } from '../../src/policy/load.ts';
 import { SETTINGS_DEFAULTS } from '../../src/policy/schema.ts';
