@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { GitHubMock } from '../helpers/github-mock.ts';
 import type { AppUnderTest } from './app-harness.ts';
-import { ALPINE_311, APP_ID, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, ORG_REPO_PATH, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
+import { ALPINE_311, APP_ID, imageScan, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, ORG_REPO_PATH, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
 
 /**
  * Two workflow runs of one commit finishing at the same moment, with no pending check yet (the
@@ -17,6 +18,26 @@ beforeEach(async () => {
 afterEach(() => {
   app.github.restore();
 });
+
+/**
+ * What racing runs read before they judge: the installation token (at most `tokens` times) and
+ * both policy files at `ref`, each a 404 answered `policyReads` times, or at most that often when
+ * `isPolicyReadOptional` (the runs may share a read).
+ */
+function mockRacingReads(github: GitHubMock, reads: { tokens: number; ref: string; policyReads: number; isPolicyReadOptional: boolean }): void {
+  github.api
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .times(reads.tokens)
+    .optionally()
+    .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
+  github.api
+    .get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`)
+    .query({ ref: reads.ref })
+    .times(reads.policyReads)
+    .optionally(reads.isPolicyReadOptional)
+    .reply(404, { message: 'Not Found' });
+  github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).times(reads.policyReads).optionally(reads.isPolicyReadOptional).reply(404, { message: 'Not Found' });
+}
 
 /** A fake checks API that keeps every check run as GitHub would, in creation order. */
 function mockChecksApi(app: AppUnderTest): Map<number, Record<string, any>> {
@@ -83,19 +104,8 @@ function mockCommentsApi(app: AppUnderTest): Map<number, { id: number; body: str
 describe('src/github/app (concurrency)', () => {
   it('answers two runs of one commit that finish at once with check runs that each cover both images', async () => {
     const { github } = app;
-    github.api
-      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .times(2)
-      .optionally()
-      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
-    github.api
-      .get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`)
-      .query({ ref: 'master' })
-      .times(4)
-      .optionally()
-      .reply(404, { message: 'Not Found' });
-    github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).times(4).optionally().reply(404, { message: 'Not Found' });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+    mockRacingReads(github, { tokens: 2, ref: 'master', policyReads: 4, isPolicyReadOptional: true });
+    mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
     mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     const checkRuns = mockChecksApi(app);
 
@@ -119,17 +129,7 @@ describe('src/github/app (concurrency)', () => {
 
   it('completes every check run when two workflow runs start at once and both create a pending one', async () => {
     const { github } = app;
-    github.api
-      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .times(3)
-      .optionally()
-      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
-    github.api
-      .get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`)
-      .query({ ref: 'master' })
-      .times(3)
-      .reply(404, { message: 'Not Found' });
-    github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).times(3).reply(404, { message: 'Not Found' });
+    mockRacingReads(github, { tokens: 3, ref: 'master', policyReads: 3, isPolicyReadOptional: false });
     const checkRuns = mockChecksApi(app);
 
     await Promise.all([
@@ -137,7 +137,7 @@ describe('src/github/app (concurrency)', () => {
       app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 }, 'webhooks/workflow_run.requested.json')),
     ]);
     expect([...checkRuns.values()].map((checkRun) => checkRun.status)).toEqual(['queued', 'queued']);
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+    mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
     await app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }));
 
     github.assertDone();
@@ -151,19 +151,8 @@ describe('src/github/app (concurrency)', () => {
   it('leaves exactly one sticky comment, covering both images, when both runs belong to one pull request', async () => {
     const { github } = app;
     const pullRequest = { number: 7, base: 'main' };
-    github.api
-      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .times(2)
-      .optionally()
-      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {}, repository_selection: 'all' });
-    github.api
-      .get(`${REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`)
-      .query({ ref: 'main' })
-      .times(4)
-      .optionally()
-      .reply(404, { message: 'Not Found' });
-    github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).times(4).optionally().reply(404, { message: 'Not Found' });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+    mockRacingReads(github, { tokens: 2, ref: 'main', policyReads: 4, isPolicyReadOptional: true });
+    mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
     mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
     mockCompare(github, 'main');
     mockCompare(github, 'main');

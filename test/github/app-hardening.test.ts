@@ -5,6 +5,9 @@ import type { RawZipEntry } from '../helpers/artifact-zip.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
 import {
+  pullRequestPayload,
+  imageScan,
+  arrangeRun,
   ALPINE_311,
   APP_ID,
   checkRunBodies,
@@ -68,11 +71,7 @@ describe('src/github/app (hard to fool)', () => {
     it('reads a pull request into a non-default branch at that branch, never the head', async () => {
       const { github } = app;
       const strict = 'version: 1\nsettings:\n  check_name: release-gate\npolicies:\n  - name: no-high\n    rules:\n      severity: high\n';
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'release/1.x', repo: strict });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCompare(github, 'release/1.x');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'release/1.x', repo: strict, artifacts: imageScan(JUICE_SHOP), compare: 'release/1.x' });
       github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/4/comments`).reply(201, { id: 1 });
 
@@ -85,14 +84,8 @@ describe('src/github/app (hard to fool)', () => {
 
     it('reads a pull_request event at its base branch', async () => {
       const { github } = app;
-      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
-      payload.installation = { id: INSTALLATION_ID };
-      payload.repository = workflowRunPayload().repository;
-      payload.pull_request.head.sha = SHA;
-      payload.pull_request.base.ref = 'release/2.x';
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'release/2.x', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  check_name: release-two\n' });
-      mockCreateCheckRun(github);
+      const payload = pullRequestPayload('release/2.x');
+      arrangeRun(github, { ref: 'release/2.x', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  check_name: release-two\n' });
 
       await app.deliver('pull_request', payload);
 
@@ -104,12 +97,8 @@ describe('src/github/app (hard to fool)', () => {
     it("re-evaluates a pull request's run with its base branch's policy", async () => {
       const { github } = app;
       const run = workflowRunPayload({ pullRequest: { number: 3, base: 'develop' } }).workflow_run;
-      mockAccessToken(github);
+      arrangeRun(github, { ref: 'develop', repo: 'version: 1\npolicies:\n  - name: allow-all\n', artifacts: imageScan(JUICE_SHOP), compare: 'develop' });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
-      mockPolicyFiles(github, { ref: 'develop', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCompare(github, 'develop');
-      mockCreateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/3/comments`).query(true).reply(200, []);
 
       await app.deliver('check_run', reevaluationPayload('webhooks/check_run.rerequested.json', { id: APP_ID }));
@@ -124,11 +113,7 @@ describe('src/github/app (hard to fool)', () => {
       const payload = workflowRunPayload({ pullRequest: { number: 5, base: 'lax' } });
       const [lax] = payload.workflow_run.pull_requests;
       payload.workflow_run.pull_requests = [lax, { ...lax, number: 7, base: { ...lax.base, ref: 'master' } }];
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCompare(github, 'master');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP), compare: 'master' });
       for (const number of [5, 7]) {
         github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
         github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: number });
@@ -143,26 +128,17 @@ describe('src/github/app (hard to fool)', () => {
 
     it('does not carry a verdict judged for a pull request into a looser branch over to one into the default branch', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'lax', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCompare(github, 'lax');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'lax', repo: 'version: 1\npolicies:\n  - name: allow-all\n', artifacts: imageScan(JUICE_SHOP), compare: 'lax' });
       github.api.get(`${REPO_PATH}/issues/5/comments`).query(true).reply(200, []);
       const run = workflowRunPayload({ pullRequest: { number: 5, base: 'lax' } });
       await app.deliver('workflow_run', run);
       expect(finalCheckRun(github).conclusion).toBe('success');
 
-      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
-      payload.installation = { id: INSTALLATION_ID };
-      payload.repository = workflowRunPayload().repository;
-      payload.pull_request.number = 7;
-      payload.pull_request.head.sha = SHA;
-      payload.pull_request.base.ref = 'master';
+      const payload = pullRequestPayload('master', 7);
       mockPolicyFiles(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run.workflow_run] });
       mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
       mockCompare(github, 'master');
       mockUpdateCheckRun(github);
       for (const number of [5, 7]) {
@@ -182,10 +158,7 @@ describe('src/github/app (hard to fool)', () => {
       const { github } = app;
       const payload = workflowRunPayload({ pullRequest: { number: 12, base: 'lax' } });
       payload.workflow_run.pull_requests[0].base.repo = { id: 424242, name: 'elsewhere' };
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP) });
 
       await app.deliver('workflow_run', payload);
 
@@ -199,10 +172,7 @@ describe('src/github/app (hard to fool)', () => {
       const { github } = app;
       const payload = workflowRunPayload({ pullRequest: { number: 12, base: 'lax' } });
       delete payload.workflow_run.pull_requests[0].base.repo;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP) });
 
       await app.deliver('workflow_run', payload);
 
@@ -216,9 +186,7 @@ describe('src/github/app (hard to fool)', () => {
       const { github } = app;
       const payload = workflowRunPayload();
       delete payload.workflow_run.head_repository;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master' });
 
       await app.deliver('workflow_run', payload);
 
@@ -287,11 +255,7 @@ describe('src/github/app (hard to fool)', () => {
       ['another bot (a workflow with GITHUB_TOKEN)', { login: 'github-actions[bot]', type: 'Bot' }, { id: 15368, slug: 'github-actions' }],
     ])('never edits a comment by %s that carries our marker: posts its own', async (_name, user, viaApp) => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'main' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCompare(github, 'main');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'main', artifacts: imageScan(JUICE_SHOP), compare: 'main' });
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
         .query(true).times(2)
@@ -308,11 +272,7 @@ describe('src/github/app (hard to fool)', () => {
     it('keeps only the oldest of our comments when an earlier race left two', async () => {
       const { github } = app;
       const ours = { user: { login: 'image-assurance[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_ID } };
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'main' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCompare(github, 'main');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'main', artifacts: imageScan(JUICE_SHOP), compare: 'main' });
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
         .query(true)
@@ -332,11 +292,7 @@ describe('src/github/app (hard to fool)', () => {
 
     it('posts no comment under comment: on-failure when green and none of ours exists', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'main' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
-      mockCompare(github, 'main');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'main', artifacts: imageScan(ALPINE_311), compare: 'main' });
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
         .query(true)
@@ -351,11 +307,7 @@ describe('src/github/app (hard to fool)', () => {
 
     it('posts a comment under comment: always even when green', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
-      mockCompare(github, 'main');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n', artifacts: imageScan(ALPINE_311), compare: 'main' });
       github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
 
@@ -370,13 +322,13 @@ describe('src/github/app (hard to fool)', () => {
   describe('artifacts', () => {
     it('never sends our token to the blob host, and refuses a download link that is not HTTPS', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [
-        { id: 11, name: 'image-scan-plain', redirectTo: 'http://pipelines.blob.test/artifacts/11.zip?sig=abc' },
-        { id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } },
-      ]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, {
+        ref: 'master',
+        artifacts: [
+          { id: 11, name: 'image-scan-plain', redirectTo: 'http://pipelines.blob.test/artifacts/11.zip?sig=abc' },
+          { id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } },
+        ],
+      });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -391,10 +343,7 @@ describe('src/github/app (hard to fool)', () => {
 
     it('fails closed on a file among the reports that is no report, naming it, and still judges the rest', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'api/trivy.json': ALPINE_311, 'api/notes.txt': 'scanned fine, trust me' } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: [{ id: 11, name: 'image-scan', files: { 'api/trivy.json': ALPINE_311, 'api/notes.txt': 'scanned fine, trust me' } }] });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -411,10 +360,7 @@ describe('src/github/app (hard to fool)', () => {
       ['a name given twice', [{ path: 'trivy.json', content: JUICE_SHOP }, { path: 'trivy.json', content: ALPINE_311 }], 'trivy.json: the name appears twice'],
     ])('refuses an artifact holding %s, naming it', async (_name, entries, message) => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: buildRawZip(entries) }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: [{ id: 11, name: 'image-scan', zip: buildRawZip(entries) }] });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -426,10 +372,7 @@ describe('src/github/app (hard to fool)', () => {
 
     it('fails closed on an artifact with no file at all', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: buildRawZip([{ path: 'empty/', content: '' }]) }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: [{ id: 11, name: 'image-scan', zip: buildRawZip([{ path: 'empty/', content: '' }]) }] });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -443,10 +386,8 @@ describe('src/github/app (hard to fool)', () => {
   describe('an empty evaluation', () => {
     it('is never success, even with missing_scan: ignore', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ignore\n' });
+      arrangeRun(github, { ref: 'master', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ignore\n' });
       github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 0, artifacts: [] });
-      mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -485,11 +426,9 @@ describe('src/github/app (GitHub failing at each call)', () => {
 
   it.each(failures)('the artifact download (%s): that artifact fails, named, the check completes', async (failure) => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master' });
+    arrangeRun(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     github.api.get(`${REPO_PATH}/actions/artifacts/11/zip`).times(4).optionally().reply(...answer(failure));
-    mockCreateCheckRun(github);
 
     await app.deliver('workflow_run', workflowRunPayload());
 
@@ -501,12 +440,10 @@ describe('src/github/app (GitHub failing at each call)', () => {
 
   it('the blob storage (500): that artifact fails, named, the check completes', async () => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master' });
+    arrangeRun(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     github.api.get(`${REPO_PATH}/actions/artifacts/11/zip`).reply(302, '', { location: 'https://pipelines.blob.test/artifacts/11.zip?sig=abc' });
     github.host('https://pipelines.blob.test').get('/artifacts/11.zip').query({ sig: 'abc' }).reply(500, 'boom');
-    mockCreateCheckRun(github);
 
     await app.deliver('workflow_run', workflowRunPayload());
 
@@ -518,11 +455,8 @@ describe('src/github/app (GitHub failing at each call)', () => {
 
   it.each(failures)('the Dockerfile read (%s): a completed failing check that names it', async (failure) => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master', repo: basePolicy });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    arrangeRun(github, { ref: 'master', repo: basePolicy, artifacts: imageScan(ALPINE_311) });
     github.api.get(`${REPO_PATH}/contents/Dockerfile`).query({ ref: SHA }).times(4).optionally().reply(...answer(failure));
-    mockCreateCheckRun(github);
 
     await app.deliver('workflow_run', workflowRunPayload());
 
@@ -534,11 +468,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
 
   it.each(failures)('the comment (%s): the check, written green first, ends failing and says the comment failed', async (failure) => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n' });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
-    mockCompare(github, 'main');
-    mockCreateCheckRun(github);
+    arrangeRun(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n', artifacts: imageScan(ALPINE_311), compare: 'main' });
     // The failure is recorded on the check; the comment fails again, so the check is written directly too.
     mockUpdateCheckRun(github);
     mockUpdateCheckRun(github);
@@ -555,13 +485,11 @@ describe('src/github/app (GitHub failing at each call)', () => {
 
   it('a rate limit that asks for more than a minute: no waiting past the worker, a completed failing check', async () => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master' });
+    arrangeRun(github, { ref: 'master' });
     github.api
       .get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`)
       .query(true)
       .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '900' });
-    mockCreateCheckRun(github);
 
     await app.deliver('workflow_run', workflowRunPayload());
 
@@ -575,10 +503,8 @@ describe('src/github/app (GitHub failing at each call)', () => {
     app.github.restore();
     app = await startApp({ requestTimeoutMs: 50 });
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master' });
+    arrangeRun(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).times(4).delay(1_000).reply(200, { total_count: 0, artifacts: [] });
-    mockCreateCheckRun(github);
 
     await app.deliver('workflow_run', workflowRunPayload());
 
@@ -592,7 +518,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
     const { github } = app;
     mockAccessToken(github);
     mockPolicyFiles(github, { ref: 'master' });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockArtifacts(github, RUN_ID, imageScan(ALPINE_311));
     github.api.post(`${REPO_PATH}/check-runs`).times(4).reply(500, { message: 'Server Error' });
     mockCreateCheckRun(github);
 
@@ -615,11 +541,9 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     ['moves the workflow file away', [{ filename: '.github/workflows/new.yml', previous_filename: WORKFLOW }]],
   ])('fails a pull request that %s, without downloading its reports', async (_name, files) => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
+    arrangeRun(github, { ref: 'main', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     mockCompare(github, 'main', files);
-    mockCreateCheckRun(github);
     github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
     github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
 
@@ -637,12 +561,10 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     ['trusted', 'success', 0],
   ] as const)('honours workflow_changes: %s on the base branch for a pull request that edits the workflow', async (mode, conclusion, compares) => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'main', repo: `version: 1\nsettings:\n  workflow_changes: ${mode}\npolicies:\n  - name: allow-all\n` });
-    if (mode === 'trusted') mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    arrangeRun(github, { ref: 'main', repo: `version: 1\nsettings:\n  workflow_changes: ${mode}\npolicies:\n  - name: allow-all\n` });
+    if (mode === 'trusted') mockArtifacts(github, RUN_ID, imageScan(ALPINE_311));
     else github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     if (mode === 'untrusted') mockCompare(github, 'main', [{ filename: WORKFLOW }]);
-    mockCreateCheckRun(github);
     github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(compares + 1).reply(200, []);
     if (conclusion === 'failure') github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
 
@@ -679,11 +601,9 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     const { github } = app;
     const payload = workflowRunPayload();
     payload.workflow_run.head_branch = 'feature';
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
+    arrangeRun(github, { ref: 'master', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     mockCompare(github, 'master', [{ filename: WORKFLOW }]);
-    mockCreateCheckRun(github);
 
     await app.deliver('workflow_run', payload);
 
@@ -694,11 +614,8 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
 
   it('judges a pull request whose change leaves the workflow alone, at one more request', async () => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'main' });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    arrangeRun(github, { ref: 'main', artifacts: imageScan(ALPINE_311) });
     mockCompare(github, 'main', [{ filename: 'Dockerfile' }, { filename: '.github/workflows/other.yml' }]);
-    mockCreateCheckRun(github);
     github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).reply(200, []);
 
     await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
@@ -715,13 +632,10 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
   ])('reads the workflow at the merge base and the head when GitHub cuts the file list: %s', async (_name, before, after, conclusion) => {
     const { github } = app;
     const many = Array.from({ length: 300 }, (_, i) => ({ filename: `src/file-${i}.ts` }));
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'main' });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    arrangeRun(github, { ref: 'main', artifacts: imageScan(ALPINE_311) });
     mockCompare(github, 'main', many);
     mockFile(github, WORKFLOW, 'c'.repeat(40), before);
     mockFile(github, WORKFLOW, SHA, after);
-    mockCreateCheckRun(github);
     github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
     github.api.post(`${REPO_PATH}/issues/7/comments`).optionally().reply(201, { id: 1 });
 
@@ -735,11 +649,9 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
 
   it('ends in a completed failing check when the comparison fails', async () => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'main' });
+    arrangeRun(github, { ref: 'main' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     github.api.get((uri) => uri.includes('/compare/')).times(4).reply(500, { message: 'Server Error' });
-    mockCreateCheckRun(github);
     github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
     github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
 
@@ -753,10 +665,8 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
 
   it('asks nothing more for a run without a matching artifact', async () => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'main' });
+    arrangeRun(github, { ref: 'main' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 3, name: 'coverage', size_in_bytes: 10, expired: false }] });
-    mockCreateCheckRun(github);
     github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
     github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
 

@@ -112,6 +112,17 @@ export function workflowRunPayload(options: RunOptions = {}, fixture = 'webhooks
 export const SHA = '3484a3fb816e0859fd6e1cea078d76385ff50625';
 export const RUN_ID = 289782451;
 
+/** The real pull_request.opened payload, adjusted: OWNER/REPO's commit SHA, into `base`. */
+export function pullRequestPayload(base: string, number?: number): Record<string, any> {
+  const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
+  payload.installation = { id: INSTALLATION_ID };
+  payload.repository = workflowRunPayload().repository;
+  if (number !== undefined) payload.pull_request.number = number;
+  payload.pull_request.head.sha = SHA;
+  payload.pull_request.base.ref = base;
+  return payload;
+}
+
 /** POST /app/installations/{id}/access_tokens: the installation token Probot asks for. */
 export function mockAccessToken(github: GitHubMock): void {
   github.api
@@ -151,6 +162,11 @@ export interface ArtifactMock {
   expired?: boolean;
   /** Where the download redirects instead of the blob host (nothing is served there). */
   redirectTo?: string;
+}
+
+/** The run's one artifact: `image-scan` (ID 11) holding `report` as `trivy.json`. */
+export function imageScan(report: ArtifactFile): ArtifactMock[] {
+  return [{ id: 11, name: 'image-scan', files: { 'trivy.json': report } }];
 }
 
 /** Lists the run's artifacts and serves each zip through a 302 to the blob host. */
@@ -193,6 +209,29 @@ export function mockCreateCheckRun(github: GitHubMock, id = 7001): void {
 
 export function mockUpdateCheckRun(github: GitHubMock, id = 7001): void {
   github.api.patch(`${REPO_PATH}/check-runs/${id}`).reply(200, { id, html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}` });
+}
+
+/** What one evaluated run needs mocked, beyond its delivery: see {@link arrangeRun}. */
+export type RunArrangement = Parameters<typeof mockPolicyFiles>[1] & {
+  /** The run's artifacts (see {@link mockArtifacts}); left out, the test mocks the listing itself, or none is asked for. */
+  artifacts?: ArtifactMock[];
+  /** The base branch of a pull-request run, whose compare with the head is asked for (default files). */
+  compare?: string;
+  /** The ID of the check run the app creates. */
+  checkRunId?: number;
+};
+
+/**
+ * The usual arrange step of a run of RUN_ID: the installation token, both policy files, the
+ * artifacts (when given), the compare (when given) and creating the check run, in that order.
+ */
+export function arrangeRun(github: GitHubMock, arrangement: RunArrangement): void {
+  const { artifacts, compare, checkRunId, ...policyFiles } = arrangement;
+  mockAccessToken(github);
+  mockPolicyFiles(github, policyFiles);
+  if (artifacts !== undefined) mockArtifacts(github, RUN_ID, artifacts);
+  if (compare !== undefined) mockCompare(github, compare);
+  mockCreateCheckRun(github, checkRunId);
 }
 
 /** Check-run request bodies, in order. */

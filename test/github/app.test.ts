@@ -6,6 +6,9 @@ import type { Store } from '../../src/store/store.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
 import {
+  pullRequestPayload,
+  imageScan,
+  arrangeRun,
   ALPINE_311,
   checkRunBodies,
   finalCheckRun,
@@ -15,7 +18,6 @@ import {
   mockAccessToken,
   mockArtifacts,
   mockCompare,
-  mockCreateCheckRun,
   mockFile,
   mockPolicyFiles,
   mockUpdateCheckRun,
@@ -51,10 +53,7 @@ describe('src/github/app', () => {
   describe('workflow_run completed', () => {
     it('fails the check for a blocked image, names the CVE and its fix, stores the verdict, within the request budget', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan-api', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: [{ id: 11, name: 'image-scan-api', files: { 'trivy.json': JUICE_SHOP } }] });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -79,11 +78,7 @@ describe('src/github/app', () => {
     it('posts the sticky comment once and edits it (PATCH) on the next run, never duplicating it', async () => {
       const { github } = app;
       const pullRequest = { number: 7, base: 'main' };
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'main' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCompare(github, 'main');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'main', artifacts: imageScan(JUICE_SHOP), compare: 'main' });
       github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, [{ id: 1, body: 'LGTM', user: { login: 'octocat', type: 'User' } }]);
       github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
@@ -115,12 +110,8 @@ describe('src/github/app', () => {
     it('reads the policy from the pull request BASE branch, even when the pull request changes it', async () => {
       const { github } = app;
       const strict = ['version: 1', 'settings:', '  check_name: strict-images', 'policies:', '  - name: no-high', '    rules:', '      severity: high', ''].join('\n');
-      mockAccessToken(github);
       // Only the base branch is mocked: asking for the head branch or SHA would be an unmatched request.
-      mockPolicyFiles(github, { ref: 'main', repo: strict });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
-      mockCompare(github, 'main');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'main', repo: strict, artifacts: imageScan(ALPINE_311), compare: 'main' });
       github.api.get(`${REPO_PATH}/issues/9/comments`).query(true).reply(200, []);
 
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 9, base: 'main' } }));
@@ -135,9 +126,7 @@ describe('src/github/app', () => {
 
     it('fails a fork run without downloading its artifacts', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master' });
 
       await app.deliver('workflow_run', workflowRunPayload({ headRepositoryId: 999 }));
 
@@ -152,10 +141,7 @@ describe('src/github/app', () => {
     it('reports a zip bomb as an artifact problem and never unpacks it', async () => {
       const { github } = app;
       const bomb = zipSync({ 'trivy.json': new Uint8Array(16 * 1024 * 1024) }, { level: 9 });
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', zip: bomb }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: [{ id: 11, name: 'image-scan', zip: bomb }] });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -169,9 +155,7 @@ describe('src/github/app', () => {
     it('fails a broken policy file with an annotation at its exact line', async () => {
       const { github } = app;
       const broken = ['version: 1', 'policies:', '  - name: prod', '    rules:', '      severity: extreme', ''].join('\n');
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master', repo: broken });
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', repo: broken });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -186,10 +170,7 @@ describe('src/github/app', () => {
 
     it('keeps one check for two workflow runs of one SHA, covering both images', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP) });
       await app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }));
 
       mockPolicyFiles(github, { ref: 'master' });
@@ -212,10 +193,7 @@ describe('src/github/app', () => {
       ['ignore', 'neutral', 'No image reports found'],
     ])('answers an expired artifact (410) per missing_scan: %s', async (mode, conclusion, title) => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master', repo: `version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ${mode}\n` });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', downloadStatus: 410 }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', repo: `version: 1\nextends: [preset:baseline]\nsettings:\n  missing_scan: ${mode}\n`, artifacts: [{ id: 11, name: 'image-scan', downloadStatus: 410 }] });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -231,13 +209,13 @@ describe('src/github/app', () => {
       ['larger than the download limit', { sizeInBytes: 200 * 1024 * 1024 }, 'failure', 'more than the 104857600 allowed'],
     ])('does not download an artifact %s, and still judges the other one', async (_name, artifact, conclusion, message) => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [
-        { id: 10, name: 'image-scan-old', ...artifact },
-        { id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } },
-      ]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, {
+        ref: 'master',
+        artifacts: [
+          { id: 10, name: 'image-scan-old', ...artifact },
+          { id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } },
+        ],
+      });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -251,10 +229,8 @@ describe('src/github/app', () => {
 
     it('answers a run without a matching artifact per missing_scan: fail', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
+      arrangeRun(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 3, name: 'coverage', size_in_bytes: 10, expired: false }] });
-      mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -266,13 +242,13 @@ describe('src/github/app', () => {
 
     it('still judges the other image when one artifact answers 404', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [
-        { id: 11, name: 'image-scan-gone', downloadStatus: 404 },
-        { id: 12, name: 'image-scan-api', files: { 'trivy.json': JUICE_SHOP } },
-      ]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, {
+        ref: 'master',
+        artifacts: [
+          { id: 11, name: 'image-scan-gone', downloadStatus: 404 },
+          { id: 12, name: 'image-scan-api', files: { 'trivy.json': JUICE_SHOP } },
+        ],
+      });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -286,15 +262,13 @@ describe('src/github/app', () => {
 
     it('survives a secondary rate limit and a 502 (retried by Probot octokit)', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
+      arrangeRun(github, { ref: 'master' });
       github.api
         .get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`)
         .query(true)
         .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '0' });
       github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(502, { message: 'Bad Gateway' });
       mockArtifacts(github, RUN_ID, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
-      mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -304,10 +278,8 @@ describe('src/github/app', () => {
 
     it('ends in a completed failing check that says what failed when GitHub keeps failing', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
+      arrangeRun(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).times(4).reply(500, { message: 'Server Error' });
-      mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -330,10 +302,7 @@ describe('src/github/app', () => {
       };
       app = await startApp({ store: broken });
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: imageScan(ALPINE_311) });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -346,11 +315,8 @@ describe('src/github/app', () => {
     it('annotates the Dockerfile USER line when root_user fails', async () => {
       const { github } = app;
       const policy = ['version: 1', 'policies:', '  - name: non-root', '    rules:', '      root_user: deny', ''].join('\n');
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master', repo: policy });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      arrangeRun(github, { ref: 'master', repo: policy, artifacts: imageScan(ALPINE_311) });
       mockFile(github, 'Dockerfile', SHA, 'FROM alpine:3.11\nRUN apk add curl\nUSER root\nCMD ["sh"]\n');
-      mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -368,11 +334,8 @@ describe('src/github/app', () => {
     ])('takes the base image from the Dockerfile when no label gives it: %s', async (_name, dockerfile, conclusion, lines) => {
       const { github } = app;
       const policy = ['version: 1', 'policies:', '  - name: bases', '    rules:', '      base_images: ["docker.io/library/alpine:3.*"]', ''].join('\n');
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master', repo: policy });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      arrangeRun(github, { ref: 'master', repo: policy, artifacts: imageScan(ALPINE_311) });
       mockFile(github, 'Dockerfile', SHA, dockerfile);
-      mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -385,11 +348,8 @@ describe('src/github/app', () => {
     it("adds the organization's policies with extends: [org], read from <owner>/.github", async () => {
       const { github } = app;
       const org = ['version: 1', 'policies:', '  - name: org-no-critical', '    rules:', '      severity: critical', ''].join('\n');
-      mockAccessToken(github);
       // Read once, though it is both a root and extended.
-      mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\nextends: [org]\n', org });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', repo: 'version: 1\nextends: [org]\n', org, artifacts: imageScan(JUICE_SHOP) });
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -403,9 +363,7 @@ describe('src/github/app', () => {
     it('sends more than 50 annotations in batches: 50 with the create, the rest in an update', async () => {
       const { github } = app;
       const policies = Array.from({ length: 60 }, (_, i) => `  - name: p${i}\n    rules:\n      severity: extreme`);
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master', repo: ['version: 1', 'policies:', ...policies, ''].join('\n') });
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', repo: ['version: 1', 'policies:', ...policies, ''].join('\n') });
       mockUpdateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
@@ -422,9 +380,7 @@ describe('src/github/app', () => {
   describe('early checks', () => {
     it('creates the check in progress when a workflow run starts, without evaluating', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockCreateCheckRun(github, 8001);
+      arrangeRun(github, { ref: 'master', checkRunId: 8001 });
 
       await app.deliver('workflow_run', workflowRunPayload({}, 'webhooks/workflow_run.requested.json'));
 
@@ -435,9 +391,7 @@ describe('src/github/app', () => {
 
     it('asks GitHub nothing when a later run starts on a commit that has its check', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockCreateCheckRun(github, 8001);
+      arrangeRun(github, { ref: 'master', checkRunId: 8001 });
       await app.deliver('workflow_run', workflowRunPayload({}, 'webhooks/workflow_run.requested.json'));
       const requestsAfterFirst = github.log.length;
 
@@ -454,9 +408,7 @@ describe('src/github/app', () => {
       payload.repository.owner.login = OWNER;
       payload.repository.name = REPO;
       payload.pull_request.head.sha = SHA;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockCreateCheckRun(github, 8002);
+      arrangeRun(github, { ref: 'master', checkRunId: 8002 });
       await app.deliver('pull_request', payload);
 
       const run = workflowRunPayload();
@@ -464,7 +416,7 @@ describe('src/github/app', () => {
       run.workflow_run.head_repository.id = payload.repository.id;
       run.workflow_run.repository.id = payload.repository.id;
       mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockArtifacts(github, RUN_ID, imageScan(ALPINE_311));
       mockUpdateCheckRun(github, 8002);
       github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).reply(200, []);
       await app.deliver('workflow_run', run);
@@ -478,16 +430,9 @@ describe('src/github/app', () => {
     });
     it('comments on a pull request into another branch opened after its commit was judged, carrying the verdict over', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP) });
       await app.deliver('workflow_run', workflowRunPayload());
-      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
-      payload.installation = { id: INSTALLATION_ID };
-      payload.repository = workflowRunPayload().repository;
-      payload.pull_request.head.sha = SHA;
-      payload.pull_request.base.ref = 'release/1.x';
+      const payload = pullRequestPayload('release/1.x');
 
       mockPolicyFiles(github, { ref: 'release/1.x' });
       mockUpdateCheckRun(github);
@@ -503,22 +448,15 @@ describe('src/github/app', () => {
 
     it("judges the commit's runs again when a pull request into the default branch joins it, and comments", async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP) });
       await app.deliver('workflow_run', workflowRunPayload());
-      const payload = readFixtureJson<Record<string, any>>('webhooks/pull_request.opened.json');
-      payload.installation = { id: INSTALLATION_ID };
-      payload.repository = workflowRunPayload().repository;
-      payload.pull_request.head.sha = SHA;
-      payload.pull_request.base.ref = 'master';
+      const payload = pullRequestPayload('master');
       const number: number = payload.pull_request.number;
 
       mockPolicyFiles(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [workflowRunPayload().workflow_run] });
       mockPolicyFiles(github, { ref: 'master' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
+      mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
       mockCompare(github, 'master');
       mockUpdateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
@@ -548,11 +486,8 @@ describe('src/github/app', () => {
       checked.app = { ...checked.app, id: APP_ID };
       if (payload.requested_action) payload.requested_action = { identifier: 're-evaluate' };
       const run = workflowRunPayload().workflow_run;
-      mockAccessToken(github);
+      arrangeRun(github, { ref: 'master', repo: 'version: 1\npolicies:\n  - name: allow-all\n', artifacts: imageScan(JUICE_SHOP) });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
-      mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCreateCheckRun(github);
 
       await app.deliver(event, payload);
 
@@ -577,11 +512,7 @@ describe('src/github/app', () => {
     it('edits the existing comment when the pull request turns green under on-failure, and posts none under never', async () => {
       const { github } = app;
       const pullRequest = { number: 7, base: 'main' };
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'main' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
-      mockCompare(github, 'main');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'main', artifacts: imageScan(ALPINE_311), compare: 'main' });
       github.api
         .get(`${REPO_PATH}/issues/7/comments`)
         .query(true)
@@ -599,11 +530,7 @@ describe('src/github/app', () => {
 
     it('writes no comment with comment: never', async () => {
       const { github } = app;
-      mockAccessToken(github);
-      mockPolicyFiles(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: never\n' });
-      mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-      mockCompare(github, 'main');
-      mockCreateCheckRun(github);
+      arrangeRun(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: never\n', artifacts: imageScan(JUICE_SHOP), compare: 'main' });
 
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
 
@@ -623,10 +550,7 @@ describe("src/github/app (the organization's policy always applies)", () => {
     ['no repository file (the organization and preset:baseline)', undefined],
   ])('applies with %s', async (_name, repoFile) => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master', ...(repoFile === undefined ? {} : { repo: repoFile }), org: ORG_NO_CRITICAL });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-    mockCreateCheckRun(github);
+    arrangeRun(github, { ref: 'master', ...(repoFile === undefined ? {} : { repo: repoFile }), org: ORG_NO_CRITICAL, artifacts: imageScan(JUICE_SHOP) });
 
     await app.deliver('workflow_run', workflowRunPayload());
 
@@ -662,15 +586,13 @@ describe("src/github/app (the organization's policy always applies)", () => {
       org: 'unscoped_images: block',
       repo: 'unscoped_images: allow',
       payload: () => workflowRunPayload(),
-      artifacts: [{ id: 11, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }],
+      artifacts: imageScan(ALPINE_311),
       title: '1 image blocked',
     },
   ])("keeps the organization's $key floor against a repository file that does not extend it", async ({ org, repo, payload, artifacts, title }) => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master', repo: `version: 1\nsettings:\n  ${repo}\n`, org: `version: 1\nsettings:\n  ${org}\n` });
+    arrangeRun(github, { ref: 'master', repo: `version: 1\nsettings:\n  ${repo}\n`, org: `version: 1\nsettings:\n  ${org}\n` });
     if (artifacts) mockArtifacts(github, RUN_ID, artifacts);
-    mockCreateCheckRun(github);
 
     await app.deliver('workflow_run', payload());
 
@@ -684,10 +606,7 @@ describe("src/github/app (the organization's policy always applies)", () => {
     const { github } = app;
     const org = ['version: 1', 'policies:', '  - name: org-cves', '    rules:', '      cves: [CVE-2021-36159]', ''].join('\n');
     const repo = ['version: 1', 'exceptions:', '  - id: CVE-2021-36159', '    reason: we accept it', '    expires: 2099-01-01', ''].join('\n');
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master', repo, org });
-    mockArtifacts(github, RUN_ID, [{ id: 11, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }]);
-    mockCreateCheckRun(github);
+    arrangeRun(github, { ref: 'master', repo, org, artifacts: imageScan(JUICE_SHOP) });
 
     await app.deliver('workflow_run', workflowRunPayload());
 
@@ -700,9 +619,7 @@ describe("src/github/app (the organization's policy always applies)", () => {
 
   it('fails the check with a policy problem that names a broken organization file', async () => {
     const { github } = app;
-    mockAccessToken(github);
-    mockPolicyFiles(github, { ref: 'master', repo: 'version: 1\n', org: 'version: 1\npolicies:\n  - name: org\n    rules:\n      severity: extreme\n' });
-    mockCreateCheckRun(github);
+    arrangeRun(github, { ref: 'master', repo: 'version: 1\n', org: 'version: 1\npolicies:\n  - name: org\n    rules:\n      severity: extreme\n' });
 
     await app.deliver('workflow_run', workflowRunPayload());
 
