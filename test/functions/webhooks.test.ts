@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HttpApiEvent } from '../../functions/lib/aws-events.ts';
 import { createWebhooksHandler, handler } from '../../functions/webhooks.ts';
@@ -7,6 +5,7 @@ import type { DynamoStore } from '../../src/store/dynamo.ts';
 import { startTestTable, type TestTable } from '../helpers/dynalite.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import { signedDelivery, TEST_WEBHOOK_SECRET } from '../helpers/sign.ts';
+import { type FakeSsm, startFakeSsm, stubColdStartEnv } from './cold-start.ts';
 
 let table: TestTable;
 beforeAll(async () => {
@@ -89,41 +88,25 @@ describe('functions/webhooks.ts', () => {
   });
 
   describe('handler (cold start from the environment)', () => {
-    let ssm: Server;
-    let ssmCalls = 0;
+    let ssm: FakeSsm;
     beforeAll(async () => {
-      ssm = createServer((request, response) => {
-        ssmCalls++;
-        request.resume();
-        request.on('end', () => {
-          response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-          response.end(JSON.stringify({ Parameters: [{ Name: '/image-assurance/test/webhook-secret', Value: TEST_WEBHOOK_SECRET }] }));
-        });
-      });
-      await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
+      ssm = await startFakeSsm([{ Name: '/image-assurance/test/webhook-secret', Value: TEST_WEBHOOK_SECRET }]);
     });
     afterAll(async () => {
       vi.unstubAllEnvs();
-      await new Promise((resolve) => ssm.close(resolve));
+      await ssm.close();
     });
 
     it('reads the secret from SSM once and serves every delivery with it', async () => {
       const store = await table.newStore();
-      vi.stubEnv('TABLE_NAME', store.tableName);
-      vi.stubEnv('DYNAMODB_ENDPOINT', table.endpoint);
-      vi.stubEnv('SSM_ENDPOINT', `http://127.0.0.1:${(ssm.address() as AddressInfo).port}/`);
+      stubColdStartEnv({ tableName: store.tableName, dynamoEndpoint: table.endpoint, ssm, parameterPrefix: '/image-assurance/test' });
       vi.stubEnv('AWS_REGION', 'us-east-1');
-      vi.stubEnv('AWS_ACCESS_KEY_ID', 'fake');
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'fake');
-      vi.stubEnv('APP_ID_PARAMETER', '/image-assurance/test/app-id');
-      vi.stubEnv('PRIVATE_KEY_PARAMETER', '/image-assurance/test/private-key');
-      vi.stubEnv('WEBHOOK_SECRET_PARAMETER', '/image-assurance/test/webhook-secret');
 
       const first = await handler(httpApiEvent(await signedDelivery('workflow_run', payload, { id: 'cold-1' })));
       const second = await handler(httpApiEvent(await signedDelivery('workflow_run', payload, { id: 'cold-2' })));
 
       expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
-      expect(ssmCalls).toBe(1);
+      expect(ssm.calls).toBe(1);
       expect((await store.getJob('cold-2'))?.event).toBe('workflow_run');
     });
   });

@@ -1,6 +1,4 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,6 +11,7 @@ import { mockPolicyFiles } from '../github/app-harness.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
 import { TEST_WEBHOOK_SECRET } from '../helpers/sign.ts';
+import { type FakeSsm, startFakeSsm, stubColdStartEnv } from './cold-start.ts';
 import { jobKey, streamRecordOf } from './stream-event.ts';
 
 const NOW = new Date('2026-11-26T00:00:00Z');
@@ -133,40 +132,21 @@ describe('functions/worker.ts', () => {
   });
 
   describe('handler (cold start from the environment)', () => {
-    let ssm: Server;
-    let ssmCalls = 0;
+    let ssm: FakeSsm;
     beforeAll(async () => {
-      ssm = createServer((request, response) => {
-        ssmCalls++;
-        request.resume();
-        request.on('end', () => {
-          response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(
-            JSON.stringify({
-              Parameters: [
-                { Name: '/ia/app-id', Value: '1' },
-                { Name: '/ia/private-key', Value: privateKey },
-                { Name: '/ia/webhook-secret', Value: TEST_WEBHOOK_SECRET },
-              ],
-            }),
-          );
-        });
-      });
-      await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
+      ssm = await startFakeSsm([
+        { Name: '/ia/app-id', Value: '1' },
+        { Name: '/ia/private-key', Value: privateKey },
+        { Name: '/ia/webhook-secret', Value: TEST_WEBHOOK_SECRET },
+      ]);
     });
     afterAll(async () => {
       vi.unstubAllEnvs();
-      await new Promise((resolve) => ssm.close(resolve));
+      await ssm.close();
     });
 
     it('reads the App secrets from SSM once and runs each job', async () => {
-      vi.stubEnv('TABLE_NAME', store.tableName);
-      vi.stubEnv('DYNAMODB_ENDPOINT', table.endpoint);
-      vi.stubEnv('SSM_ENDPOINT', `http://127.0.0.1:${(ssm.address() as AddressInfo).port}/`);
-      vi.stubEnv('AWS_ACCESS_KEY_ID', 'fake');
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'fake');
-      vi.stubEnv('APP_ID_PARAMETER', '/ia/app-id');
-      vi.stubEnv('PRIVATE_KEY_PARAMETER', '/ia/private-key');
-      vi.stubEnv('WEBHOOK_SECRET_PARAMETER', '/ia/webhook-secret');
+      stubColdStartEnv({ tableName: store.tableName, dynamoEndpoint: table.endpoint, ssm, parameterPrefix: '/ia' });
       vi.stubEnv('LOG_LEVEL', 'fatal');
       mockPublishFlow(91, 201);
       // The same commit: its check run (991) is updated, not created again.
@@ -177,7 +157,7 @@ describe('functions/worker.ts', () => {
       const results = [await handler({ Records: [first] }), await handler({ Records: [second] })];
 
       expect(results).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
-      expect(ssmCalls).toBe(1);
+      expect(ssm.calls).toBe(1);
       assertGitHubDone();
     });
   });
