@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../../src/render/pr-comment.ts';
 import { buildRawZip } from '../helpers/artifact-zip.ts';
 import type { RawZipEntry } from '../helpers/artifact-zip.ts';
-import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
 import {
+  reevaluationPayload,
   pullRequestPayload,
   imageScan,
   arrangeRun,
@@ -12,7 +12,6 @@ import {
   APP_ID,
   checkRunBodies,
   finalCheckRun,
-  INSTALLATION_ID,
   JUICE_SHOP,
   mockAccessToken,
   mockArtifacts,
@@ -52,18 +51,6 @@ function policyRefs(app: AppUnderTest): (string | null)[] {
   return app.github.log
     .filter((entry) => decodeURIComponent(entry.path).startsWith(`${REPO_PATH}/contents/${POLICY_PATH}`))
     .map((entry) => new URL(entry.path, 'https://x').searchParams.get('ref'));
-}
-
-function reevaluationPayload(fixture: string, app: { id: number }): Record<string, any> {
-  const payload = readFixtureJson<Record<string, any>>(fixture);
-  const checked = payload.check_run ?? payload.check_suite;
-  payload.installation = { id: INSTALLATION_ID };
-  payload.repository = workflowRunPayload().repository;
-  checked.head_sha = SHA;
-  checked.pull_requests = [];
-  checked.app = { ...checked.app, id: app.id };
-  if (payload.requested_action) payload.requested_action = { identifier: 're-evaluate' };
-  return payload;
 }
 
 describe('src/github/app (hard to fool)', () => {

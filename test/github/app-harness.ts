@@ -123,6 +123,22 @@ export function pullRequestPayload(base: string, number?: number): Record<string
   return payload;
 }
 
+/**
+ * A real check_run or check_suite payload (`fixture`) asking to judge OWNER/REPO's commit SHA again,
+ * sent to the app `app` (its `id` decides whether the button is ours); a requested action is re-evaluate.
+ */
+export function reevaluationPayload(fixture: string, app: { id: number }): Record<string, any> {
+  const payload = readFixtureJson<Record<string, any>>(fixture);
+  const checked = payload.check_run ?? payload.check_suite;
+  payload.installation = { id: INSTALLATION_ID };
+  payload.repository = workflowRunPayload().repository;
+  checked.head_sha = SHA;
+  checked.pull_requests = [];
+  checked.app = { ...checked.app, id: app.id };
+  if (payload.requested_action) payload.requested_action = { identifier: 're-evaluate' };
+  return payload;
+}
+
 /** POST /app/installations/{id}/access_tokens: the installation token Probot asks for. */
 export function mockAccessToken(github: GitHubMock): void {
   github.api

@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/store.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
 import {
+  reevaluationPayload,
   pullRequestPayload,
   imageScan,
   arrangeRun,
@@ -477,14 +478,7 @@ describe('src/github/app', () => {
       ['check_suite rerequested', 'check_suite', 'webhooks/check_suite.rerequested.json'],
     ])('judges the same artifacts again with the current policy: %s', async (_name, event, fixture) => {
       const { github } = app;
-      const payload = readFixtureJson<Record<string, any>>(fixture);
-      const checked = payload.check_run ?? payload.check_suite;
-      payload.installation = { id: INSTALLATION_ID };
-      payload.repository = workflowRunPayload().repository;
-      checked.head_sha = SHA;
-      checked.pull_requests = [];
-      checked.app = { ...checked.app, id: APP_ID };
-      if (payload.requested_action) payload.requested_action = { identifier: 're-evaluate' };
+      const payload = reevaluationPayload(fixture, { id: APP_ID });
       const run = workflowRunPayload().workflow_run;
       arrangeRun(github, { ref: 'master', repo: 'version: 1\npolicies:\n  - name: allow-all\n', artifacts: imageScan(JUICE_SHOP) });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
