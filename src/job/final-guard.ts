@@ -4,7 +4,7 @@ import type { GitHubClient } from '../github/client.ts';
 import { statusOf } from '../github/client.ts';
 import type { Outcome, RunRef } from '../model/outcome.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
-import { SETTINGS_DEFAULTS } from '../policy/schema.ts';
+import { defaultSettings } from '../policy/schema.ts';
 import { renderCheckRun } from '../render/check-run.ts';
 import type { CheckState, Store, Versioned } from '../store/store.ts';
 import type { RepoTarget } from './repo-target.ts';
@@ -40,7 +40,7 @@ export async function withFinalGuard(guard: GuardTarget, work: () => Promise<voi
 }
 
 async function reportInternalFailure(guard: GuardTarget, message: string, error: unknown): Promise<void> {
-  const settings = guard.settings?.() ?? { ...SETTINGS_DEFAULTS, artifacts: [...SETTINGS_DEFAULTS.artifacts] };
+  const settings = guard.settings?.() ?? defaultSettings();
   const { octokit, store, target, sha, now } = guard;
   try {
     if (guard.run) {

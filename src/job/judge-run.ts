@@ -61,10 +61,18 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   const artifacts = (await fetchRunArtifacts(input.octokit, { owner: input.owner, repo: input.repo, runId: run.ref.id })).filter((artifact) =>
     matchesAnyGlob(artifact.name, policy.settings.artifacts),
   );
-  // 4. Reports from a workflow that this change edited could be forged: never download them
-  //    (unless the base branch's policy says `workflow_changes: trusted`).
-  if (artifacts.length > 0 && policy.settings.workflow_changes === 'untrusted') {
-    const changed = await workflowChangeProblem(input.octokit, { owner: input.owner, repo: input.repo, run, baseRef: input.policyRef, defaultBranch: input.defaultBranch });
+  // 4. Reports from a workflow (or a protected file) that this change edited could be forged:
+  //    never download them (unless the base branch's policy says `workflow_changes: trusted`).
+  if (artifacts.length > 0) {
+    const changed = await workflowChangeProblem(input.octokit, {
+      owner: input.owner,
+      repo: input.repo,
+      run,
+      baseRef: input.policyRef,
+      defaultBranch: input.defaultBranch,
+      isWorkflowChecked: policy.settings.workflow_changes === 'untrusted',
+      protectedPaths: policy.settings.protected_paths,
+    });
     if (changed) return judgement([changed]);
   }
   const problems: OutcomeProblem[] = [];

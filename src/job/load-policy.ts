@@ -5,7 +5,7 @@ import type { OutcomeProblem } from '../model/outcome.ts';
 import { loadPolicySet } from '../policy/load.ts';
 import type { PolicySource } from '../policy/load.ts';
 import { createResolver, loadPreset } from '../policy/load-presets.ts';
-import { SETTINGS_DEFAULTS } from '../policy/schema.ts';
+import { defaultSettings } from '../policy/schema.ts';
 import type { PolicySet, ResolvedSettings } from '../policy/schema.ts';
 
 /**
@@ -83,9 +83,6 @@ function presetRoot(): PolicySource {
   return preset;
 }
 
-function defaultSettings(): ResolvedSettings {
-  return { ...SETTINGS_DEFAULTS, artifacts: [...SETTINGS_DEFAULTS.artifacts] };
-}
 
 /**
  * Only the repository's own file can carry annotations; a problem in the organization's file or

@@ -1,6 +1,7 @@
 import type { GitHubClient } from '../github/client.ts';
 import { fetchChangedFiles } from '../github/compare.ts';
 import { fetchFileText } from '../github/contents.ts';
+import { matchesAnyGlob } from '../model/glob.ts';
 import type { OutcomeProblem } from '../model/outcome.ts';
 import type { WorkflowRunInfo } from './workflow-run.ts';
 
@@ -13,23 +14,54 @@ import type { WorkflowRunInfo } from './workflow-run.ts';
  */
 export async function workflowChangeProblem(
   octokit: GitHubClient,
-  target: { owner: string; repo: string; run: WorkflowRunInfo; baseRef: string; defaultBranch: string },
+  target: {
+    owner: string;
+    repo: string;
+    run: WorkflowRunInfo;
+    baseRef: string;
+    defaultBranch: string;
+    /** `settings.workflow_changes === 'untrusted'`: the run's own workflow file must be unchanged. */
+    isWorkflowChecked: boolean;
+    /** `settings.protected_paths`: globs of other files the scan depends on, which must be unchanged too. */
+    protectedPaths: readonly string[];
+  },
 ): Promise<OutcomeProblem | undefined> {
   const { run, baseRef } = target;
   const isDefaultBranchPush = !run.isFromFork && run.pullRequests.length === 0 && run.headBranch === target.defaultBranch;
-  if (isDefaultBranchPush) return undefined;
+  if (isDefaultBranchPush || (!target.isWorkflowChecked && target.protectedPaths.length === 0)) return undefined;
   const path = run.workflowPath;
-  if (path === undefined) {
+  if (target.isWorkflowChecked && path === undefined) {
     return { kind: 'report', message: `${runName(run)} names no workflow file, so its reports cannot be traced to a reviewed workflow: they are not trusted` };
   }
   const changed = await fetchChangedFiles(octokit, { owner: target.owner, repo: target.repo, base: baseRef, head: run.headSha });
-  if (changed.paths.has(path)) return changedProblem(run, path, baseRef);
+  if (target.isWorkflowChecked && path !== undefined && changed.paths.has(path)) return changedProblem(run, path, baseRef);
+  const touched = [...changed.paths].filter((changedPath) => matchesAnyGlob(changedPath, target.protectedPaths));
+  if (touched.length > 0) return protectedProblem(run, touched, baseRef);
   if (changed.isComplete) return undefined;
-  // GitHub cut the list of files: compare the workflow itself where the commit left the base, and at the commit.
+  // GitHub cut the list of files: a protected path among the rest cannot be ruled out (fail closed).
+  if (target.protectedPaths.length > 0) {
+    return {
+      kind: 'report',
+      message: `${runName(run)}: this change edits more files than GitHub lists, so it cannot be verified that it leaves settings.protected_paths unchanged: its reports were not read`,
+    };
+  }
+  if (path === undefined) return undefined;
+  // Compare the workflow itself where the commit left the base, and at the commit.
   const file = { owner: target.owner, repo: target.repo, path };
   const before = await fetchFileText(octokit, { ...file, ref: changed.mergeBaseSha ?? baseRef });
   const after = await fetchFileText(octokit, { ...file, ref: run.headSha });
   return before !== undefined && before === after ? undefined : changedProblem(run, path, baseRef);
+}
+
+function protectedProblem(run: WorkflowRunInfo, paths: readonly string[], baseRef: string): OutcomeProblem {
+  const named = paths.length > 3 ? `${paths.slice(0, 3).join(', ')} and ${paths.length - 3} more` : paths.join(', ');
+  return {
+    kind: 'report',
+    message:
+      `${runName(run)} ran from a change that edits ${named} (settings.protected_paths, compared with ${baseRef}): the scan depends on ` +
+      `${paths.length === 1 ? 'it' : 'them'}, so its reports cannot vouch for the image and were not read. Change ${paths.length === 1 ? 'it' : 'them'} in a pull request of its own, ` +
+      'merged by someone allowed to bypass the required check, then scan again',
+  };
 }
 
 function changedProblem(run: WorkflowRunInfo, path: string, baseRef: string): OutcomeProblem {

@@ -5,7 +5,7 @@ import type { Problem } from '../errors.ts';
 import { describeIssues } from './describe-issues.ts';
 import { readYaml } from './read-yaml.ts';
 import type { Position, YamlWithPositions } from './read-yaml.ts';
-import { PolicyFile, SETTINGS_DEFAULTS } from './schema.ts';
+import { defaultSettings, PolicyFile } from './schema.ts';
 import type { LoadedException, LoadedPolicy, PolicyOrigin, PolicySet, ResolvedSettings, Settings } from './schema.ts';
 
 /**
@@ -293,7 +293,7 @@ type FloorKey = keyof typeof FLOOR_ORDER;
  * files set explicitly are a floor: a repository file may make them stricter, never looser.
  */
 function resolveSettings(ordered: readonly ParsedSource[], isOrgOwned: (file: string) => boolean): ResolvedSettings {
-  const settings: ResolvedSettings = { ...SETTINGS_DEFAULTS, artifacts: [...SETTINGS_DEFAULTS.artifacts] };
+  const settings = defaultSettings();
   const floor: Settings = {};
   for (const file of ordered) {
     const given = file.policyFile.settings ?? {};
@@ -304,6 +304,8 @@ function resolveSettings(ordered: readonly ParsedSource[], isOrgOwned: (file: st
     if (given.missing_scan !== undefined) settings.missing_scan = given.missing_scan;
     if (given.unscoped_images !== undefined) settings.unscoped_images = given.unscoped_images;
     if (given.workflow_changes !== undefined) settings.workflow_changes = given.workflow_changes;
+    // Protected paths add up across files: no file can remove another's (the organization's).
+    for (const path of given.protected_paths ?? []) if (!settings.protected_paths.includes(path)) settings.protected_paths.push(path);
     if (isOrgOwned(file.source.file)) {
       if (given.forks !== undefined) floor.forks = given.forks;
       if (given.missing_scan !== undefined) floor.missing_scan = given.missing_scan;

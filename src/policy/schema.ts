@@ -38,7 +38,13 @@ export const SETTINGS_DEFAULTS = {
   forks: 'untrusted',
   unscoped_images: 'allow',
   workflow_changes: 'untrusted',
-} as const satisfies Omit<ResolvedSettings, 'artifacts'> & { artifacts: readonly string[] };
+  protected_paths: [],
+} as const satisfies Omit<ResolvedSettings, 'artifacts' | 'protected_paths'> & { artifacts: readonly string[]; protected_paths: readonly string[] };
+
+/** The settings when no file sets any: fresh lists, so callers may change them. */
+export function defaultSettings(): ResolvedSettings {
+  return { ...SETTINGS_DEFAULTS, artifacts: [...SETTINGS_DEFAULTS.artifacts], protected_paths: [] };
+}
 
 export const Settings = z
   .object({
@@ -75,6 +81,11 @@ export const Settings = z
       )
       .meta({ default: SETTINGS_DEFAULTS.workflow_changes })
       .optional(),
+    protected_paths: GlobList.describe(
+      'Files the scan depends on besides its workflow (scan scripts, local actions, scanner configuration): reports from a run whose change edits one of them are not trusted. The lists of every file that applies add up, so an organization\'s entries cannot be removed.',
+    )
+      .meta({ default: [] })
+      .optional(),
   })
   .strict()
   .describe('How the app finds reports and answers. Each key is optional; a repository file overrides the organization, except that it can only make missing_scan, forks, unscoped_images and workflow_changes stricter.');
@@ -88,6 +99,7 @@ export type ResolvedSettings = {
   forks: (typeof FORK_MODES)[number];
   unscoped_images: (typeof UNSCOPED_MODES)[number];
   workflow_changes: (typeof WORKFLOW_CHANGE_MODES)[number];
+  protected_paths: string[];
 };
 
 export const Scope = z

@@ -584,6 +584,31 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     expect(github.log.some((entry) => entry.path.includes('/artifacts/11/'))).toBe(false);
   });
 
+  it.each([
+    ['a protected script', 'untrusted', [{ filename: 'scripts/scan.sh' }], 'failure'],
+    ['a protected script, even with workflow_changes: trusted', 'trusted', [{ filename: 'scripts/scan.sh' }], 'failure'],
+    ['a file moved away from a protected path', 'untrusted', [{ filename: 'tools/scan.sh', previous_filename: 'scripts/scan.sh' }], 'failure'],
+    ['only unprotected files', 'untrusted', [{ filename: 'src/app.ts' }, { filename: 'scripts-old/notes.md' }], 'success'],
+  ] as const)('judges a pull request that edits %s per settings.protected_paths', async (_name, mode, files, conclusion) => {
+    const { github } = app;
+    arrangeRun(github, { ref: 'main', repo: `version: 1\nsettings:\n  workflow_changes: ${mode}\n  protected_paths: ["scripts/**"]\npolicies:\n  - name: allow-all\n` });
+    if (conclusion === 'success') mockArtifacts(github, RUN_ID, imageScan(ALPINE_311));
+    else github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    mockCompare(github, 'main', [...files]);
+    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(conclusion === 'failure' ? 2 : 1).reply(200, []);
+    if (conclusion === 'failure') github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+
+    await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check.conclusion).toBe(conclusion);
+    if (conclusion === 'failure') {
+      expect(check.output.summary).toContain('ran from a change that edits scripts/scan.sh (settings.protected&#95;paths, compared with main)');
+      expect(github.log.some((entry) => entry.path.includes('/artifacts/11/'))).toBe(false);
+    }
+  });
+
   it('compares a branch pushed without a pull request with the default branch', async () => {
     const { github } = app;
     const payload = workflowRunPayload();

@@ -2,7 +2,7 @@ import type { Bundle } from '../../src/model/bundle.ts';
 import { parseImageRef } from '../../src/model/image-ref.ts';
 import type { Check, Cvss, LicenseFinding, Malware, OvalResult, Package, Secret, Vulnerability } from '../../src/model/report.ts';
 import { emptyFindings } from '../../src/readers/fields.ts';
-import { type LoadedException, type LoadedPolicy, type PolicySet, type ResolvedSettings, SETTINGS_DEFAULTS } from '../../src/policy/schema.ts';
+import { type LoadedException, type LoadedPolicy, type PolicySet, type ResolvedSettings, defaultSettings } from '../../src/policy/schema.ts';
 
 /**
  * Hand-made inputs for tests. Every builder takes the fields you care about and fills the rest with
@@ -104,7 +104,7 @@ export function buildException(overrides: Partial<LoadedException> = {}): Loaded
 export function buildPolicySet(policies: LoadedPolicy[], exceptions: LoadedException[] = [], settings: Partial<ResolvedSettings> = {}): PolicySet {
   const sources = [...new Set([...policies.map((p) => p.source), ...exceptions.map((e) => e.source)])];
   return {
-    settings: { ...SETTINGS_DEFAULTS, artifacts: [...SETTINGS_DEFAULTS.artifacts], ...settings },
+    settings: { ...defaultSettings(), ...settings },
     policies,
     exceptions,
     sources,

@@ -4,7 +4,7 @@ import { buildOutcome, emptyState, publishCheckState } from '../../src/job/updat
 import { createMemoryStore } from '../../src/store/memory.ts';
 import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
 import type { ImageVerdict } from '../../src/model/verdict.ts';
-import { SETTINGS_DEFAULTS } from '../../src/policy/schema.ts';
+import { defaultSettings } from '../../src/policy/schema.ts';
 import type { ResolvedSettings } from '../../src/policy/schema.ts';
 import type { CheckState, RunContribution } from '../../src/store/store.ts';
 
@@ -23,7 +23,7 @@ function state(...runs: RunContribution[]): CheckState {
 }
 
 function settings(overrides: Partial<ResolvedSettings> = {}): ResolvedSettings {
-  return { ...SETTINGS_DEFAULTS, artifacts: ['image-scan*'], ...overrides };
+  return { ...defaultSettings(), ...overrides };
 }
 
 describe('src/job/update-check buildOutcome', () => {

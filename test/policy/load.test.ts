@@ -384,7 +384,7 @@ describe('src/policy/load loadPolicySet', () => {
   it('applies the defaults when no file sets anything', async () => {
     const set = await loadPolicySet([repo('version: 1\n')], noExtends);
 
-    expect(set.settings).toEqual(SETTINGS_DEFAULTS);
+    expect(set.settings).toEqual({ ...SETTINGS_DEFAULTS, protected_paths: [] });
     expect(set.policies).toEqual([]);
     expect(set.sources).toEqual([REPO]);
   });
@@ -406,6 +406,8 @@ describe('src/policy/load loadPolicySet', () => {
     { name: 'the repository overrides the comment mode', org: 'comment: never', repo: 'comment: always', key: 'comment', value: 'always' },
     { name: 'the repository overrides the artifact globs', org: 'artifacts: [org-*]', repo: 'artifacts: [repo-*]', key: 'artifacts', value: ['repo-*'] },
     { name: 'the organization sets what the repository leaves out', org: 'check_name: org-gate', repo: 'comment: always', key: 'check_name', value: 'org-gate' },
+    { name: 'protected paths add up: a repository cannot remove the organization\'s', org: 'protected_paths: [scripts/scan.sh]', repo: 'protected_paths: [.github/actions/**]', key: 'protected_paths', value: ['scripts/scan.sh', '.github/actions/**'] },
+    { name: 'protected paths of the organization apply when the repository names none', org: 'protected_paths: [scripts/**]', repo: 'comment: always', key: 'protected_paths', value: ['scripts/**'] },
   ])('settings: $name', async ({ org, repo: repoSetting, key, value }) => {
     const resolver = resolverOf({ org: `version: 1\nsettings:\n  ${org}\n` });
 
