@@ -2,7 +2,7 @@ import type { Bundle } from '../model/bundle.ts';
 import { severityRank } from '../model/severity.ts';
 import { type CelActivation, toCelActivation } from './cel.ts';
 import { bestCvss } from './cvss.ts';
-import { createVulnerabilitySorter, cveKey, type VulnerabilitySorter } from './order.ts';
+import { createVulnerabilitySorter, cveKey, NOT_A_CVE, type VulnerabilitySorter } from './order.ts';
 
 /**
  * What the rules need about one bundle, computed once and shared by every policy: per-vulnerability
@@ -63,16 +63,17 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
     sorter ??= createVulnerabilitySorter(vulnerabilities, vulnerabilityRanks, vulnerabilityCvss, vulnerabilityCves);
     return sorter;
   }
-  // Every ID and alias lower-cased once (aliases of vulnerability i at aliasStart[i] to aliasStart[i + 1]): the look-ups then only hash.
-  let lowercaseIds: { ids: string[]; aliases: string[]; aliasStart: Int32Array } | undefined;
+  // The IDs that are not canonical CVE IDs (those compare by `vulnerabilityCves`) and every alias,
+  // lower-cased once (aliases of vulnerability i at aliasStart[i] to aliasStart[i + 1]): the look-ups then only hash.
+  let lowercaseIds: { ids: (string | undefined)[]; aliases: string[]; aliasStart: Int32Array } | undefined;
   function getLowercaseIds(): NonNullable<typeof lowercaseIds> {
     if (lowercaseIds === undefined) {
-      const ids = new Array<string>(count);
+      const ids = new Array<string | undefined>(count);
       const aliases: string[] = [];
       const aliasStart = new Int32Array(count + 1);
       for (let i = 0; i < count; i++) {
         const vulnerability = vulnerabilities[i]!;
-        ids[i] = vulnerability.id.toLowerCase();
+        ids[i] = vulnerabilityCves[i] === NOT_A_CVE ? vulnerability.id.toLowerCase() : undefined;
         aliasStart[i] = aliases.length;
         for (const alias of vulnerability.aliases) aliases.push(alias.toLowerCase());
       }
@@ -100,10 +101,18 @@ export function buildBundleFacts(bundle: Bundle): BundleFacts {
       const found = new Map<number, string[]>();
       const wanted = new Set(lowercaseIds);
       if (wanted.size === 0) return found;
+      // A canonical CVE ID equals a query ID exactly when their `cveKey`s are equal.
+      const wantedCves = new Map<number, string>();
+      for (const id of wanted) {
+        const upper = id.toUpperCase();
+        const key = cveKey(upper);
+        if (key !== NOT_A_CVE && upper.toLowerCase() === id) wantedCves.set(key, id);
+      }
       const { ids, aliases, aliasStart } = getLowercaseIds();
       for (let i = 0; i < count; i++) {
-        const own = ids[i]!;
-        let matched = wanted.has(own) ? [own] : undefined;
+        const own = ids[i];
+        const ownMatch = own === undefined ? wantedCves.get(vulnerabilityCves[i]!) : wanted.has(own) ? own : undefined;
+        let matched = ownMatch === undefined ? undefined : [ownMatch];
         for (let a = aliasStart[i]!; a < aliasStart[i + 1]!; a++) {
           const alias = aliases[a]!;
           if (!wanted.has(alias)) continue;
