@@ -71,7 +71,7 @@ export function cveKey(id: string): number {
 }
 
 /** A {@link cveKey} as a small integer (a radix sort key) when it fits 31 bits, else -1. */
-function smallCveKey(key: number): number {
+export function smallCveKey(key: number): number {
   if (key === NOT_A_CVE) return NOT_A_CVE;
   const year = Math.floor(key / 1e12);
   const number = key - year * 1e12;

@@ -64,6 +64,23 @@ describe('src/engine/rules/severity', () => {
     ]);
   });
 
+  it.each([
+    ['a CVE ID in two cases', 'CVE-2021-44228', 'cve-2021-44228', 1],
+    ['a CVE ID with a large number in two cases', 'CVE-2021-1234567890', 'cve-2021-1234567890', 1],
+    ['a CVE ID of an odd year in two cases', 'CVE-1970-1234', 'Cve-1970-1234', 1],
+    ['two CVE IDs with large numbers', 'CVE-2021-1234567890', 'CVE-2021-1234567891', 2],
+    ['a CVE ID and its non-canonical spelling', 'CVE-2021-44228', 'CVE-2021-044228', 2],
+    ['a CVE ID and a non-CVE ID', 'CVE-2021-44228', 'GHSA-jfh8-c2jp-5v3q', 2],
+    ['a non-CVE ID in two cases', 'GHSA-jfh8-c2jp-5v3q', 'ghsa-jfh8-c2jp-5v3q', 2],
+  ])('de-duplicates %s in one package as %i violation(s)', (_name, first, second, expected) => {
+    const bundle = buildBundle({ vulnerabilities: [buildVulnerability({ id: first, severity: 'critical' }), buildVulnerability({ id: second, severity: 'high' })] });
+
+    const { violations } = evaluateRules(bundle, { severity: 'high' });
+
+    expect(violations.map((v) => v.id)).toEqual(expected === 1 ? [first] : expect.arrayContaining([first, second]));
+    expect(violations).toHaveLength(expected);
+  });
+
   it('orders violations most severe first: severity, then CVSS, then ID', () => {
     const bundle = buildBundle({
       vulnerabilities: [
