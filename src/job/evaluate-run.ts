@@ -4,7 +4,7 @@ import type { Store, VerdictRecord } from '../store/store.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { judgeRun } from './judge-run.ts';
 import type { RunJudgement } from './judge-run.ts';
-import { loadRepoPolicy } from './load-policy.ts';
+import { loadRepoPolicy, POLICY_FILE } from './load-policy.ts';
 import type { OrgPolicyCache, PolicyLoad } from './load-policy.ts';
 import type { RepoTarget } from './repo-target.ts';
 import { recordContribution } from './update-check.ts';
@@ -36,8 +36,8 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
       policy = await policyFor(input, policyRef);
       // 2. Judge the run's artifacts (forks, policy problems and zip limits become problems).
       const judgement = await judgeRun({ octokit, owner: target.owner, repo: target.repo, run, policy, policyRef, defaultBranch: target.defaultBranch, now });
-      // 3. Store a verdict per image digest, for publishes and deployment gates.
-      await storeVerdicts(store, target, run, judgement);
+      // 3. Store a verdict per repository, image digest, commit and policy branch, for publishes and gates.
+      await storeVerdicts(store, { target, run, policyRef, sources: policy.sources }, judgement);
       // 4. Merge into the commit's check and answer: check run and sticky comment.
       await recordContribution({
         octokit,
@@ -70,7 +70,13 @@ function policyFor(input: EvaluateRunInput, ref: string): Promise<PolicyLoad> {
   return pending;
 }
 
-async function storeVerdicts(store: Store, target: RepoTarget, run: WorkflowRunInfo, judgement: RunJudgement): Promise<void> {
+async function storeVerdicts(
+  store: Store,
+  judged: { target: RepoTarget; run: WorkflowRunInfo; policyRef: string; sources: string[] },
+  judgement: RunJudgement,
+): Promise<void> {
+  const { target, run, policyRef } = judged;
+  const policyFiles = judged.sources.map((source) => (source === POLICY_FILE ? `${source}@${policyRef}` : source));
   for (const { image } of judgement.judged) {
     if (!image.digest) continue;
     const record: VerdictRecord = {
@@ -80,6 +86,8 @@ async function storeVerdicts(store: Store, target: RepoTarget, run: WorkflowRunI
       repository: `${target.owner}/${target.repo}`,
       sha: run.headSha,
       runId: run.ref.id,
+      policyRef,
+      policyFiles,
       allowed: image.allowed,
       status: image.status,
       policies: image.policies.map((policy) => ({ name: policy.name, source: policy.source, passed: policy.passed, enforcement: policy.enforcement })),

@@ -2,7 +2,7 @@ import type { Logger } from 'probot';
 import type { GitHubClient } from '../github/client.ts';
 import { normalizeRepositoryName } from '../model/image-ref.ts';
 import type { OutcomeProblem, RunRef } from '../model/outcome.ts';
-import type { PublishRecord, Store, VerdictRecord } from '../store/store.ts';
+import type { PublishRecord, Store, VerdictKey, VerdictRecord } from '../store/store.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { loadRepoPolicy, type PolicyLoad } from './load-policy.ts';
 import { readRepoTarget, type RepoTarget } from './repo-target.ts';
@@ -11,8 +11,11 @@ import { recordContribution } from './update-check.ts';
 /**
  * `registry_package.published` and `package.published` for a container version:
  *   1. read the version: image, tag, digest(s), publishing commit when the payload names one;
- *   2. look the verdict up by digest;
- *   3. record tag → digest as `verified` (a verdict existed) or `unscanned`;
+ *   2. look up the verdict judged in THIS repository, for THAT commit, under the default branch's
+ *      policy: a verdict of another repository, another commit or a looser branch's policy never
+ *      vouches for a publish (no commit named: no verdict);
+ *   3. record tag → digest as `verified` (that verdict existed) or `unscanned`, unless a newer
+ *      version of the tag is recorded already: a replayed older event changes nothing and stops;
  *   4. on the publishing commit, when known: put the verdict (or, for an unscanned image with
  *      `missing_scan: fail`, an `unscanned` problem) into the commit's check, under the final
  *      guard (a failure there ends in a failing check that says what failed).
@@ -40,6 +43,8 @@ export interface PublishedVersion {
   digests: string[];
   /** A full commit SHA the payload names for the version, when it names one. */
   sha?: string;
+  /** The version's `updated_at` (ISO): orders events of one tag. */
+  updatedAt: string;
   run: RunRef;
 }
 
@@ -58,13 +63,11 @@ export async function onPackagePublished(input: OnPackagePublishedInput): Promis
   const repository = `${target.owner}/${target.repo}`;
   const fields = { repository, image: version.image, tag: version.tag, digest: version.digests[0] };
 
-  // 2. The verdict, by any digest the payload gives. Its commit is the publishing commit only
-  //    when it was judged in this repository (an image built elsewhere has its commit elsewhere).
-  const verdict = await findVerdict(input.store, version.digests);
-  const isSameRepository = verdict !== undefined && verdict.repository.toLowerCase() === repository.toLowerCase();
-  const sha = (isSameRepository ? verdict.sha : undefined) ?? version.sha;
+  // 2. The verdict judged in this repository for the commit the package names.
+  const { sha } = version;
+  const verdict = sha === undefined ? undefined : await findVerdict(input.store, { repository, sha, policyRef: target.defaultBranch }, version.digests);
 
-  // 3. Record tag → digest.
+  // 3. Record tag → digest, unless a newer version of the tag is recorded already.
   const record: PublishRecord = {
     image: version.image,
     tag: version.tag,
@@ -72,13 +75,17 @@ export async function onPackagePublished(input: OnPackagePublishedInput): Promis
     repository,
     state: verdict === undefined ? 'unscanned' : 'verified',
     publishedAt: input.now.toISOString(),
+    versionUpdatedAt: version.updatedAt,
     ...(sha === undefined ? {} : { sha }),
     ...(verdict === undefined ? {} : { allowed: verdict.allowed }),
   };
-  await input.store.putPublish(record);
+  if (!(await input.store.putPublish(record))) {
+    input.log.warn({ ...fields, versionUpdatedAt: version.updatedAt }, 'package event older than the version recorded for its tag: ignored');
+    return;
+  }
   input.log.info({ ...fields, state: record.state, sha }, 'container version published');
   if (sha === undefined) {
-    input.log.info(fields, 'no publishing commit in the payload: no check to refresh');
+    input.log.info(fields, 'no publishing commit in the payload: no verdict applies, no check to refresh');
     return;
   }
 
@@ -123,10 +130,10 @@ export function unscannedMessage(version: Pick<PublishedVersion, 'image' | 'tag'
   return `${reference} was published without a verdict: no scan report for this digest was evaluated (missing_scan: fail)`;
 }
 
-/** The first digest that has a verdict. */
-async function findVerdict(store: Store, digests: readonly string[]): Promise<VerdictRecord | undefined> {
+/** The verdict of the first digest judged in this repository for this commit, by the default branch's policy. */
+async function findVerdict(store: Store, key: Omit<VerdictKey, 'digest'>, digests: readonly string[]): Promise<VerdictRecord | undefined> {
   for (const digest of digests) {
-    const verdict = await store.getVerdictByDigest(digest);
+    const verdict = await store.getVerdict({ ...key, digest });
     if (verdict !== undefined) return verdict;
   }
   return undefined;
@@ -164,6 +171,7 @@ export function readPublishedVersion(payload: unknown, appId: number): Published
     .map((value) => asString(value)?.toLowerCase())
     .find((value): value is string => value !== undefined && COMMIT_SHA.test(value));
   const versionId = typeof version['id'] === 'number' ? version['id'] : 0;
+  const updatedAt = asString(version['updated_at']) ?? asString(version['created_at']) ?? '';
 
   return {
     target,
@@ -171,6 +179,7 @@ export function readPublishedVersion(payload: unknown, appId: number): Published
     tag,
     digests,
     ...(sha === undefined ? {} : { sha }),
+    updatedAt,
     run: { id: versionId, name: `publish ${image}:${tag}`, url: asString(version['html_url']) ?? asString(pkg['html_url']) ?? '' },
   };
 }

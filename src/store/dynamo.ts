@@ -7,7 +7,8 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { OperationError } from '../errors.ts';
-import type { CheckState, Job, PublishRecord, Store, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, Job, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import { versionTime } from './store.ts';
 import {
   CHECK_STATE_TTL_SECONDS,
   DELIVERY_TTL_SECONDS,
@@ -100,13 +101,16 @@ export class DynamoStore implements Store {
   }
 
   async putVerdict(record: VerdictRecord): Promise<void> {
-    const what = `store verdict of ${record.digest}`;
+    const what = `store verdict of ${record.digest} from ${record.repository}@${record.sha}`;
     const { body, isTrimmed } = compressVerdict(record, what);
-    const attributes: Item = {
+    const item: Item = {
+      ...keyItem(keys.verdict(record)),
       digest: { S: record.digest },
       image: { S: record.image },
       repository: { S: record.repository },
       sha: { S: record.sha },
+      policyRef: { S: record.policyRef },
+      policyFiles: { L: record.policyFiles.map((file) => ({ S: file })) },
       allowed: { BOOL: record.allowed },
       status: { S: record.status },
       evaluatedAt: { S: record.evaluatedAt },
@@ -115,21 +119,16 @@ export class DynamoStore implements Store {
       ...(record.imageId === undefined ? {} : { imageId: { S: record.imageId } }),
       ...(record.runId === undefined ? {} : { runId: { N: String(record.runId) } }),
     };
-    await this.#put({ ...keyItem(keys.verdict(record.digest)), ...attributes }, what);
-    if (record.imageId !== undefined) await this.#put({ ...keyItem(keys.imageId(record.imageId)), ...attributes }, what);
+    await this.#put(item, what);
   }
 
-  async getVerdictByDigest(digest: string): Promise<VerdictRecord | undefined> {
-    const item = await this.#get(keys.verdict(digest), `read verdict of ${digest}`);
+  async getVerdict(key: VerdictKey): Promise<VerdictRecord | undefined> {
+    const item = await this.#get(keys.verdict(key), `read verdict of ${key.digest} from ${key.repository}@${key.sha}`);
     return item === undefined ? undefined : decompress<VerdictRecord>(item['body']);
   }
 
-  async getVerdictByImageId(imageId: string): Promise<VerdictRecord | undefined> {
-    const item = await this.#get(keys.imageId(imageId), `read verdict of image ${imageId}`);
-    return item === undefined ? undefined : decompress<VerdictRecord>(item['body']);
-  }
-
-  async putPublish(record: PublishRecord): Promise<void> {
+  async putPublish(record: PublishRecord): Promise<boolean> {
+    const updatedMs = versionTime(record);
     const item: Item = {
       ...keyItem(keys.publish(record.image, record.tag)),
       image: { S: record.image },
@@ -138,10 +137,18 @@ export class DynamoStore implements Store {
       repository: { S: record.repository },
       state: { S: record.state },
       publishedAt: { S: record.publishedAt },
+      versionUpdatedAt: { S: record.versionUpdatedAt },
+      versionUpdatedMs: { N: String(updatedMs) },
       ...(record.sha === undefined ? {} : { sha: { S: record.sha } }),
       ...(record.allowed === undefined ? {} : { allowed: { BOOL: record.allowed } }),
     };
-    await this.#put(item, `record publish of ${record.image}:${record.tag}`);
+    // Only a version at least as new replaces the record: a replayed older event changes nothing.
+    return this.#putIf(
+      item,
+      'attribute_not_exists(pk) OR attribute_not_exists(versionUpdatedMs) OR versionUpdatedMs <= :updated',
+      { ':updated': { N: String(updatedMs) } },
+      `record publish of ${record.image}:${record.tag}`,
+    );
   }
 
   async getPublish(image: string, tag: string): Promise<PublishRecord | undefined> {
@@ -159,6 +166,8 @@ export class DynamoStore implements Store {
       state,
       publishedAt: requireString(item, 'publishedAt'),
       ...(item['sha']?.S === undefined ? {} : { sha: item['sha'].S }),
+      // Records from before versions were compared have none: any version replaces them.
+      versionUpdatedAt: item['versionUpdatedAt']?.S ?? '',
       ...(item['allowed']?.BOOL === undefined ? {} : { allowed: item['allowed'].BOOL }),
     };
   }

@@ -1,4 +1,6 @@
-import type { CheckState, Job, PublishRecord, Store, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, Job, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import { versionTime } from './store.ts';
+import { keys } from './table.ts';
 
 /**
  * An in-memory Store for tests, the CLI and local runs: real optimistic versioning on check
@@ -9,8 +11,7 @@ export function createMemoryStore(): Store {
   const deliveries = new Map<string, string>();
   const jobs = new Map<string, Job>();
   const checkStates = new Map<string, Versioned<CheckState>>();
-  const verdictsByDigest = new Map<string, VerdictRecord>();
-  const verdictsByImageId = new Map<string, VerdictRecord>();
+  const verdicts = new Map<string, VerdictRecord>();
   const publishes = new Map<string, PublishRecord>();
 
   return {
@@ -36,17 +37,17 @@ export function createMemoryStore(): Store {
       return true;
     },
     async putVerdict(record) {
-      verdictsByDigest.set(record.digest, structuredClone(record));
-      if (record.imageId) verdictsByImageId.set(record.imageId, structuredClone(record));
+      verdicts.set(verdictKey(record), structuredClone(record));
     },
-    async getVerdictByDigest(digest) {
-      return copyOf(verdictsByDigest.get(digest));
-    },
-    async getVerdictByImageId(imageId) {
-      return copyOf(verdictsByImageId.get(imageId));
+    async getVerdict(key) {
+      return copyOf(verdicts.get(verdictKey(key)));
     },
     async putPublish(record) {
-      publishes.set(publishKey(record.image, record.tag), structuredClone(record));
+      const key = publishKey(record.image, record.tag);
+      const current = publishes.get(key);
+      if (current !== undefined && versionTime(current) > versionTime(record)) return false;
+      publishes.set(key, structuredClone(record));
+      return true;
     },
     async getPublish(image, tag) {
       return copyOf(publishes.get(publishKey(image, tag)));
@@ -56,6 +57,11 @@ export function createMemoryStore(): Store {
 
 function checkKey(repository: string, sha: string): string {
   return `${repository.toLowerCase()}@${sha}`;
+}
+
+function verdictKey(key: VerdictKey): string {
+  const { pk, sk } = keys.verdict(key);
+  return `${pk}|${sk}`;
 }
 
 function publishKey(image: string, tag: string): string {

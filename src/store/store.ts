@@ -56,21 +56,42 @@ export interface CheckState {
   updatedAt: string;
 }
 
-/** A verdict stored per image digest, for publishes and deployment gates. */
+/**
+ * A verdict, stored per repository, image digest, commit and policy branch, for publishes and
+ * deployment gates. Never shared across repositories: a digest judged in one repository (under
+ * its policy) says nothing about the same digest published by another.
+ */
 export interface VerdictRecord {
   digest: string;
   imageId?: string;
   /** The normalized reference the verdict was given for, e.g. `ghcr.io/acme/api:1.2.3`. */
   image: string;
+  /** `owner/name` of the repository whose workflow run produced the reports. */
   repository: string;
+  /** The commit the run built and scanned. */
   sha: string;
   runId?: number;
+  /** The branch whose policy judged it: a pull request's base, else the default branch. */
+  policyRef: string;
+  /**
+   * The policy files that judged it: the repository's as `path@policyRef`, the organization's
+   * (`org:…`, read at its default branch) and presets (`preset:NAME`, shipped with the app) as named.
+   */
+  policyFiles: string[];
   allowed: boolean;
   status: ImageVerdict['status'];
   /** Policy names that failed and the files they come from. */
   policies: { name: string; source: string; passed: boolean; enforcement: 'block' | 'warn' }[];
   evaluatedAt: string;
   verdict: ImageVerdict;
+}
+
+/** Which verdict: the repository and commit that produced it, under which branch's policy. */
+export interface VerdictKey {
+  repository: string;
+  digest: string;
+  sha: string;
+  policyRef: string;
 }
 
 /** A published container version: what tag went to which digest, and whether it had a verdict. */
@@ -81,10 +102,18 @@ export interface PublishRecord {
   digest: string;
   repository: string;
   sha?: string;
-  /** `verified` when a verdict existed for the digest at publish time, else `unscanned`. */
+  /**
+   * `verified` when a verdict judged in this repository, for the commit the package names, under
+   * the default branch's policy existed at publish time, else `unscanned`.
+   */
   state: 'verified' | 'unscanned';
   allowed?: boolean;
   publishedAt: string;
+  /**
+   * The package version's `updated_at` (ISO): a record is only ever replaced by a version at
+   * least as new, so a replayed older event never rolls the tag back to an older digest.
+   */
+  versionUpdatedAt: string;
 }
 
 export interface Versioned<T> {
@@ -107,12 +136,25 @@ export interface Store {
    */
   putCheckState(state: CheckState, expectedVersion: number | undefined): Promise<boolean>;
 
+  /** Stores the verdict under its key (repository case-insensitive): judging the same key again replaces it. */
   putVerdict(record: VerdictRecord): Promise<void>;
-  getVerdictByDigest(digest: string): Promise<VerdictRecord | undefined>;
-  getVerdictByImageId(imageId: string): Promise<VerdictRecord | undefined>;
+  getVerdict(key: VerdictKey): Promise<VerdictRecord | undefined>;
 
-  putPublish(record: PublishRecord): Promise<void>;
+  /**
+   * Records tag → digest unless the stored record comes from a newer package version
+   * (`versionUpdatedAt`). Resolves false when it was older and nothing was written.
+   */
+  putPublish(record: PublishRecord): Promise<boolean>;
   getPublish(image: string, tag: string): Promise<PublishRecord | undefined>;
+}
+
+/**
+ * A publish record's version time in epoch milliseconds, for ordering. A time that does not parse
+ * sorts first (never replaces a record that has one).
+ */
+export function versionTime(record: Pick<PublishRecord, 'versionUpdatedAt'>): number {
+  const time = Date.parse(record.versionUpdatedAt);
+  return Number.isNaN(time) ? Number.MIN_SAFE_INTEGER : time;
 }
 
 /** Maximum attempts of an optimistic update before giving up with an error. */

@@ -9,9 +9,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | delivery      | `DELIVERY#<delivery id>`        | `DELIVERY`  | 7 days   | put if `attribute_not_exists(pk)`        |
  * | job           | `JOB#<delivery id>`             | `JOB`       | 7 days   | payload gzipped; the stream runs it      |
  * | check state   | `CHECK#<owner/name>#<sha>`      | `CHECK`     | 90 days  | `version` number, put conditional on it  |
- * | verdict       | `VERDICT#<digest>`              | `VERDICT`   | none     | record gzipped; kept for gates/publishes |
- * | verdict by id | `IMAGEID#<image id>`            | `VERDICT`   | none     | a copy of the verdict item, same body    |
- * | publish       | `PUBLISH#<registry/repository>` | `TAG#<tag>` | none     | tag → digest, verified or unscanned      |
+ * | verdict       | `VERDICT#<owner/name>#<digest>` | `COMMIT#<sha>#REF#<policy branch>` | none | record gzipped; for gates/publishes |
+ * | publish       | `PUBLISH#<registry/repository>` | `TAG#<tag>` | none     | tag → digest; put if not older (`versionUpdatedMs`) |
+ *
+ * Verdicts are keyed by repository (lower case), digest, commit and the branch whose policy judged
+ * them: one repository can never overwrite another's verdict, and a publish asks for exactly the
+ * verdict of its own repository and commit (a Query on the `pk` lists a digest's commits).
  *
  * The table's stream (NEW_IMAGE) feeds the worker. Its event source mapping filters on
  * `eventName = INSERT` and a `pk` starting with `JOB#`, so only a newly stored job invokes the
@@ -24,7 +27,6 @@ export const KEY_PREFIX = {
   job: 'JOB#',
   check: 'CHECK#',
   verdict: 'VERDICT#',
-  imageId: 'IMAGEID#',
   publish: 'PUBLISH#',
 } as const;
 
@@ -48,8 +50,10 @@ export const keys = {
   delivery: (id: string) => ({ pk: `${KEY_PREFIX.delivery}${id}`, sk: 'DELIVERY' }),
   job: (id: string) => ({ pk: `${KEY_PREFIX.job}${id}`, sk: 'JOB' }),
   check: (repository: string, sha: string) => ({ pk: `${KEY_PREFIX.check}${repository}#${sha}`, sk: 'CHECK' }),
-  verdict: (digest: string) => ({ pk: `${KEY_PREFIX.verdict}${digest}`, sk: 'VERDICT' }),
-  imageId: (imageId: string) => ({ pk: `${KEY_PREFIX.imageId}${imageId}`, sk: 'VERDICT' }),
+  verdict: (key: { repository: string; digest: string; sha: string; policyRef: string }) => ({
+    pk: `${KEY_PREFIX.verdict}${key.repository.toLowerCase()}#${key.digest}`,
+    sk: `COMMIT#${key.sha}#REF#${key.policyRef}`,
+  }),
   publish: (image: string, tag: string) => ({ pk: `${KEY_PREFIX.publish}${image}`, sk: `TAG#${tag}` }),
 };
 

@@ -186,15 +186,15 @@ export function imageScan(report: ArtifactFile): ArtifactMock[] {
 }
 
 /** Lists the run's artifacts and serves each zip through a 302 to the blob host. */
-export function mockArtifacts(github: GitHubMock, runId: number, artifacts: ArtifactMock[]): void {
-  github.api.get(`${REPO_PATH}/actions/runs/${runId}/artifacts`).query(true).reply(200, {
+export function mockArtifacts(github: GitHubMock, runId: number, artifacts: ArtifactMock[], repoPath = REPO_PATH): void {
+  github.api.get(`${repoPath}/actions/runs/${runId}/artifacts`).query(true).reply(200, {
     total_count: artifacts.length,
     artifacts: artifacts.map((artifact) => ({ id: artifact.id, name: artifact.name, size_in_bytes: artifact.sizeInBytes ?? 1000, expired: artifact.expired ?? false })),
   });
   const blob = github.host(BLOB_HOST);
   for (const artifact of artifacts) {
     if (artifact.expired || (artifact.sizeInBytes ?? 0) > 100 * 1024 * 1024) continue;
-    const download = github.api.get(`${REPO_PATH}/actions/artifacts/${artifact.id}/zip`);
+    const download = github.api.get(`${repoPath}/actions/artifacts/${artifact.id}/zip`);
     if (artifact.downloadStatus !== undefined) {
       download.reply(artifact.downloadStatus, { message: 'artifact download failed' });
       continue;

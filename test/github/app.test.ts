@@ -66,8 +66,8 @@ describe('src/github/app', () => {
       expect(check.output.summary).toContain('2.10.7-r0');
       expect(check.output.summary).toContain('preset:baseline applied');
       expect(check.actions).toEqual([{ label: 'Re-evaluate', description: expect.any(String), identifier: 're-evaluate' }]);
-      const verdict = await app.store.getVerdictByDigest(JUICE_DIGEST);
-      expect(verdict).toMatchObject({ repository: `${OWNER}/${REPO}`, sha: SHA, runId: RUN_ID, allowed: false, status: 'blocked' });
+      const verdict = await app.store.getVerdict({ repository: `${OWNER}/${REPO}`, digest: JUICE_DIGEST, sha: SHA, policyRef: 'master' });
+      expect(verdict).toMatchObject({ repository: `${OWNER}/${REPO}`, sha: SHA, runId: RUN_ID, allowed: false, status: 'blocked', policyRef: 'master', policyFiles: ['preset:baseline'] });
       const state = await app.store.getCheckState(`${OWNER}/${REPO}`, SHA);
       expect(state?.value.checkRunId).toBe(7001);
       // Token, policy file, organization policy file, artifact list, artifact redirect, blob, check run.
@@ -258,7 +258,7 @@ describe('src/github/app', () => {
       expect(check.conclusion).toBe('failure');
       expect(check.output.summary).toContain('artifact image-scan-gone could not be found');
       expect(check.output.summary).toContain('CVE-2021-36159');
-      expect(await app.store.getVerdictByDigest(JUICE_DIGEST)).toBeDefined();
+      expect(await app.store.getVerdict({ repository: `${OWNER}/${REPO}`, digest: JUICE_DIGEST, sha: SHA, policyRef: 'master' })).toBeDefined();
     });
 
     it('survives a secondary rate limit and a 502 (retried by Probot octokit)', async () => {

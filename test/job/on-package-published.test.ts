@@ -53,6 +53,7 @@ describe('src/job/on-package-published.ts', () => {
       tag: TAG_DIGEST,
       digests: [TAG_DIGEST, VERSION_DIGEST],
       sha: REVISION,
+      updatedAt: '0001-01-01T00:00:00Z',
       run: expect.objectContaining({ id: versionId }),
     });
   });
@@ -82,7 +83,7 @@ describe('src/job/on-package-published.ts', () => {
     await onPackagePublished({ octokit: octokit(), payload: fixture(name), store, now: NOW, log, appId: 1 });
 
     expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toEqual({
-      image: 'ghcr.io/codertocat/hello-world', tag: TAG_DIGEST, digest: TAG_DIGEST, repository: 'Codertocat/hello-world-npm', sha: REVISION, state: 'unscanned', publishedAt: NOW.toISOString(),
+      image: 'ghcr.io/codertocat/hello-world', tag: TAG_DIGEST, digest: TAG_DIGEST, repository: 'Codertocat/hello-world-npm', sha: REVISION, state: 'unscanned', publishedAt: NOW.toISOString(), versionUpdatedAt: '0001-01-01T00:00:00Z',
     });
     const [check] = github.requests('POST', `${REPO_PATH}/check-runs`);
     expect(check?.body).toMatchObject({ head_sha: REVISION, name: 'image-assurance', status: 'completed', conclusion: 'failure' });
@@ -107,29 +108,32 @@ describe('src/job/on-package-published.ts', () => {
   it.each([
     { name: 'the tag digest', digest: TAG_DIGEST, allowed: false, conclusion: 'failure' },
     { name: 'the version digest', digest: VERSION_DIGEST, allowed: true, conclusion: 'success' },
-  ])('records a publish as verified when $name has a verdict, and refreshes the check on the verdict commit', async ({ digest, allowed, conclusion }) => {
-    const verdictSha = 'a'.repeat(40);
-    await store.putVerdict(verdictRecord({ digest, allowed, sha: verdictSha, repository: 'Codertocat/hello-world-npm' }));
+  ])('records a publish as verified when $name has a verdict of this repository for the commit it names, and refreshes that check', async ({ digest, allowed, conclusion }) => {
+    await store.putVerdict(verdictRecord({ digest, allowed, sha: REVISION, repository: 'Codertocat/hello-world-npm', policyRef: 'master' }));
     policyFile(undefined);
     github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 502, html_url: 'https://github.com/check/502' });
 
     await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log, appId: 1 });
 
-    expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ digest, state: 'verified', allowed, sha: verdictSha });
+    expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ digest, state: 'verified', allowed, sha: REVISION });
     const [check] = github.requests('POST', `${REPO_PATH}/check-runs`);
-    expect(check?.body).toMatchObject({ head_sha: verdictSha, conclusion });
+    expect(check?.body).toMatchObject({ head_sha: REVISION, conclusion });
     github.assertDone();
   });
 
-  it('refreshes the publishing commit, not the verdict commit, when the verdict comes from another repository', async () => {
-    await store.putVerdict(verdictRecord({ digest: TAG_DIGEST, allowed: true, sha: 'b'.repeat(40), repository: 'acme/elsewhere' }));
+  it.each([
+    { name: 'another repository', verdict: { repository: 'acme/elsewhere', sha: REVISION, policyRef: 'master' } },
+    { name: 'another commit of this repository', verdict: { repository: 'Codertocat/hello-world-npm', sha: 'b'.repeat(40), policyRef: 'master' } },
+    { name: "a branch's policy other than the default branch's", verdict: { repository: 'Codertocat/hello-world-npm', sha: REVISION, policyRef: 'lax' } },
+  ])('treats the image as unscanned when the only verdict for its digest comes from $name', async ({ verdict }) => {
+    await store.putVerdict(verdictRecord({ digest: TAG_DIGEST, allowed: true, ...verdict }));
     policyFile(undefined);
     github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 504, html_url: 'https://github.com/check/504' });
 
     await onPackagePublished({ octokit: octokit(), payload: fixture('package.published'), store, now: NOW, log, appId: 1 });
 
-    expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ state: 'verified', allowed: true, sha: REVISION });
-    expect(github.requests('POST', `${REPO_PATH}/check-runs`)[0]?.body).toMatchObject({ head_sha: REVISION, conclusion: 'success' });
+    expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toMatchObject({ state: 'unscanned', sha: REVISION });
+    expect(github.requests('POST', `${REPO_PATH}/check-runs`)[0]?.body).toMatchObject({ head_sha: REVISION, conclusion: 'failure' });
     github.assertDone();
   });
 

@@ -88,26 +88,55 @@ export function describeStoreContract(name: string, newStore: () => Promise<Stor
       expect(Object.keys(stored?.value.runs ?? {}).sort((a, b) => Number(a) - Number(b))).toEqual(runIds.map(String));
     });
 
-    it('finds a verdict by digest and by image id, and not by anything else', async () => {
+    it('finds a verdict by repository (any case), digest, commit and policy branch, and by nothing less', async () => {
       const store = await newStore();
       const record = verdictRecord({ digest: 'sha256:' + 'a'.repeat(64), imageId: 'sha256:' + 'b'.repeat(64) });
+      const key = { repository: 'acme/api', digest: record.digest, sha: SHA, policyRef: 'main' };
 
       await store.putVerdict(record);
 
-      expect(await store.getVerdictByDigest(record.digest)).toEqual(record);
-      expect(await store.getVerdictByImageId('sha256:' + 'b'.repeat(64))).toEqual(record);
-      expect(await store.getVerdictByDigest('sha256:' + 'c'.repeat(64))).toBeUndefined();
-      expect(await store.getVerdictByImageId('sha256:' + 'a'.repeat(64))).toBeUndefined();
+      expect(await store.getVerdict(key)).toEqual(record);
+      expect(await store.getVerdict({ ...key, repository: 'ACME/Api' })).toEqual(record);
+      expect(await store.getVerdict({ ...key, repository: 'evil/api' })).toBeUndefined();
+      expect(await store.getVerdict({ ...key, digest: 'sha256:' + 'c'.repeat(64) })).toBeUndefined();
+      expect(await store.getVerdict({ ...key, sha: 'f'.repeat(40) })).toBeUndefined();
+      expect(await store.getVerdict({ ...key, policyRef: 'lax' })).toBeUndefined();
     });
 
-    it('replaces the verdict of a digest evaluated again', async () => {
+    it("keeps each repository's verdict of one digest: another repository never overwrites it", async () => {
+      const store = await newStore();
+      const digest = 'sha256:' + 'a'.repeat(64);
+
+      await store.putVerdict(verdictRecord({ digest, allowed: false }));
+      await store.putVerdict(verdictRecord({ digest, allowed: true, repository: 'evil/api' }));
+
+      expect((await store.getVerdict({ repository: 'acme/api', digest, sha: SHA, policyRef: 'main' }))?.allowed).toBe(false);
+      expect((await store.getVerdict({ repository: 'evil/api', digest, sha: SHA, policyRef: 'main' }))?.allowed).toBe(true);
+    });
+
+    it('replaces the verdict of a digest judged again at the same commit under the same policy branch', async () => {
       const store = await newStore();
       const digest = 'sha256:' + 'a'.repeat(64);
 
       await store.putVerdict(verdictRecord({ digest, allowed: false }));
       await store.putVerdict(verdictRecord({ digest, allowed: true }));
 
-      expect((await store.getVerdictByDigest(digest))?.allowed).toBe(true);
+      expect((await store.getVerdict({ repository: 'acme/api', digest, sha: SHA, policyRef: 'main' }))?.allowed).toBe(true);
+    });
+
+    it.each([
+      { name: 'a newer version replaces it', first: '2026-11-20T00:00:00Z', second: '2026-11-21T00:00:00Z', written: true },
+      { name: 'the same version again (a redelivery) replaces it', first: '2026-11-20T00:00:00Z', second: '2026-11-20T00:00:00Z', written: true },
+      { name: 'an older version (a replayed event) leaves it', first: '2026-11-20T00:00:00Z', second: '2026-11-19T00:00:00Z', written: false },
+      { name: 'a version without a time leaves one that has a time', first: '2026-11-20T00:00:00Z', second: '', written: false },
+    ])('publish of one tag: $name', async ({ first, second, written }) => {
+      const store = await newStore();
+      await store.putPublish(publish({ digest: 'sha256:' + '1'.repeat(64), versionUpdatedAt: first }));
+
+      const result = await store.putPublish(publish({ digest: 'sha256:' + '2'.repeat(64), versionUpdatedAt: second }));
+
+      expect(result).toBe(written);
+      expect((await store.getPublish('ghcr.io/acme/api', '1.2.3'))?.digest).toBe('sha256:' + (written ? '2' : '1').repeat(64));
     });
 
     it.each([
@@ -116,7 +145,7 @@ export function describeStoreContract(name: string, newStore: () => Promise<Stor
     ])('records a publish: $name', async ({ record }) => {
       const store = await newStore();
 
-      await store.putPublish(record);
+      expect(await store.putPublish(record)).toBe(true);
 
       expect(await store.getPublish(record.image, record.tag)).toEqual(record);
       expect(await store.getPublish(record.image, 'other')).toBeUndefined();
@@ -174,6 +203,8 @@ export function verdictRecord(overrides: Partial<VerdictRecord> & { digest: stri
     repository: 'acme/api',
     sha: SHA,
     runId: 42,
+    policyRef: 'main',
+    policyFiles: ['.github/image-assurance.yml@main', 'preset:baseline'],
     allowed: false,
     status: 'blocked',
     policies: [{ name: 'production-readiness', source: '.github/image-assurance.yml', passed: false, enforcement: 'block' }],
@@ -192,6 +223,7 @@ export function publish(overrides: Partial<PublishRecord>): PublishRecord {
     repository: 'acme/api',
     state: 'unscanned',
     publishedAt: '2026-11-26T00:00:00.000Z',
+    versionUpdatedAt: '2026-11-25T00:00:00Z',
     ...overrides,
   };
 }

@@ -39,16 +39,16 @@ describe('src/store/dynamo.ts', () => {
     expect(item?.['ttl']?.N).toBe(String(Date.parse('2026-11-26T00:00:00Z') / 1000 + ttlDays * 86_400));
   });
 
-  it.each([
-    { name: 'verdict', key: keys.verdict('sha256:' + 'a'.repeat(64)) },
-    { name: 'verdict by image id', key: keys.imageId('sha256:' + 'b'.repeat(64)) },
-  ])('keeps the $name item without a ttl', async ({ key }) => {
+  it('keeps the verdict item without a ttl, under its repository, digest, commit and policy branch', async () => {
     const store = await table.newStore();
+    const record = verdictRecord({ digest: 'sha256:' + 'a'.repeat(64), repository: 'Acme/API' });
 
-    await store.putVerdict(verdictRecord({ digest: 'sha256:' + 'a'.repeat(64), imageId: 'sha256:' + 'b'.repeat(64) }));
+    await store.putVerdict(record);
 
-    const item = await rawItem(store.tableName, key);
-    expect(item?.['digest']?.S).toBe('sha256:' + 'a'.repeat(64));
+    const item = await rawItem(store.tableName, keys.verdict(record));
+    expect(keys.verdict(record)).toEqual({ pk: `VERDICT#acme/api#${record.digest}`, sk: `COMMIT#${SHA}#REF#main` });
+    expect(item?.['digest']?.S).toBe(record.digest);
+    expect(item?.['policyFiles']?.L).toEqual(record.policyFiles.map((file) => ({ S: file })));
     expect(item?.['ttl']).toBeUndefined();
   });
 
@@ -73,7 +73,7 @@ describe('src/store/dynamo.ts', () => {
 
     await store.putVerdict(record);
 
-    expect(await store.getVerdictByDigest(record.digest)).toEqual(record);
+    expect(await store.getVerdict(record)).toEqual(record);
   });
 
   it('trims an incompressible verdict to fit and keeps its outcome exact', async () => {
@@ -86,8 +86,8 @@ describe('src/store/dynamo.ts', () => {
 
     await store.putVerdict(record);
 
-    const stored = await store.getVerdictByDigest(record.digest);
-    const item = await rawItem(store.tableName, keys.verdict(record.digest));
+    const stored = await store.getVerdict(record);
+    const item = await rawItem(store.tableName, keys.verdict(record));
     expect(item?.['isTrimmed']?.BOOL).toBe(true);
     expect(stored?.allowed).toBe(false);
     expect(stored?.verdict.policies[0]?.passed).toBe(false);

@@ -56,16 +56,4 @@ describe('src/store/memory', () => {
 
     expect(final!.value.notes.sort()).toEqual(['one', 'two']);
   });
-
-  it('finds verdicts by digest and image ID, and publishes by image and tag', async () => {
-    const store = createMemoryStore();
-    const verdict = { image: 'ghcr.io/acme/api:1', allowed: true, status: 'allowed' as const, unscoped: false, policies: [], reports: [] };
-    await store.putVerdict({ digest: 'sha256:d', imageId: 'sha256:i', image: verdict.image, repository: 'acme/api', sha: 'abc', allowed: true, status: 'allowed', policies: [], evaluatedAt: 'x', verdict });
-    await store.putPublish({ image: 'ghcr.io/acme/api', tag: '1', digest: 'sha256:d', repository: 'acme/api', state: 'verified', publishedAt: 'x' });
-
-    expect((await store.getVerdictByDigest('sha256:d'))?.image).toBe(verdict.image);
-    expect((await store.getVerdictByImageId('sha256:i'))?.digest).toBe('sha256:d');
-    expect(await store.getVerdictByDigest('sha256:other')).toBeUndefined();
-    expect((await store.getPublish('ghcr.io/acme/api', '1'))?.digest).toBe('sha256:d');
-  });
 });
