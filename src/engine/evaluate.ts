@@ -1,5 +1,5 @@
 import type { Bundle } from '../model/bundle.ts';
-import type { ExceptionUse, ImageStatus, ImageVerdict, PolicyVerdict, RuleKey, Verdict, Violation } from '../model/verdict.ts';
+import type { Enforcement, ExceptionUse, ImageStatus, ImageVerdict, PolicyVerdict, RuleKey, Verdict, Violation } from '../model/verdict.ts';
 import { RULE_KEYS } from '../model/verdict.ts';
 import type { LoadedPolicy, PolicySet, Rules } from '../policy/schema.ts';
 import { type ExceptionIndex, type ExceptionMatcher, type IndexedException, indexExceptions } from './exceptions.ts';
@@ -47,7 +47,7 @@ export function evaluate(bundles: Bundle[], policySet: PolicySet, context: Evalu
     let facts: BundleFacts | undefined;
     const policyVerdicts = inScope.map((compiled) => {
       facts ??= buildBundleFacts(bundle);
-      return evaluatePolicy(compiled, facts, exceptions);
+      return evaluatePolicy(compiled, facts, exceptions, context.now);
     });
     const isUnscoped = inScope.length === 0;
     const status = imageStatus(policyVerdicts, isUnscoped && policySet.settings.unscoped_images === 'block');
@@ -91,7 +91,7 @@ function ruleConfiguration(key: RuleKey, rules: Rules): unknown {
   return rules[key];
 }
 
-function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions: ExceptionIndex): PolicyVerdict {
+function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions: ExceptionIndex, now: Date): PolicyVerdict {
   const { policy } = compiled;
   // Policies with the same rules share the merged result per bundle, and each rule's result too.
   const hits = facts.ruleResult(compiled.rulesKey, () => {
@@ -123,15 +123,22 @@ function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions
   const suppressed = pass.suppressed.slice();
   const verdict: PolicyVerdict = {
     name: policy.name,
-    enforcement: policy.enforcement,
+    enforcement: enforcementAt(policy, now),
     source: policy.source,
     passed: violations.length === 0,
     violations,
     suppressed,
     exceptions: exceptionUses,
   };
+  if (policy.enforce_from !== undefined) verdict.enforce_from = policy.enforce_from;
   if (policy.description !== undefined) verdict.description = policy.description;
   return verdict;
+}
+
+/** A block policy acts as shadow before the start (00:00 UTC) of its `enforce_from` day. */
+export function enforcementAt(policy: Pick<LoadedPolicy, 'enforcement' | 'enforce_from'>, now: Date): Enforcement {
+  if (policy.enforcement !== 'block' || policy.enforce_from === undefined) return policy.enforcement;
+  return now.getTime() < Date.parse(`${policy.enforce_from}T00:00:00Z`) ? 'shadow' : 'block';
 }
 
 interface ExceptionPass {
@@ -214,7 +221,7 @@ function imageStatus(policies: readonly PolicyVerdict[], isBlockedAsUnscoped: bo
   if (isBlockedAsUnscoped) return 'blocked';
   let status: ImageStatus = 'allowed';
   for (const policy of policies) {
-    if (policy.passed) continue;
+    if (policy.passed || policy.enforcement === 'shadow') continue;
     if (policy.enforcement === 'block') return 'blocked';
     status = 'warned';
   }

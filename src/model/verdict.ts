@@ -25,7 +25,12 @@ export const RULE_KEYS = [
 ] as const;
 export type RuleKey = (typeof RULE_KEYS)[number];
 
-export type Enforcement = 'block' | 'warn';
+/**
+ * How a failed policy counts: `block` blocks the image, `warn` is reported, `shadow` is listed as
+ * "would block" and never changes the verdict (a `shadow` policy, or a block policy before its
+ * `enforce_from` day).
+ */
+export type Enforcement = 'block' | 'warn' | 'shadow';
 
 export interface Violation {
   rule: RuleKey;
@@ -55,7 +60,10 @@ export interface ExceptionUse {
 
 export interface PolicyVerdict {
   name: string;
+  /** The enforcement in force at `evaluated_at`: a block policy before its `enforce_from` day is `shadow`. */
   enforcement: Enforcement;
+  /** A block policy's first enforced day (UTC), `YYYY-MM-DD`, when the policy sets one. */
+  enforce_from?: string;
   /** The file the policy comes from: `.github/image-assurance.yml`, `org:.github/image-assurance.yml`, `preset:production`. */
   source: string;
   description?: string;

@@ -12,7 +12,7 @@ export const MISSING_SCAN_MODES = ['fail', 'ignore'] as const;
 export const FORK_MODES = ['untrusted', 'trusted'] as const;
 export const UNSCOPED_MODES = ['allow', 'block'] as const;
 export const WORKFLOW_CHANGE_MODES = ['untrusted', 'trusted'] as const;
-export const ENFORCEMENTS = ['block', 'warn'] as const;
+export const ENFORCEMENTS = ['block', 'warn', 'shadow'] as const;
 
 const Glob = z.string().min(1);
 /** A list that, when given, names at least one entry: an empty list is almost always a mistake. */
@@ -168,11 +168,22 @@ export const Policy = z
       .regex(/^[a-z0-9-]+$/, 'expected lowercase letters, digits and dashes')
       .describe('Unique across the file and everything it extends.'),
     description: z.string().optional(),
-    enforcement: z.enum(ENFORCEMENTS).default('block').describe('block: a violation blocks the image; warn: reported, never blocks.'),
+    enforcement: z
+      .enum(ENFORCEMENTS)
+      .default('block')
+      .describe('block: a violation blocks the image; warn: reported, never blocks; shadow: evaluated and listed as "would block", never changes the verdict.'),
+    enforce_from: IsoDate.describe(
+      'YYYY-MM-DD, block policies only: before that day (UTC) the policy acts as shadow and the check says "blocks from DATE"; from that day it blocks.',
+    ).optional(),
     scope: Scope.describe('Every key given must match; a list matches if any entry does; no scope = every image.').optional(),
     rules: Rules.default({}).describe('Every rule is optional.'),
   })
   .strict()
+  .superRefine((policy, context) => {
+    if (policy.enforce_from !== undefined && policy.enforcement !== 'block') {
+      context.addIssue({ code: 'custom', path: ['enforce_from'], message: `enforce_from applies only to block policies; this policy's enforcement is ${policy.enforcement}` });
+    }
+  })
   .describe('A named set of rules with a scope and an enforcement.');
 export type Policy = z.infer<typeof Policy>;
 

@@ -1,5 +1,5 @@
 import type { CheckConclusion, Outcome, OutcomeProblem } from '../model/outcome.ts';
-import type { ImageVerdict, PolicyVerdict, Violation } from '../model/verdict.ts';
+import type { Enforcement, ImageVerdict, PolicyVerdict, Violation } from '../model/verdict.ts';
 import { conclusionOf } from './conclusion.ts';
 import { fixOf, PROBLEM_TITLE, sanitizeText } from './format.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -24,6 +24,8 @@ export const MAX_ANNOTATIONS = 500;
 
 /** Annotation titles and messages are cut to these lengths (GitHub allows more; nobody reads more). */
 const MAX_ANNOTATION_TITLE_CHARS = 255;
+/** A shadow policy's finding is a notice: it would block, and does not yet. */
+const ANNOTATION_LEVEL: Record<Enforcement, Annotation['annotation_level']> = { block: 'failure', warn: 'warning', shadow: 'notice' };
 const MAX_ANNOTATION_MESSAGE_CHARS = 4_000;
 
 /** GitHub's check-run annotation object. https://docs.github.com/en/rest/checks/runs#update-a-check-run */
@@ -150,7 +152,7 @@ function annotationFor(image: ImageVerdict, policy: PolicyVerdict, violation: Vi
     path: place.path,
     start_line: place.line,
     end_line: place.line,
-    annotation_level: policy.enforcement === 'block' ? 'failure' : 'warning',
+    annotation_level: ANNOTATION_LEVEL[policy.enforcement],
     title: truncateText(title, MAX_ANNOTATION_TITLE_CHARS),
     message: truncateText(message, MAX_ANNOTATION_MESSAGE_CHARS),
   };

@@ -146,21 +146,48 @@ function renderImage(image: ImageVerdict, index: number, now: Date): Unit[] {
   return units;
 }
 
-/** Failed block policies first, then failed warn policies, then those that passed. */
+/** Failed block policies first, then failed warn policies, then shadow policies that would block, then those that passed. */
 function orderPolicies(policies: readonly PolicyVerdict[]): PolicyVerdict[] {
-  const rank = (policy: PolicyVerdict): number => (policy.passed ? 2 : policy.enforcement === 'block' ? 0 : 1);
+  const rank = (policy: PolicyVerdict): number => (policy.passed ? 3 : policy.enforcement === 'block' ? 0 : policy.enforcement === 'warn' ? 1 : 2);
   return policies.map((policy, index) => ({ policy, index })).sort((a, b) => rank(a.policy) - rank(b.policy) || a.index - b.index).map(({ policy }) => policy);
 }
 
 type MakeUnit = (text: string, extra?: Omit<Unit, 'text' | 'image'>) => Unit;
 
 function renderPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date): Unit[] {
+  if (policy.enforcement === 'shadow' && !policy.passed) return renderShadowPolicy(policy, unit, now);
   const units: Unit[] = [];
-  const kind = `${policy.enforcement} policy`;
+  const kind = policy.enforcement === 'shadow' ? shadowKind(policy) : `${policy.enforcement} policy`;
   const count = policy.enforcement === 'block' ? plural(policy.violations.length, 'violation') : plural(policy.violations.length, 'warning');
   const icon = policy.passed ? '✅' : policy.enforcement === 'block' ? '❌' : '⚠️';
   const state = policy.passed ? 'passed' : count;
   units.push(unit(`**${icon} ${code(policy.name)}** — ${kind}, ${state} · from ${code(truncateText(policy.source, 200))}\n\n`));
+  units.push(...renderPolicyBody(policy, unit, now));
+  return units;
+}
+
+/** `shadow policy` or `block policy, blocks from 2027-01-01`: how a policy that does not block yet is named. */
+function shadowKind(policy: PolicyVerdict): string {
+  return policy.enforce_from === undefined ? 'shadow policy' : `block policy, blocks from ${escapeMarkdown(policy.enforce_from, 20)}`;
+}
+
+/**
+ * A shadow policy (or a block policy before its `enforce_from` day) that would block: folded under
+ * "would block", so it informs without competing with what blocks today.
+ */
+function renderShadowPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date): Unit[] {
+  const when = policy.enforce_from === undefined ? 'shadow policy, never blocks' : `blocks from ${escapeMarkdown(policy.enforce_from, 20)}`;
+  const summary = `🕶️ ${policy.name} would block: ${plural(policy.violations.length, 'violation')} (${when})`;
+  return [
+    unit(`<details><summary>${summary}</summary>\n\n`, { opens: '\n</details>\n\n' }),
+    unit(`**${code(policy.name)}** — ${shadowKind(policy)}, would block · from ${code(truncateText(policy.source, 200))}\n\n`),
+    ...renderPolicyBody(policy, unit, now),
+    unit('\n</details>\n\n', { closes: true }),
+  ];
+}
+
+function renderPolicyBody(policy: PolicyVerdict, unit: MakeUnit, now: Date): Unit[] {
+  const units: Unit[] = [];
   if (policy.description !== undefined && !policy.passed) units.push(unit(`${escapeMarkdown(policy.description, 300)}\n\n`));
 
   if (policy.violations.length > 0) {

@@ -1,5 +1,5 @@
 import type { FindingSeverity } from '../model/severity.ts';
-import type { ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
+import type { Enforcement, ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
 import { repositoryOf } from './format.ts';
 
 /** https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html */
@@ -26,13 +26,18 @@ interface SarifRule {
   name: string;
   shortDescription: { text: string };
   fullDescription: { text: string };
-  defaultConfiguration: { level: 'error' | 'warning' };
+  defaultConfiguration: { level: SarifLevel };
   properties: { 'security-severity': string; tags: string[]; policy: string; rule: string; source: string };
 }
 
+type SarifLevel = 'error' | 'warning' | 'note';
+
+/** A shadow policy (or a block policy before its `enforce_from` day) is a note: it would block, and does not yet. */
+const SARIF_LEVEL: Record<Enforcement, SarifLevel> = { block: 'error', warn: 'warning', shadow: 'note' };
+
 /**
  * The verdict as SARIF 2.1.0 for code scanning: one run, one rule per (policy, rule key), one
- * result per violation — `error` for block policies, `warning` for warn policies. A result points
+ * result per violation — `error` for block policies, `warning` for warn policies, `note` for shadow ones. A result points
  * at the violation's location, else at the image (a logical location, plus the image's repository
  * path as its artifact so that code scanning, which wants a physical location, accepts it).
  */
@@ -71,7 +76,7 @@ export function renderSarif(verdict: Verdict): object {
 }
 
 function ruleFor(id: string, policy: PolicyVerdict, violation: Violation): SarifRule {
-  const level = policy.enforcement === 'block' ? 'error' : 'warning';
+  const level = SARIF_LEVEL[policy.enforcement];
   const description = policy.description ?? `Policy ${policy.name} (${policy.enforcement})`;
   return {
     id,
@@ -105,7 +110,7 @@ function resultFor(ruleId: string, ruleIndex: number, image: ImageVerdict, polic
   return {
     ruleId,
     ruleIndex,
-    level: policy.enforcement === 'block' ? 'error' : 'warning',
+    level: SARIF_LEVEL[policy.enforcement],
     // SARIF requires a non-empty message.
     message: { text: violation.message.trim() === '' ? `${violation.rule}: ${violation.id}` : violation.message },
     locations: [

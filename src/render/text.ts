@@ -60,14 +60,18 @@ function renderImage(image: ImageVerdict, paint: Paint): string[] {
 }
 
 function renderPolicy(policy: PolicyVerdict, paint: Paint): string[] {
-  const noun = policy.enforcement === 'block' ? 'violation' : 'warning';
+  const noun = policy.enforcement === 'warn' ? 'warning' : 'violation';
   const count = policy.violations.length;
+  const counted = `${count} ${noun}${count === 1 ? '' : 's'}`;
   const state = policy.passed
     ? paint('PASS', 'green')
     : policy.enforcement === 'block'
-      ? paint(`FAIL ${count} ${noun}${count === 1 ? '' : 's'}`, 'red')
-      : paint(`WARN ${count} ${noun}${count === 1 ? '' : 's'}`, 'yellow');
-  const lines = [`  ${state}  policy ${sanitizeText(policy.name)} (${policy.enforcement}, ${sanitizeText(policy.source)})`];
+      ? paint(`FAIL ${counted}`, 'red')
+      : policy.enforcement === 'warn'
+        ? paint(`WARN ${counted}`, 'yellow')
+        : paint(`WOULD BLOCK ${counted}`, 'dim');
+  const kind = policy.enforce_from !== undefined && policy.enforcement === 'shadow' ? `shadow, blocks from ${policy.enforce_from}` : policy.enforcement;
+  const lines = [`  ${state}  policy ${sanitizeText(policy.name)} (${kind}, ${sanitizeText(policy.source)})`];
   if (policy.violations.length > 0) lines.push(...renderTable(sortViolations(policy.violations), paint));
   for (const finding of sortViolations(policy.suppressed)) {
     const exception = policy.exceptions.find((use) => use.id === finding.exception);

@@ -1,5 +1,5 @@
 import type { OutcomeProblem, RunRef } from '../model/outcome.ts';
-import type { ImageVerdict } from '../model/verdict.ts';
+import type { Enforcement, ImageVerdict } from '../model/verdict.ts';
 
 /**
  * The one persistence interface. Two implementations: `memory.ts` (tests, the CLI) and
@@ -81,7 +81,7 @@ export interface VerdictRecord {
   allowed: boolean;
   status: ImageVerdict['status'];
   /** Policy names that failed and the files they come from. */
-  policies: { name: string; source: string; passed: boolean; enforcement: 'block' | 'warn' }[];
+  policies: { name: string; source: string; passed: boolean; enforcement: Enforcement }[];
   evaluatedAt: string;
   verdict: ImageVerdict;
 }

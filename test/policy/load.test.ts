@@ -65,7 +65,7 @@ describe('src/policy/load parsePolicyFile', () => {
       text: 'version: 1\npolicies:\n  - name: p\n    enforcement: blok\n',
       line: 4,
       col: 18,
-      message: 'expected one of: block, warn; got a string ("blok")',
+      message: 'expected one of: block, warn, shadow; got a string ("blok")',
     },
     {
       name: 'a severity that does not exist',
