@@ -7,6 +7,7 @@
  *    JSON.parse of the same bytes vs read+normalize, group and evaluate; the ratio.
  * 2. Peak RSS of a fresh process doing the same for the 100k report, against 3× its size + 100 MB.
  * 3. The Lambda side (bench/lambda.ts): bundle sizes, import times, webhook ack latency, delivery-to-check.
+ * 4. GitHub's rate limit (bench/github-requests.ts): requests one single-image run costs, cold and steady.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPolicySet } from '../src/policy/load.ts';
 import { createResolver } from '../src/policy/load-presets.ts';
+import { benchGitHubRequests, type GitHubRequestFigures } from './github-requests.ts';
 import { generateTrivyReport } from './generate-trivy.ts';
 import { measureEvaluation, round, type EvaluationFigures } from './measure.ts';
 
@@ -62,9 +64,20 @@ async function main(): Promise<void> {
     lambda = await benchLambda();
   }
 
-  const results = { measuredAt: new Date().toISOString(), node: process.version, cpus: os().cpus, evaluation, memory, lambda };
+  // 4. GitHub requests
+  const githubRequests = onlyEvaluation ? undefined : await benchGitHubRequests();
+
+  const results = { measuredAt: new Date().toISOString(), node: process.version, cpus: os().cpus, evaluation, memory, lambda, githubRequests };
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   printTable(evaluation, memory, lambda);
+  if (githubRequests) printGitHubRequests(githubRequests);
+}
+
+function printGitHubRequests(figures: GitHubRequestFigures): void {
+  console.log(
+    `\nGitHub requests, one single-image workflow run without a pull request: ${figures.cold.count} cold, ` +
+      `${figures.steadyState.count} in steady state (+${figures.steadyState.notModified} free 304s); goal ≤ ${figures.goal.limit}`,
+  );
 }
 
 function os(): { cpus: string } {

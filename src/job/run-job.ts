@@ -1,6 +1,8 @@
 import type { Logger } from 'probot';
 import { Probot, ProbotOctokit } from 'probot';
 import { imageAssuranceApp } from '../github/app.ts';
+import { conditionalContents } from '../github/conditional-requests.ts';
+import type { ContentsCache } from '../github/conditional-requests.ts';
 import type { Job, Store } from '../store/store.ts';
 
 /**
@@ -49,6 +51,9 @@ export interface Worker {
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  // Shared by every job of this worker, as Probot's installation-token cache is: a token is
+  // reused until shortly before it expires, and a file GitHub answers 304 for is not sent again.
+  const contents: ContentsCache = new Map();
   const Octokit = ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
     ...instance,
     retry: { ...(instance.retry as object | undefined), ...options.octokitDefaults?.retry },
@@ -58,7 +63,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
       onSecondaryRateLimit: retryRateLimit,
       ...options.octokitDefaults?.throttle,
     },
-  }));
+  })).plugin(conditionalContents(contents));
   const probot = new Probot({
     appId: options.appId,
     privateKey: options.privateKey,
