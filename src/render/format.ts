@@ -8,19 +8,31 @@ export const MAX_VALUE_CHARS = 200;
 
 /**
  * Makes a scanner-provided string safe inside markdown text and table cells: one line, no HTML,
- * no markdown syntax, no `|` that ends a cell, no @mention that pings someone. Cut to `maxChars`
- * first, so escaping never makes the cut land inside an entity.
+ * no markdown syntax, no `|` that ends a cell, no @mention that pings someone, no `#123` or
+ * `owner/repo#1` that links (and notifies) an issue, no bidirectional control character that shows
+ * the text in another order than it is. Cut to `maxChars` first, so escaping never makes the cut
+ * land inside an entity.
  */
 export function escapeMarkdown(value: string, maxChars = MAX_VALUE_CHARS): string {
   if (SAFE_MARKDOWN.test(value) && value.length <= maxChars) return value;
   const oneLine = truncateText(value.replace(/[\r\n\t\u2028\u2029]+/g, ' '), maxChars);
-  // Control characters are not in the table: they are dropped.
-  return oneLine.replace(MARKDOWN_SPECIAL, (char) => MARKDOWN_ESCAPES[char] ?? '');
+  // Control and bidirectional control characters are not in the table: they are dropped.
+  return oneLine.replace(MARKDOWN_SPECIAL, (match) => (match.length > 1 || match === '#' ? `${match}&#8203;` : (MARKDOWN_ESCAPES[match] ?? '')));
 }
 
 /** Values made only of these need no escaping (most IDs, versions, package names). */
 const SAFE_MARKDOWN = /^[A-Za-z0-9 .,:;=/+-]*$/;
-const MARKDOWN_SPECIAL = /[\u0000-\u001f\u007f-\u009f&<>\\`*_[\]|~$@]/g;
+/**
+ * Bidirectional controls: embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069, and the
+ * marks U+200E, U+200F, U+061C. They make text read in another order than it is ("Trojan Source").
+ */
+const BIDI_CONTROLS = '\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069';
+const BIDI_CONTROL = new RegExp(`[${BIDI_CONTROLS}]`, 'g');
+/**
+ * What escapeMarkdown rewrites, in one pass: `#123`, `owner/repo#1` and `GH-123` (GitHub links and
+ * notifies that issue; a zero-width space after `#` or `GH-` stops it), and single characters (see MARKDOWN_ESCAPES).
+ */
+const MARKDOWN_SPECIAL = new RegExp(`#(?=\\d)|\\bGH-(?=\\d)|[\\u0000-\\u001f\\u007f-\\u009f${BIDI_CONTROLS}&<>\\\\\`*_[\\]|~$@]`, 'gi');
 const MARKDOWN_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -39,12 +51,21 @@ const MARKDOWN_ESCAPES: Readonly<Record<string, string>> = {
 
 /** A scanner-provided string made safe for a terminal: one line, no control characters (no ANSI injection). */
 export function sanitizeText(value: string, maxChars = MAX_VALUE_CHARS): string {
-  return truncateText(value.replace(/[\r\n\t\u2028\u2029]+/g, ' '), maxChars).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return truncateText(value.replace(/[\r\n\t\u2028\u2029]+/g, ' '), maxChars).replace(BIDI_CONTROL, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
-/** A `code span` for our own values (policy names, sources, digests) that cannot contain backticks. */
+/**
+ * A `code span`: for our own values (policy names, sources) and for values a reader copies
+ * exactly (image references, digests). Nothing is inserted into it (GitHub neither links nor
+ * mentions inside code); backticks become `'`, and control and bidirectional control characters are dropped.
+ */
 export function code(value: string): string {
-  return `\`${value.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\``;
+  return `\`${value.replace(/`/g, "'").replace(/[\r\n]+/g, ' ').replace(BIDI_CONTROL, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '')}\``;
+}
+
+/** An image reference (`ghcr.io/acme/api@sha256:…`) as a code span, copy-paste exact up to `maxChars`. */
+export function imageCode(ref: string, maxChars = 300): string {
+  return code(truncateText(ref, maxChars));
 }
 
 /**

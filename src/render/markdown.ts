@@ -5,6 +5,7 @@ import {
   escapeMarkdown,
   expiredExceptions,
   formatCvss,
+  imageCode,
   isVulnerabilityRule,
   link,
   PROBLEM_TITLE,
@@ -130,7 +131,7 @@ function imageUnits(verdict: Verdict, now: Date): Unit[] {
 function renderImage(image: ImageVerdict, index: number, now: Date): Unit[] {
   const unit = (text: string, extra: Omit<Unit, 'text' | 'image'> = {}): Unit => ({ text, image: index, ...extra });
   const status = image.status === 'blocked' || !image.allowed ? 'blocked' : image.status;
-  const units: Unit[] = [unit(`#### ${STATUS_ICON[status]} ${escapeMarkdown(image.image, 300)} — ${status}\n\n`)];
+  const units: Unit[] = [unit(`#### ${STATUS_ICON[status]} ${imageCode(image.image)} — ${status}\n\n`)];
   const facts: string[] = [];
   if (image.digest !== undefined) facts.push(`Digest: ${code(truncateText(image.digest, 100))}`);
   if (image.reports.length > 0) {

@@ -6,6 +6,7 @@ import {
   failedPolicies,
   fixOf,
   formatCvss,
+  imageCode,
   isExceptable,
   isoDatePlusDays,
   joinWords,
@@ -79,7 +80,7 @@ function renderTop(outcome: Outcome, blocked: readonly BlockedImage[], options: 
   for (const image of warned.slice(0, TOP_IMAGES)) {
     const names = failedPolicies(image, 'warn').map((policy) => code(policy.name));
     const count = failedPolicies(image, 'warn').reduce((sum, policy) => sum + policy.violations.length, 0);
-    lines.push(`${STATUS_ICON.warned} **${escapeMarkdown(image.image, 300)}** is allowed with ${plural(count, 'warning')} from ${joinWords(names)}.`);
+    lines.push(`${STATUS_ICON.warned} **${imageCode(image.image)}** is allowed with ${plural(count, 'warning')} from ${joinWords(names)}.`);
   }
   if (warned.length > TOP_IMAGES) lines.push(`…and ${plural(warned.length - TOP_IMAGES, 'more image')} with warnings.`);
   if (warned.length > 0) lines.push('');
@@ -90,7 +91,7 @@ function headline(outcome: Outcome, options: PrCommentOptions): string {
   const { images } = outcome.verdict;
   const blocked = images.filter(isBlocked);
   if (blocked.length > 0) {
-    const names = blocked.slice(0, 3).map((image) => escapeMarkdown(image.image, 200));
+    const names = blocked.slice(0, 3).map((image) => imageCode(image.image, 200));
     const more = blocked.length > 3 ? ` and ${blocked.length - 3} more` : '';
     return `${STATUS_ICON.blocked} ${plural(blocked.length, 'image')} blocked: ${names.join(', ')}${more}`;
   }
@@ -150,7 +151,7 @@ function topViolations(all: readonly Blocking[]): Blocking[] {
 
 function renderBlockedImage(image: ImageVerdict, all: readonly Blocking[]): string[] {
   const policies = failedPolicies(image, 'block').map((policy) => code(policy.name));
-  const name = `**${escapeMarkdown(image.image, 300)}**`;
+  const name = `**${imageCode(image.image)}**`;
   if (image.unscoped || policies.length === 0) {
     const why = image.unscoped ? 'no policy scopes it and `settings.unscoped_images` is `block`' : 'see the details below';
     return [`${name} is blocked: ${why}.`];
@@ -212,6 +213,7 @@ function renderSnippet(blocked: readonly BlockedImage[], options: PrCommentOptio
 }
 
 /** A YAML double-quoted scalar (JSON escapes are valid YAML ones); backticks escaped so a fence cannot close early. */
+/** A double-quoted YAML string (JSON is one); backticks and bidirectional controls are written as escapes, so the fence stays whole and shows what the text really is. */
 function yamlString(value: string): string {
-  return JSON.stringify(truncateText(value, 200)).replace(/`/g, '\\u0060');
+  return JSON.stringify(truncateText(value, 200)).replace(/[`\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -54,7 +54,8 @@ function headerReader(headers: Record<string, string | undefined>): (name: strin
 }
 
 async function isValidSignature(secret: string, body: string, signature: string): Promise<boolean> {
-  if (!secret || !/^sha256=[0-9a-f]{64}$/i.test(signature)) return false;
+  // GitHub never sends an empty body, and `verify` throws on one (a 500): it cannot be a signed delivery.
+  if (!secret || body === '' || !/^sha256=[0-9a-f]{64}$/i.test(signature)) return false;
   return verify(secret, body, signature);
 }
 

@@ -65,6 +65,19 @@ describe('functions/webhooks.ts', () => {
     expect(await store.putDelivery('delivery-2', NOW)).toBe(true);
   });
 
+  it.each([
+    { name: 'an empty body', base64: false },
+    { name: 'an empty base64-encoded body', base64: true },
+  ])('answers $name with a signature header 401, not 500', async ({ base64 }) => {
+    const { store, handle } = await setup();
+    const delivery = await signedDelivery('workflow_run', payload, { id: 'delivery-empty' });
+
+    const result = await handle(httpApiEvent({ ...delivery, body: '' }, { base64 }));
+
+    expect(result.statusCode).toBe(401);
+    expect(await store.getJob('delivery-empty')).toBeUndefined();
+  });
+
   it('answers a tampered body with 401', async () => {
     const { store, handle } = await setup();
     const delivery = await signedDelivery('workflow_run', payload, { id: 'delivery-3' });

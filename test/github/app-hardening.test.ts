@@ -466,7 +466,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
     github.assertDone();
     const check = finalCheckRun(github);
     expect(check).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'The evaluation did not finish' } });
-    expect(check.output.summary).toContain('could not write the comment on pull request #7');
+    expect(check.output.summary).toContain('could not write the comment on pull request #&#8203;7');
     expect(checkRunBodies(github).every((body) => body.status === 'completed')).toBe(true);
   });
 

@@ -17,6 +17,8 @@ describe('src/render/format', () => {
     ['an entity', '&lt;', '&amp;lt;'],
     ['control characters', 'a\u001b[31mb\u0007', 'a&#91;31mb'],
     ['a long value', 'x'.repeat(300), `${'x'.repeat(199)}…`],
+    ['issue cross-references', 'see #12, acme/api#3 and GH-4; #x stays', 'see #&#8203;12, acme/api#&#8203;3 and GH-&#8203;4; #x stays'],
+    ['bidirectional controls', 'a\u202eb\u202c\u2066c\u2069\u200fd', 'abcd'],
   ])('escapeMarkdown: %s', (_name, input, expected) => {
     expect(escapeMarkdown(input)).toBe(expected);
   });
@@ -24,6 +26,7 @@ describe('src/render/format', () => {
   it.each([
     ['an escape sequence', 'a\u001b[2Jb', 'a?[2Jb'],
     ['newlines', 'a\nb', 'a b'],
+    ['bidirectional controls', 'a\u202eb\u2067c', 'abc'],
   ])('sanitizeText: %s', (_name, input, expected) => {
     expect(sanitizeText(input)).toBe(expected);
   });

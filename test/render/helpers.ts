@@ -178,6 +178,23 @@ export function hostileVerdict(): Verdict {
   ]);
 }
 
+/** Bidirectional controls (U+202A–U+202E, U+2066–U+2069) and issue cross-references a report may carry. */
+export const TRICKY = 'fixed in \u202eVERSION\u202c see #123, acme/api#1 and GH-7 \u2066isolated\u2069';
+export const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+export const PINNED_IMAGE = `ghcr.io/acme/api@${DIGEST}`;
+
+/** An image pinned by digest whose findings carry TRICKY text in every report-supplied field. */
+export function trickyVerdict(): Verdict {
+  const violation = log4jViolation({ id: `GHSA-1234 ${TRICKY}`, package: `log4j ${TRICKY}`, version: TRICKY, fixed_version: TRICKY, message: TRICKY });
+  return verdict([
+    image({
+      image: PINNED_IMAGE,
+      digest: DIGEST,
+      policies: [policy({ name: 'production-readiness', violations: [violation, { rule: 'custom', id: 'c', message: TRICKY }] })],
+    }),
+  ]);
+}
+
 /** `count` violations on one image, for the truncation tests. */
 export function hugeVerdict(count: number, images = 1): Verdict {
   const list = Array.from({ length: images }, (_, imageIndex) =>

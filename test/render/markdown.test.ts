@@ -33,8 +33,15 @@ describe('src/render/markdown', () => {
     expect(markdown).not.toContain('`rm -rf`');
   });
 
+  it('shows a hostile image name as one code span on its heading line', () => {
+    const markdown = renderMarkdown(outcome(verdict([image({ image: HOSTILE, policies: [policy({ name: 'p', violations: [log4jViolation()] })] })])), { now: NOW });
+
+    const heading = markdown.split('\n').find((line) => line.startsWith('#### '));
+    expect(heading).toBe(`#### 🚫 \`${HOSTILE.replace(/`/g, "'").replace(/[\r\n]+/g, ' ')}\` — blocked`);
+    expect(markdown).not.toContain('\n# heading');
+  });
+
   it.each([
-    ['the image name', (name: string) => verdict([image({ image: name, policies: [policy({ name: 'p', violations: [log4jViolation()] })] })])],
     ['a violation message', (name: string) => verdict([image({ image: 'x', policies: [policy({ name: 'p', violations: [log4jViolation({ rule: 'custom', message: name })] })] })])],
     ['a suppressed finding', (name: string) =>
       verdict([

@@ -1,3 +1,4 @@
+import type { Outcome } from '../../src/model/outcome.ts';
 import { describe, expect, it } from 'vitest';
 
 import { COMMENT_MARKER, COMMENT_MAX_CHARS, renderPrComment } from '../../src/render/pr-comment.ts';
@@ -18,9 +19,33 @@ import {
   ROOT_USER,
   verdict,
   warnedVerdict,
+  trickyVerdict,
+  DIGEST,
+  TRICKY,
+  BIDI_CONTROL,
+  PINNED_IMAGE,
 } from './helpers.ts';
 
+const render = (input: Outcome) => renderPrComment(input, { now: NOW });
+
 describe('src/render/pr-comment', () => {
+  it('strips bidirectional controls and neutralises issue cross-references in report text', () => {
+    const text = render(outcome(trickyVerdict()));
+
+    expect(text).not.toMatch(BIDI_CONTROL);
+    expect(text.replace(/```yaml[^]*?```/g, '')).not.toMatch(/(?<!&)#\d|GH-\d/);
+    expect(text).toContain('see #&#8203;123, acme/api#&#8203;1 and GH-&#8203;7 isolated');
+  });
+
+  it('shows the pinned image and its digest copy-paste exact, in code spans', () => {
+    const text = render(outcome(trickyVerdict()));
+
+    const spans = [...text.matchAll(/`([^`\n]*)`/g)].map((match) => match[1]);
+    expect(spans).toContain(PINNED_IMAGE);
+    expect(spans).toContain(DIGEST);
+    for (const span of spans.filter((s) => s?.includes('sha256:'))) expect(span).not.toMatch(/[\u200b-\u200d\u2060\ufeff]|&#8203;/);
+  });
+
   it.each([
     ['blocked', outcome(blockedVerdict())],
     ['green', outcome(allowedVerdict())],
@@ -37,7 +62,7 @@ describe('src/render/pr-comment', () => {
     const body = renderPrComment(outcome(blockedVerdict()), { now: NOW, checkRunUrl: CHECK_RUN_URL });
 
     const top = body.slice(0, body.indexOf('<details>'));
-    expect(top).toContain('### 🚫 1 image blocked: ghcr.io/acme/api:1.2.3');
+    expect(top).toContain('### 🚫 1 image blocked: `ghcr.io/acme/api:1.2.3`');
     expect(top).toContain('→ upgrade log4j-core to 2.17.1');
     expect(top).toContain('→ run as a non-root USER');
     expect(body).toContain(`[View the check run](${CHECK_RUN_URL})`);
@@ -135,7 +160,7 @@ describe('src/render/pr-comment', () => {
     const body = renderPrComment(outcome(warnedVerdict()), { now: NOW });
 
     expect(body).toContain('with warnings');
-    expect(body).toContain('**ghcr.io/acme/worker:2.0.0** is allowed with 1 warning from `license-review`');
+    expect(body).toContain('**`ghcr.io/acme/worker:2.0.0`** is allowed with 1 warning from `license-review`');
     expect(body).not.toContain('blocked:');
   });
 
@@ -161,7 +186,7 @@ describe('src/render/pr-comment', () => {
 
     const body = renderPrComment(outcome(input), { now: NOW });
 
-    expect(body).toContain('**ghcr.io/acme/tool:1** is blocked: no policy scopes it and `settings.unscoped_images` is `block`.');
+    expect(body).toContain('**`ghcr.io/acme/tool:1`** is blocked: no policy scopes it and `settings.unscoped_images` is `block`.');
     expect(body).not.toContain('```yaml');
   });
 });
