@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, formatProblem } from '../errors.ts';
 import { runEvaluate } from './evaluate.ts';
+import { runPreview } from './preview.ts';
 import { runValidate } from './validate.ts';
 import { policyJsonSchema } from '../policy/json-schema.ts';
 
@@ -21,6 +22,10 @@ export const USAGE = `Usage:
   image-assurance evaluate [--policy FILE...] --report FILE_OR_DIR... [--image REF] [--branch B]
                            [--env E] [--now ISO_DATE] [--format text|json|markdown|sarif]
                            [--org-policy FILE]
+  image-assurance preview --base-policy FILE... --policy FILE... --report FILE_OR_DIR...
+                           [--image REF] [--branch B] [--env E] [--now ISO_DATE]
+                           [--format text|json|markdown] [--org-policy FILE]
+                                       what a policy change would block; always exit 0
   image-assurance validate FILE...     check policy files: ok, or every error with file:line:col
   image-assurance schema               print the policy file's JSON Schema
 
@@ -37,6 +42,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await runEvaluate(rest, io);
       case 'validate':
         return await runValidate(rest, io);
+      case 'preview':
+        return await runPreview(rest, io);
       case 'schema':
         io.stdout.write(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
         return EXIT_ALLOWED;
@@ -51,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         (command === undefined ? io.stderr : io.stdout).write(USAGE);
         return command === undefined ? EXIT_BAD_INPUT : EXIT_ALLOWED;
       default:
-        throw new InputError({ file: 'command line', message: `unknown command "${command}" (expected evaluate, validate or schema)` });
+        throw new InputError({ file: 'command line', message: `unknown command "${command}" (expected evaluate, preview, validate or schema)` });
     }
   } catch (error) {
     return reportError(error, io);
