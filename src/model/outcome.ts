@@ -38,6 +38,20 @@ export interface Outcome {
   /** Things a reader should know that change nothing: "No .github/image-assurance.yml on main; preset:baseline applied". */
   notes: string[];
   runs: RunRef[];
+  /**
+   * Per policy name, its record over the repository's recent commits (the app only): a shadow or
+   * not-yet-enforced policy's section says "would have blocked N of the last M commits judged here".
+   */
+  policyHistory?: Record<string, PolicyHistorySummary>;
+}
+
+export interface PolicyHistorySummary {
+  /** Commits the policy failed for (would have blocked, for a shadow policy). */
+  failed: number;
+  /** Commits it judged. */
+  judged: number;
+  /** The window, in days. */
+  days: number;
 }
 
 export type CheckConclusion = 'success' | 'failure' | 'neutral';

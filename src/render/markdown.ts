@@ -1,4 +1,4 @@
-import type { Outcome, OutcomeProblem } from '../model/outcome.ts';
+import type { Outcome, OutcomeProblem, PolicyHistorySummary } from '../model/outcome.ts';
 import type { ExceptionUse, ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
 import {
   code,
@@ -52,7 +52,7 @@ export function renderMarkdown(outcome: Outcome, options: MarkdownOptions): stri
  */
 export function renderDetails(outcome: Outcome, options: MarkdownOptions): string {
   const foot = renderFoot(outcome, options);
-  const body = imageUnits(outcome.verdict, options.now);
+  const body = imageUnits(outcome.verdict, options.now, outcome.policyHistory ?? {});
   if (options.maxChars === undefined) return body.map((unit) => unit.text).join('') + foot;
   const budget = options.maxChars - foot.length;
   if (budget < 0) return truncateText(foot, options.maxChars);
@@ -124,11 +124,11 @@ function renderFoot(outcome: Outcome, options: MarkdownOptions): string {
   return lines.map((line) => `${line}\n`).join('');
 }
 
-function imageUnits(verdict: Verdict, now: Date): Unit[] {
-  return verdict.images.flatMap((image, index) => renderImage(image, index, now));
+function imageUnits(verdict: Verdict, now: Date, history: Readonly<Record<string, PolicyHistorySummary>>): Unit[] {
+  return verdict.images.flatMap((image, index) => renderImage(image, index, now, history));
 }
 
-function renderImage(image: ImageVerdict, index: number, now: Date): Unit[] {
+function renderImage(image: ImageVerdict, index: number, now: Date, history: Readonly<Record<string, PolicyHistorySummary>>): Unit[] {
   const unit = (text: string, extra: Omit<Unit, 'text' | 'image'> = {}): Unit => ({ text, image: index, ...extra });
   const status = image.status === 'blocked' || !image.allowed ? 'blocked' : image.status;
   const units: Unit[] = [unit(`#### ${STATUS_ICON[status]} ${imageCode(image.image)} — ${status}\n\n`)];
@@ -143,7 +143,7 @@ function renderImage(image: ImageVerdict, index: number, now: Date): Unit[] {
   if (image.unscoped) {
     units.push(unit(`No policy applies to this image; \`settings.unscoped_images\` ${image.allowed ? 'allows' : 'blocks'} it.\n\n`));
   }
-  for (const policy of orderPolicies(image.policies)) units.push(...renderPolicy(policy, unit, now));
+  for (const policy of orderPolicies(image.policies)) units.push(...renderPolicy(policy, unit, now, history[policy.name]));
   return units;
 }
 
@@ -155,16 +155,22 @@ function orderPolicies(policies: readonly PolicyVerdict[]): PolicyVerdict[] {
 
 type MakeUnit = (text: string, extra?: Omit<Unit, 'text' | 'image'>) => Unit;
 
-function renderPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date): Unit[] {
-  if (policy.enforcement === 'shadow' && !policy.passed) return renderShadowPolicy(policy, unit, now);
+function renderPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date, history: PolicyHistorySummary | undefined): Unit[] {
+  if (policy.enforcement === 'shadow' && !policy.passed) return renderShadowPolicy(policy, unit, now, history);
   const units: Unit[] = [];
   const kind = policy.enforcement === 'shadow' ? shadowKind(policy) : `${policy.enforcement} policy`;
   const count = policy.enforcement === 'block' ? plural(policy.violations.length, 'violation') : plural(policy.violations.length, 'warning');
   const icon = policy.passed ? '✅' : policy.enforcement === 'block' ? '❌' : '⚠️';
   const state = policy.passed ? 'passed' : count;
   units.push(unit(`**${icon} ${code(policy.name)}** — ${kind}, ${state} · from ${code(truncateText(policy.source, 200))}\n\n`));
+  if (policy.enforcement === 'shadow' && history !== undefined && history.judged > 0) units.push(unit(`${historyText(history)}\n\n`));
   units.push(...renderPolicyBody(policy, unit, now));
   return units;
+}
+
+/** "Would have blocked 3 of the last 12 commits judged here (30 days)." */
+function historyText(history: PolicyHistorySummary): string {
+  return `Would have blocked ${history.failed} of the last ${plural(history.judged, 'commit')} judged here (${history.days} days).`;
 }
 
 /** `shadow policy` or `block policy, blocks from 2027-01-01`: how a policy that does not block yet is named. */
@@ -176,12 +182,13 @@ function shadowKind(policy: PolicyVerdict): string {
  * A shadow policy (or a block policy before its `enforce_from` day) that would block: folded under
  * "would block", so it informs without competing with what blocks today.
  */
-function renderShadowPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date): Unit[] {
+function renderShadowPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date, history: PolicyHistorySummary | undefined): Unit[] {
   const when = policy.enforce_from === undefined ? 'shadow policy, never blocks' : `blocks from ${escapeMarkdown(policy.enforce_from, 20)}`;
   const summary = `🕶️ ${policy.name} would block: ${plural(policy.violations.length, 'violation')} (${when})`;
   return [
     unit(`<details><summary>${summary}</summary>\n\n`, { opens: '\n</details>\n\n' }),
     unit(`**${code(policy.name)}** — ${shadowKind(policy)}, would block · from ${code(truncateText(policy.source, 200))}\n\n`),
+    ...(history === undefined || history.judged === 0 ? [] : [unit(`${historyText(history)}\n\n`)]),
     ...renderPolicyBody(policy, unit, now),
     unit('\n</details>\n\n', { closes: true }),
   ];

@@ -4,16 +4,18 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { OperationError } from '../errors.ts';
-import type { CheckState, Job, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import {
   CHECK_STATE_TTL_SECONDS,
   DELIVERY_TTL_SECONDS,
   JOB_TTL_SECONDS,
   MAX_BODY_BYTES,
+  POLICY_HISTORY_TTL_SECONDS,
   TTL_ATTRIBUTE,
   keys,
 } from './table.ts';
@@ -170,6 +172,41 @@ export class DynamoStore implements Store {
       versionUpdatedAt: item['versionUpdatedAt']?.S ?? '',
       ...(item['allowed']?.BOOL === undefined ? {} : { allowed: item['allowed'].BOOL }),
     };
+  }
+
+  async putPolicyHistory(record: PolicyHistoryRecord): Promise<void> {
+    const what = `store policy history of ${record.repository}@${record.sha}`;
+    const item: Item = {
+      ...keyItem(keys.history(record.repository, record.sha)),
+      evaluatedAt: { S: record.evaluatedAt },
+      body: { B: compress(record, what) },
+      [TTL_ATTRIBUTE]: ttl(new Date(record.evaluatedAt), POLICY_HISTORY_TTL_SECONDS),
+    };
+    await this.#put(item, what);
+  }
+
+  async listPolicyHistory(repository: string, since: Date): Promise<PolicyHistoryRecord[]> {
+    const what = `list policy history of ${repository}`;
+    const records: PolicyHistoryRecord[] = [];
+    let startKey: Item | undefined;
+    try {
+      do {
+        const page = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            KeyConditionExpression: 'pk = :pk',
+            FilterExpression: 'evaluatedAt >= :since',
+            ExpressionAttributeValues: { ':pk': { S: keys.history(repository, '').pk }, ':since': { S: since.toISOString() } },
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        );
+        for (const item of page.Items ?? []) records.push(decompress<PolicyHistoryRecord>(item['body']));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    } catch (error) {
+      throw new OperationError(`DynamoDB: could not ${what}`, { cause: error });
+    }
+    return records;
   }
 
   async #get(key: { pk: string; sk: string }, what: string): Promise<Item | undefined> {

@@ -1,4 +1,4 @@
-import type { CheckState, Job, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import { keys } from './table.ts';
 
@@ -13,6 +13,7 @@ export function createMemoryStore(): Store {
   const checkStates = new Map<string, Versioned<CheckState>>();
   const verdicts = new Map<string, VerdictRecord>();
   const publishes = new Map<string, PublishRecord>();
+  const histories = new Map<string, Map<string, PolicyHistoryRecord>>();
 
   return {
     async putDelivery(id, receivedAt) {
@@ -51,6 +52,17 @@ export function createMemoryStore(): Store {
     },
     async getPublish(image, tag) {
       return copyOf(publishes.get(publishKey(image, tag)));
+    },
+    async putPolicyHistory(record) {
+      const { pk, sk } = keys.history(record.repository, record.sha);
+      const commits = histories.get(pk) ?? new Map<string, PolicyHistoryRecord>();
+      histories.set(pk, commits);
+      commits.set(sk, structuredClone(record));
+    },
+    async listPolicyHistory(repository, since) {
+      const commits = histories.get(keys.history(repository, '').pk);
+      if (commits === undefined) return [];
+      return [...commits.values()].filter((record) => Date.parse(record.evaluatedAt) >= since.getTime()).map((record) => structuredClone(record));
     },
   };
 }

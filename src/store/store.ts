@@ -116,6 +116,20 @@ export interface PublishRecord {
   versionUpdatedAt: string;
 }
 
+/**
+ * One commit's latest evaluation, policy by policy (shadow ones included), kept per repository
+ * for 90 days: "would have blocked N of the last M commits judged here".
+ */
+export interface PolicyHistoryRecord {
+  /** `owner/name`. */
+  repository: string;
+  sha: string;
+  /** ISO time of the evaluation. */
+  evaluatedAt: string;
+  /** Every policy that judged an image of the commit; `failed` when it failed for at least one (for a shadow policy: it would have blocked). */
+  policies: { name: string; enforcement: Enforcement; failed: boolean }[];
+}
+
 export interface Versioned<T> {
   value: T;
   /** Optimistic-concurrency token: pass it back to `putCheckState`. */
@@ -146,6 +160,11 @@ export interface Store {
    */
   putPublish(record: PublishRecord): Promise<boolean>;
   getPublish(image: string, tag: string): Promise<PublishRecord | undefined>;
+
+  /** Stores a commit's policy outcomes; judging the same commit again replaces them. */
+  putPolicyHistory(record: PolicyHistoryRecord): Promise<void>;
+  /** The repository's commits judged at or after `since`, in no particular order. */
+  listPolicyHistory(repository: string, since: Date): Promise<PolicyHistoryRecord[]>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/engine/evaluate.ts';
+import { policyOutcomesOf, summarizePolicyHistory } from '../../src/engine/policy-history.ts';
 import { parsePolicyFile } from '../../src/policy/load.ts';
 import { conclusionOf, verdictOutcome } from '../../src/render/conclusion.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
@@ -92,5 +93,22 @@ describe('shadow policies and enforce_from', () => {
     const problems = problemsOf(() => parsePolicyFile({ file: '.github/image-assurance.yml', text, origin: 'repo' }));
 
     expect(problems).toEqual([expect.objectContaining({ line: 4, message: expect.stringContaining('calendar date') })]);
+  });
+
+  it("a shadow policy's section says how many recent commits it would have blocked", () => {
+    const policySet = buildPolicySet([buildPolicy({ name: 'next-quarter', enforcement: 'shadow', rules: { severity: 'high' } }), buildPolicy({ name: 'gate', rules: { severity: 'critical' } })]);
+    const blocked = evaluate([buildBundle({ vulnerabilities: [buildVulnerability({ severity: 'high' })] })], policySet, { now: NOW });
+    const clean = evaluate([buildBundle({ vulnerabilities: [] })], policySet, { now: NOW });
+    const history = summarizePolicyHistory([
+      { sha: 'c1', evaluatedAt: '2026-06-14T00:00:00Z', policies: policyOutcomesOf(blocked) },
+      { sha: 'c2', evaluatedAt: '2026-06-13T00:00:00Z', policies: policyOutcomesOf(clean) },
+      { sha: 'c3', evaluatedAt: '2026-06-12T00:00:00Z', policies: policyOutcomesOf(blocked) },
+    ]);
+
+    const markdown = renderMarkdown({ ...verdictOutcome(blocked), policyHistory: history }, { now: NOW });
+
+    expect(history).toEqual({ 'next-quarter': { failed: 2, judged: 3, days: 30 }, gate: { failed: 0, judged: 3, days: 30 } });
+    expect(markdown).toContain('Would have blocked 2 of the last 3 commits judged here (30 days).');
+    expect(markdown.match(/Would have blocked/g)).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageVerdict } from '../../src/model/verdict.ts';
 import { updateCheckState } from '../../src/store/store.ts';
-import type { CheckState, Job, PublishRecord, RunContribution, Store, VerdictRecord } from '../../src/store/store.ts';
+import type { CheckState, Job, PolicyHistoryRecord, PublishRecord, RunContribution, Store, VerdictRecord } from '../../src/store/store.ts';
 
 /**
  * The Store contract: every implementation (MemoryStore, DynamoStore) passes the same cases.
@@ -149,6 +149,26 @@ export function describeStoreContract(name: string, newStore: () => Promise<Stor
 
       expect(await store.getPublish(record.image, record.tag)).toEqual(record);
       expect(await store.getPublish(record.image, 'other')).toBeUndefined();
+    });
+
+    it("keeps each commit's latest policy outcomes per repository and lists those judged since a time", async () => {
+      const store = await newStore();
+      const record = (sha: string, evaluatedAt: string, failed: boolean): PolicyHistoryRecord => ({
+        repository: 'Acme/API',
+        sha,
+        evaluatedAt,
+        policies: [{ name: 'next-quarter', enforcement: 'shadow', failed }],
+      });
+
+      await store.putPolicyHistory(record('c1', '2026-10-01T00:00:00.000Z', true));
+      await store.putPolicyHistory(record('c2', '2026-11-20T00:00:00.000Z', true));
+      await store.putPolicyHistory(record('c2', '2026-11-21T00:00:00.000Z', false));
+      await store.putPolicyHistory({ ...record('c3', '2026-11-22T00:00:00.000Z', true), repository: 'acme/other' });
+
+      const listed = await store.listPolicyHistory('acme/api', new Date('2026-11-01T00:00:00Z'));
+
+      expect(listed).toEqual([record('c2', '2026-11-21T00:00:00.000Z', false)]);
+      expect(await store.listPolicyHistory('acme/none', new Date(0))).toEqual([]);
     });
   });
 }
