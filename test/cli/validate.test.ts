@@ -26,6 +26,17 @@ describe('cli/validate', () => {
     expect(result.stderr).toMatch(/^image-assurance: a\.yml:4:18: .*(block|warn)/m);
     expect(result.stderr).toMatch(/^image-assurance: b\.yml:1:10: /m);
   });
+
+  it("type-checks custom rules against the bundle's shape: an unknown field is an error at its place", async () => {
+    const cwd = workspace({
+      'c.yml': 'version: 1\npolicies:\n  - name: p\n    rules:\n      custom:\n        - name: many\n          when: "bundle.vulnerabilities.exists(v, v.sev == \'high\')"\n          message: m\n',
+    });
+
+    const result = await runCli(['validate', 'c.yml'], cwd);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^image-assurance: c\.yml:7:53: invalid CEL expression in custom rule 'many': No such key: sev/m);
+  });
 });
 
 describe('cli/schema', () => {

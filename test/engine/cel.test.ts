@@ -21,6 +21,10 @@ describe('src/engine/cel', () => {
       ['a syntax error, at its position', 'bundle.os.eol &&', 16],
       ['an unknown variable, at its position', 'bundle.os.eol || image.tag == "x"', 17],
       ['a non-bool result', 'size(bundle.packages)', 0],
+      ['a field the bundle does not have, at its place', 'bundle.vulns.size() > 0', 7],
+      ['a field a vulnerability does not have, at its place', 'bundle.vulnerabilities.exists(v, v.sev == "high")', 35],
+      ['a comparison of the wrong types', 'bundle.vulnerabilities.exists(v, v.cvss == "9")', 33],
+      ['a string result', 'bundle.image.ref', 0],
       ['comprehensions nested three deep, at the third', 'bundle.vulnerabilities.exists(v, v.aliases.exists(a, bundle.packages.exists(p, p.name == a)))', 53],
     ])('reports %s', (_name, expression, offset) => {
       const problem = checkCel(expression);
@@ -62,11 +66,11 @@ describe('src/engine/cel', () => {
     });
 
     it('reports a dyn result that is not a bool', () => {
-      const compiled = compileCel('bundle.image.ref');
+      const compiled = compileCel('dyn(bundle.image.ref)');
 
       const result = compiled.tryEvaluate(toCelActivation(buildBundle({ image: 'ghcr.io/acme/api:1' })));
 
-      expect(result).toEqual({ ok: false, reason: 'it returned the string "ghcr.io/acme/api:1", not a bool' });
+      expect(result).toMatchObject({ ok: false, reason: 'it returned the string "ghcr.io/acme/api:1", not a bool', isOverBudget: false });
     });
 
     it('throws on an invalid expression', () => {

@@ -113,6 +113,22 @@ describe('src/policy/load parsePolicyFile', () => {
       message: "invalid CEL expression in custom rule 'eol'",
     },
     {
+      name: 'a CEL field the bundle does not have, at its place',
+      text: [
+        'version: 1',
+        'policies:',
+        '  - name: p',
+        '    rules:',
+        '      custom:',
+        '        - name: many',
+        '          when: "bundle.vulns.size() > 10"',
+        '          message: m',
+      ].join('\n'),
+      line: 7,
+      col: 25,
+      message: "invalid CEL expression in custom rule 'many': No such key: vulns",
+    },
+    {
       name: 'an invalid CEL expression in a block scalar',
       text: [
         'version: 1',

@@ -11,8 +11,8 @@ interface CompiledCustomRule {
 
 /**
  * `custom: [{name, when, message}]` — CEL over the bundle (see cel.ts); `true` is a violation with the
- * rule's name as ID and its message. An evaluation that fails (error, over budget, not a bool) is a
- * violation too, with the reason (fail closed).
+ * rule's name as ID and its message. An evaluation that fails (error, over its step budget, not a
+ * bool) is a violation too, naming the rule and the reason (fail closed).
  */
 export const customRule: RuleModule = {
   key: 'custom',
@@ -32,7 +32,7 @@ export const customRule: RuleModule = {
           if (result.ok && !result.value) continue;
           if (!result.ok) failure = result.reason;
         }
-        const message = failure === undefined ? rule.message : `${rule.message} (the rule's expression could not be evaluated, so it counts as violated: ${failure})`;
+        const message = failure === undefined ? rule.message : `${rule.message} (custom rule '${rule.name}' could not be evaluated, so it counts as violated: ${failure})`;
         hits.push({ violation: { rule: 'custom', id: rule.name, message }, exceptionIds: [rule.name.toLowerCase()] });
       }
       return hits;
