@@ -9,6 +9,7 @@ import { COMMENT_MARKER, renderPrComment } from '../render/pr-comment.ts';
 import type { CheckState, RunContribution, Store } from '../store/store.ts';
 import { updateCheckState } from '../store/store.ts';
 import { POLICY_FILE } from './load-policy.ts';
+import { recordPolicyHistory } from './policy-history.ts';
 
 /**
  * Stage 8, answer: one check run per commit that reflects every image judged for it so far,
@@ -75,8 +76,9 @@ export async function publishCheckState(input: PublishInput): Promise<CheckState
   const { settings, now } = input;
   const wasFailing = input.state.conclusion === 'failure';
   let state = input.state;
+  const policyHistory = await recordPolicyHistory(input.store, state, buildOutcome(state, settings, now), now);
   for (let round = 1; ; round++) {
-    const outcome = buildOutcome(state, settings, now);
+    const outcome = { ...buildOutcome(state, settings, now), policyHistory };
     const { checkRun, stored } = await writeCheckRun(input, state, outcome);
     const isStray = checkRun.id !== stored.checkRunId;
     if (!isStray) {

@@ -43,8 +43,9 @@ export interface AppUnderTest {
   deliver(event: string, payload: unknown): Promise<void>;
 }
 
-export async function startApp(options: { store?: Store; requestTimeoutMs?: number } = {}): Promise<AppUnderTest> {
+export async function startApp(options: { store?: Store; requestTimeoutMs?: number; now?: Date } = {}): Promise<AppUnderTest> {
   const store = options.store ?? createMemoryStore();
+  const now = options.now ?? NOW;
   const github = createGitHubMock();
   const worker = await createWorker({
     appId: APP_ID,
@@ -52,7 +53,7 @@ export async function startApp(options: { store?: Store; requestTimeoutMs?: numb
     secret: TEST_WEBHOOK_SECRET,
     baseUrl: GITHUB_API,
     store,
-    now: () => NOW,
+    now: () => now,
     log: pino({ level: 'silent' }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     // Retry and throttling stay on; only their waits are zero.
@@ -72,7 +73,7 @@ export async function startApp(options: { store?: Store; requestTimeoutMs?: numb
     github,
     async deliver(event, payload) {
       const delivery = await signedDelivery(event, payload, { id: `delivery-${++deliveries}` });
-      const response = await receiveWebhook(delivery, { secret: TEST_WEBHOOK_SECRET, store, now: () => NOW });
+      const response = await receiveWebhook(delivery, { secret: TEST_WEBHOOK_SECRET, store, now: () => now });
       expect(response.statusCode).toBe(202);
       await worker.runJob(response.job!);
     },
