@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { nodeBundleOptions } from './lib/esbuild-node.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -49,18 +50,10 @@ function handlerNames() {
 async function bundle(name) {
   const dir = join(outDir, name);
   const result = await build({
+    ...nodeBundleOptions(root),
     entryPoints: [join(root, 'functions', `${name}.ts`)],
     outfile: join(dir, `${name}.mjs`),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    legalComments: 'none',
     metafile: true,
-    logLevel: 'warning',
-    // CommonJS dependencies inside an ESM bundle still call require() for node built-ins.
-    banner: { js: "import{createRequire as __createRequire}from'node:module';const require=__createRequire(import.meta.url);" },
   });
   const policiesDir = join(root, 'policies');
   mkdirSync(join(dir, 'policies'), { recursive: true });

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { InputError, formatProblem } from '../errors.ts';
 import { runEvaluate } from './evaluate.ts';
 import { runPreview } from './preview.ts';
 import { runValidate } from './validate.ts';
 import { policyJsonSchema } from '../policy/json-schema.ts';
+import { readVersion } from './version.ts';
 
 /** The `image-assurance` command (SPEC §3). Exit codes: 0 allowed, 1 blocked, 2 bad input. */
 
@@ -74,9 +74,4 @@ export function reportError(error: unknown, io: CliIo): number {
     io.stderr.write(`image-assurance: internal error: ${message}\n`);
   }
   return EXIT_BAD_INPUT;
-}
-
-function readVersion(): string {
-  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return packageJson.version;
 }
