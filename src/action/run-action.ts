@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, formatProblem } from '../errors.ts';
 import { EXIT_ALLOWED, EXIT_BLOCKED, main, type CliIo } from '../cli/main.ts';
-import type { Verdict } from '../model/verdict.ts';
+import type { Enforcement, Verdict } from '../model/verdict.ts';
 import { readVersion } from '../cli/version.ts';
 import { readActionInputs, type ActionInputs } from './inputs.ts';
 import { fitStepSummary, formatAnnotation, formatOutput, MAX_ANNOTATIONS_PER_LEVEL } from './workflow-commands.ts';
@@ -112,9 +112,11 @@ async function runFormat(argv: readonly string[], format: string, io: ActionIo):
   return run.stdout;
 }
 
+const VERB_OF: Readonly<Record<Enforcement, string>> = { block: 'blocked by', warn: 'warned by', shadow: 'would be blocked by' };
+
 /**
  * One annotation per violation: `::error` for a blocking policy of a blocked image, `::warning`
- * for a warn policy. Past GitHub's 10 per level the last one shown counts the rest.
+ * for a warn or shadow policy. Past GitHub's 10 per level the last one shown counts the rest.
  */
 export function renderAnnotations(verdict: Verdict): string[] {
   const found: Record<'error' | 'warning', { title: string; message: string }[]> = { error: [], warning: [] };
@@ -122,7 +124,7 @@ export function renderAnnotations(verdict: Verdict): string[] {
     for (const policy of image.policies) {
       if (policy.passed) continue;
       const level = policy.enforcement === 'block' ? 'error' : 'warning';
-      const verb = level === 'error' ? 'blocked by' : 'warned by';
+      const verb = VERB_OF[policy.enforcement];
       for (const violation of policy.violations) {
         found[level].push({ title: `${image.image} ${verb} ${policy.name} (${violation.rule})`, message: violation.message });
       }

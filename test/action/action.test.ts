@@ -48,7 +48,7 @@ describe('dist/action/index.mjs', () => {
     expect(run.summary).toContain('allowed');
   });
 
-  it('warns: a warn policy gives ::warning annotations and a green step', () => {
+  it('warns: warn and shadow policies give ::warning annotations and a green step', () => {
     const policy = join(import.meta.dirname, '../fixtures/policy/warn-only.yml');
 
     const run = runActionBundle({ reports: distroless, policy, output: 'out/verdict.txt', format: 'text' });
@@ -58,6 +58,7 @@ describe('dist/action/index.mjs', () => {
     expect(run.errors).toEqual([]);
     expect(run.warnings.length).toBeGreaterThan(0);
     expect(run.warnings[0]).toMatch(/^::warning title=.* warned by hygiene \(severity\)::/);
+    expect(run.warnings.some((line) => / would be blocked by trial \(severity\)::/.test(line))).toBe(true);
     expect(run.outputs['verdict-file']).toBe(join(run.dir, 'out/verdict.txt'));
     expect(readFileSync(run.outputs['verdict-file']!, 'utf8')).toContain('WARN');
   });
