@@ -118,4 +118,5 @@ function mergeInto(kept: Vulnerability, other: Vulnerability): void {
   if (kept.title === undefined && other.title !== undefined) kept.title = other.title;
   if (kept.url === undefined && other.url !== undefined) kept.url = other.url;
   if (kept.path === undefined && other.path !== undefined) kept.path = other.path;
+  if (kept.purl === undefined && other.purl !== undefined) kept.purl = other.purl;
 }

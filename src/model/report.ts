@@ -48,6 +48,8 @@ export interface Package {
   licenses: string[];
   /** File path of the package inside the image, for language packages. */
   path?: string;
+  /** The package URL (`pkg:deb/debian/bash@5.0-4?arch=amd64`), when the report gives one: VEX matches packages by it. */
+  purl?: string;
 }
 
 export interface Cvss {
@@ -76,6 +78,8 @@ export interface Vulnerability {
   url?: string;
   /** Where the package was found, for language packages. */
   path?: string;
+  /** The package's URL (Trivy `PkgIdentifier.PURL`, Grype `artifact.purl`, CycloneDX `purl`), when the report gives one. */
+  purl?: string;
 }
 
 export interface Secret {

@@ -29,6 +29,7 @@ describe('src/readers/cyclonedx', () => {
       packageType: 'deb',
       installedVersion: '2.0.5-1',
       fixedVersion: '2.0.5-1+deb10u1',
+      purl: 'pkg:deb/debian/libidn2-0@2.0.5-1?distro=debian-10.2',
       severity: 'critical',
       url: 'https://salsa.debian.org/security-tracker-team/security-tracker',
       cvss: [
@@ -72,7 +73,7 @@ describe('src/readers/cyclonedx', () => {
     const report = readReport('g.cdx.json', readFixture('scans/grype/cyclonedx/TestCycloneDxPresenterImage.json'));
 
     expect(report.image).toEqual({ name: 'user-input', digest: 'sha256:ca738abb87a8d58f112d3400ebb079b61ceae7dc290beb34bda735be4b1941d5', repoTags: [], repoDigests: [] });
-    expect(report.packages).toContainEqual({ name: 'package-2', version: '2.2.2', type: 'deb', licenses: ['Apache-2.0', 'MIT'] });
+    expect(report.packages).toContainEqual({ name: 'package-2', version: '2.2.2', type: 'deb', licenses: ['Apache-2.0', 'MIT'], purl: 'pkg:deb/package-2@2.2.2' });
     expect(report.vulnerabilities[0]).toMatchObject({ id: 'CVE-1999-0001', package: 'package-1', packageType: 'rpm', severity: 'low' });
     expect(report.vulnerabilities[0]!.fixedVersion).toBeUndefined();
   });
@@ -132,7 +133,7 @@ describe('src/readers/cyclonedx', () => {
     );
 
     expect(report.vulnerabilities).toEqual([
-      { id: 'CVE-2021-23337', aliases: ['GHSA-35jh-r3h4-6jhm'], package: 'lodash', packageType: 'npm', installedVersion: '4.17.20', fixedVersion: '4.17.21', severity: 'high', status: 'in_triage', cvss: [{ version: '3.1', score: 7.2, source: 'nvd' }] },
+      { id: 'CVE-2021-23337', aliases: ['GHSA-35jh-r3h4-6jhm'], package: 'lodash', packageType: 'npm', installedVersion: '4.17.20', fixedVersion: '4.17.21', purl: 'pkg:npm/lodash@4.17.20', severity: 'high', status: 'in_triage', cvss: [{ version: '3.1', score: 7.2, source: 'nvd' }] },
     ]);
     expect(report.image).toEqual({ name: 'ghcr.io/acme/api:1', digest: 'sha256:manifest', repoTags: [], repoDigests: [] });
   });

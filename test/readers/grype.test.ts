@@ -22,6 +22,13 @@ function grypeReport(match: { vulnerability?: Record<string, unknown>; artifact?
 }
 
 describe('src/readers/grype/read', () => {
+  it("keeps the artifact's package URL on the vulnerability and the package (VEX matches packages by it)", () => {
+    const report = readReport('ghsa.json', readFixture('scans/grype/ghsa-test.json'));
+
+    expect(report.vulnerabilities[0]?.purl).toBe('pkg:maven/org.apache.httpcomponents/httpclient@4.1.1');
+    expect(report.packages[0]?.purl).toBe('pkg:maven/org.apache.httpcomponents/httpclient@4.1.1');
+  });
+
   it('decodes the base64 image config for User and Labels', () => {
     const config = base64({ architecture: 'amd64', config: { User: 'app:app', Labels: { 'org.opencontainers.image.base.name': 'docker.io/library/alpine:3.19' } } });
 

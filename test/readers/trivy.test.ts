@@ -40,6 +40,7 @@ describe('src/readers/trivy/read', () => {
       packageType: 'alpine',
       installedVersion: '2.10.4-r3',
       fixedVersion: '2.10.7-r0',
+      purl: 'pkg:apk/alpine/apk-tools@2.10.4-r3?arch=x86_64&distro=3.11.5',
       severity: 'critical',
       status: 'fixed',
       title: 'libfetch: an out of boundary read while libfetch uses strtol to parse the relevant numbers into address bytes leads to information leak or crash',

@@ -74,6 +74,7 @@ export function toReport(file: string, cdx: CdxDocument): Report {
     }
     if (component.version === '' || component.type === 'container' || component.type === 'file') continue;
     const pkg: Package = { name: component.name, version: component.version, type: packageType(component), licenses: component.licenses };
+    if (component.purl?.startsWith('pkg:')) pkg.purl = component.purl;
     report.packages.push(pkg);
   }
   for (const vuln of cdx.vulnerabilities) {
@@ -101,6 +102,7 @@ export function toReport(file: string, cdx: CdxDocument): Report {
       if (vuln.state !== undefined) vulnerability.status = vuln.state;
       if (vuln.title !== undefined) vulnerability.title = vuln.title;
       if (vuln.url !== undefined) vulnerability.url = vuln.url;
+      if (component.purl?.startsWith('pkg:')) vulnerability.purl = component.purl;
       report.vulnerabilities.push(vulnerability);
     }
   }

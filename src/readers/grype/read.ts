@@ -166,10 +166,19 @@ function readMatch(file: string, match: JsonObject, at: string, packages: Map<st
   const locations = artifact['locations'];
   const location = Array.isArray(locations) && isObject(locations[0]) ? locations[0]['path'] : undefined;
   if (typeof location === 'string' && location !== '') vulnerability.path = location;
+  const purl = artifact['purl'];
+  if (typeof purl === 'string' && purl.startsWith('pkg:')) vulnerability.purl = purl;
 
   const key = `${type}\u0000${name}\u0000${version as string}`;
   if (!packages.has(key)) {
-    packages.set(key, { name, version: version as string, type, licenses: readLicenses(file, artifact['licenses'], at), ...(vulnerability.path === undefined ? {} : { path: vulnerability.path }) });
+    packages.set(key, {
+      name,
+      version: version as string,
+      type,
+      licenses: readLicenses(file, artifact['licenses'], at),
+      ...(vulnerability.path === undefined ? {} : { path: vulnerability.path }),
+      ...(vulnerability.purl === undefined ? {} : { purl: vulnerability.purl }),
+    });
   }
   return vulnerability;
 }

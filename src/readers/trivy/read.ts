@@ -223,7 +223,15 @@ function readVulnerability(file: string, item: unknown, at: Path, type: string, 
   if (typeof url === 'string') vulnerability.url = url;
   const path = item['PkgPath'];
   if (typeof path === 'string') vulnerability.path = path;
+  const purl = purlOf(item['PkgIdentifier']);
+  if (purl !== undefined) vulnerability.purl = purl;
   out.push(vulnerability);
+}
+
+/** `PkgIdentifier.PURL` (vulnerabilities) or `Identifier.PURL` (packages), when it is a package URL. */
+function purlOf(identifier: unknown): string | undefined {
+  const purl = isObject(identifier) ? identifier['PURL'] : undefined;
+  return typeof purl === 'string' && purl.startsWith('pkg:') ? purl : undefined;
 }
 
 function readVendorIds(file: string, value: unknown, at: Path, id: string): string[] {
@@ -283,6 +291,8 @@ function readPackages(file: string, list: unknown[], r: number, type: string, ou
     const pkg: Package = { name, version: version ?? '', type, licenses };
     const path = item['FilePath'];
     if (typeof path === 'string' && path !== '') pkg.path = path;
+    const purl = purlOf(item['Identifier']);
+    if (purl !== undefined) pkg.purl = purl;
     out.push(pkg);
   }
 }
