@@ -1,5 +1,5 @@
 import type { Bundle } from '../model/bundle.ts';
-import type { Enforcement, ExceptionUse, ImageStatus, ImageVerdict, PolicyVerdict, RuleKey, Verdict, Violation } from '../model/verdict.ts';
+import type { Enforcement, ExceptionUse, ImageStatus, ImageVerdict, PolicyVerdict, RuleKey, StaleVex, SuppressedFinding, Verdict, Violation } from '../model/verdict.ts';
 import { RULE_KEYS } from '../model/verdict.ts';
 import type { LoadedPolicy, PolicySet, Rules } from '../policy/schema.ts';
 import { type ExceptionIndex, type ExceptionMatcher, type IndexedException, indexExceptions } from './exceptions.ts';
@@ -7,12 +7,16 @@ import { type BundleFacts, buildBundleFacts } from './facts.ts';
 import { type EvaluateRule, type RuleHit, RULES } from './rules/index.ts';
 import { compareRules, compareViolations } from './order.ts';
 import { type CompiledScope, compileScope } from './scope.ts';
+import type { VexDocument } from '../vex/schema.ts';
+import { indexVex, type VexMatcher } from './vex.ts';
 
 /** What the caller knows about the evaluation: the run's branch, the deployment environment, and `now`. */
 export interface EvaluationContext {
   branch?: string;
   environment?: string;
   now: Date;
+  /** VEX documents whose statements may suppress vulnerability findings (issue 11); none by default. */
+  vex?: readonly VexDocument[];
 }
 
 interface CompiledRule {
@@ -40,14 +44,19 @@ interface CompiledPolicy {
 export function evaluate(bundles: Bundle[], policySet: PolicySet, context: EvaluationContext): Verdict {
   const policies = policySet.policies.map(compilePolicy);
   const exceptions = indexExceptions(policySet.exceptions, context.now);
+  const vex = indexVex(context.vex ?? [], { now: context.now, maxAgeDays: policySet.settings.vex_max_age_days });
   const scopeContext = { ...(context.branch === undefined ? {} : { branch: context.branch }), ...(context.environment === undefined ? {} : { environment: context.environment }) };
 
   const images: ImageVerdict[] = bundles.map((bundle) => {
     const inScope = policies.filter((compiled) => compiled.scope.matches(bundle, scopeContext));
     let facts: BundleFacts | undefined;
+    const vexMatcher = vex.isEmpty ? undefined : vex.matcherFor(bundle);
+    const staleVex = new Map<string, StaleVex>();
     const policyVerdicts = inScope.map((compiled) => {
       facts ??= buildBundleFacts(bundle);
-      return evaluatePolicy(compiled, facts, exceptions, context.now);
+      const evaluated = evaluatePolicy(compiled, facts, exceptions, context.now, vexMatcher);
+      for (const stale of evaluated.staleVex) staleVex.set(`${stale.document}\u0000${stale.statement}`, stale);
+      return evaluated.verdict;
     });
     const isUnscoped = inScope.length === 0;
     const status = imageStatus(policyVerdicts, isUnscoped && policySet.settings.unscoped_images === 'block');
@@ -61,6 +70,7 @@ export function evaluate(bundles: Bundle[], policySet: PolicySet, context: Evalu
     };
     if (bundle.image.digest !== undefined) verdict.digest = bundle.image.digest;
     if (bundle.imageId !== undefined) verdict.image_id = bundle.imageId;
+    if (staleVex.size > 0) verdict.stale_vex = [...staleVex.values()];
     return verdict;
   });
 
@@ -91,7 +101,13 @@ function ruleConfiguration(key: RuleKey, rules: Rules): unknown {
   return rules[key];
 }
 
-function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions: ExceptionIndex, now: Date): PolicyVerdict {
+function evaluatePolicy(
+  compiled: CompiledPolicy,
+  facts: BundleFacts,
+  exceptions: ExceptionIndex,
+  now: Date,
+  vex: VexMatcher | undefined,
+): { verdict: PolicyVerdict; staleVex: readonly StaleVex[] } {
   const { policy } = compiled;
   // Policies with the same rules share the merged result per bundle, and each rule's result too.
   const hits = facts.ruleResult(compiled.rulesKey, () => {
@@ -109,7 +125,8 @@ function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions
   // The exception pass depends only on the hits and the exceptions that may apply: policies alike share it.
   const applicable = exceptions.applicableTo(policy);
   const passKey = `${compiled.rulesKey}\u0002${applicable.map((indexed) => indexed.order).join(',')}`;
-  const pass = facts.ruleResult(passKey, () => applyExceptions(hits, applicable.length === 0 ? undefined : exceptions.matcherFor(applicable, facts)));
+  // VEX is the same for every policy of a bundle: it does not change what the pass depends on.
+  const pass = facts.ruleResult(passKey, () => applyExceptions(hits, applicable.length === 0 ? undefined : exceptions.matcherFor(applicable, facts), vex));
 
   const exceptionUses: ExceptionUse[] = pass.uses.map(([indexed, count]) => ({
     id: indexed.exception.id,
@@ -132,7 +149,7 @@ function evaluatePolicy(compiled: CompiledPolicy, facts: BundleFacts, exceptions
   };
   if (policy.enforce_from !== undefined) verdict.enforce_from = policy.enforce_from;
   if (policy.description !== undefined) verdict.description = policy.description;
-  return verdict;
+  return { verdict, staleVex: pass.staleVex };
 }
 
 /** A block policy acts as shadow before the start (00:00 UTC) of its `enforce_from` day. */
@@ -143,21 +160,38 @@ export function enforcementAt(policy: Pick<LoadedPolicy, 'enforcement' | 'enforc
 
 interface ExceptionPass {
   violations: Violation[];
-  suppressed: (Violation & { exception: string })[];
+  suppressed: SuppressedFinding[];
   /** Exceptions that matched at least one hit, in policy-set order, with how many hits each suppressed. */
   uses: [IndexedException, number][];
+  /** VEX statements that matched a hit but were too old to suppress it. */
+  staleVex: StaleVex[];
 }
 
-/** The first active matching exception suppresses a hit; every matching one, expired or not, is listed. */
-function applyExceptions(hits: readonly RuleHit[], matchException: ExceptionMatcher | undefined): ExceptionPass {
+/**
+ * A VEX statement that suppresses a vulnerability hit comes first (the finding does not apply to
+ * the image); then the first active matching exception suppresses a hit; every matching
+ * exception, expired or not, is listed.
+ */
+function applyExceptions(hits: readonly RuleHit[], matchException: ExceptionMatcher | undefined, vex: VexMatcher | undefined): ExceptionPass {
   const violations: Violation[] = [];
-  const suppressed: (Violation & { exception: string })[] = [];
+  const suppressed: SuppressedFinding[] = [];
   const uses = new Map<IndexedException, number>();
-  if (matchException === undefined) {
+  const staleVex: StaleVex[] = [];
+  if (matchException === undefined && vex === undefined) {
     for (const hit of hits) violations.push(hit.violation);
-    return { violations, suppressed, uses: [] };
+    return { violations, suppressed, uses: [], staleVex };
   }
   for (const hit of hits) {
+    const decision = vex === undefined || hit.vulnerabilityIndex === undefined ? undefined : vex(hit.vulnerabilityIndex);
+    if (decision?.kind === 'suppress') {
+      suppressed.push({ ...hit.violation, vex: decision.use });
+      continue;
+    }
+    if (decision?.kind === 'stale' && !staleVex.includes(decision.stale)) staleVex.push(decision.stale);
+    if (matchException === undefined) {
+      violations.push(hit.violation);
+      continue;
+    }
     const matched = matchException(hit);
     let suppressor: IndexedException | undefined;
     for (const candidate of matched) {
@@ -171,7 +205,7 @@ function applyExceptions(hits: readonly RuleHit[], matchException: ExceptionMatc
       suppressed.push({ ...hit.violation, exception: suppressor.exception.id });
     }
   }
-  return { violations, suppressed, uses: [...uses.entries()].sort(([a], [b]) => a.order - b.order) };
+  return { violations, suppressed, uses: [...uses.entries()].sort(([a], [b]) => a.order - b.order), staleVex };
 }
 
 /** One violation per (rule, finding ID, package): of duplicates, the most severe is kept. For rules that do not dedupe themselves. */

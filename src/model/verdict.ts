@@ -47,6 +47,9 @@ export interface Violation {
   location?: { path: string; line?: number };
 }
 
+/** A suppressed finding names exactly one of: the exception's `id`, or the VEX statement (`vex`). */
+export type SuppressedFinding = Violation & { exception?: string; vex?: VexUse };
+
 export interface ExceptionUse {
   id: string;
   expires: string;
@@ -70,8 +73,8 @@ export interface PolicyVerdict {
   passed: boolean;
   /** Most severe first. */
   violations: Violation[];
-  /** The findings an unexpired exception suppressed (kept, not thrown away). */
-  suppressed: (Violation & { exception: string })[];
+  /** The findings an unexpired exception or a VEX statement suppressed (kept, not thrown away). */
+  suppressed: SuppressedFinding[];
   /** Exceptions that matched a finding of this image under this policy, expired ones included. */
   exceptions: ExceptionUse[];
 }
@@ -91,6 +94,8 @@ export interface ImageVerdict {
   /** Only the policies whose scope matched the image. */
   policies: PolicyVerdict[];
   reports: { path: string; format: string; tool: string }[];
+  /** VEX statements that matched a finding of this image but no longer suppress it: older than `settings.vex_max_age_days`, or undated. Present only when there is one. */
+  stale_vex?: StaleVex[];
 }
 
 export interface Verdict {
@@ -101,4 +106,25 @@ export interface Verdict {
   /** Every policy file that applied, in `extends` order, e.g. `["preset:baseline", ".github/image-assurance.yml"]`. */
   sources: string[];
   images: ImageVerdict[];
+}
+
+/** The VEX statement that suppressed a finding (issue 11), as the JSON verdict shows it. */
+export interface VexUse {
+  /** The VEX document's file: a repository path, `org:<org>/.github/<path>`, or the CLI's `--vex` path. */
+  document: string;
+  /** The statement's JSON path in the document, e.g. `statements[3]`. */
+  statement: string;
+  /** The ID the statement names (the finding's ID or one of its aliases). */
+  vulnerability: string;
+  status: 'not_affected' | 'fixed' | 'affected' | 'under_investigation';
+  justification?: string;
+  impact_statement?: string;
+  /** When the statement was made or last updated (ISO 8601), when the document says. */
+  timestamp?: string;
+}
+
+/** A VEX statement that would have suppressed a finding but is older than `settings.vex_max_age_days` (or undated). */
+export interface StaleVex extends VexUse {
+  /** Whole days since `timestamp`; absent when the statement has no date. */
+  age_days?: number;
 }

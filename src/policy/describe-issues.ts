@@ -117,8 +117,9 @@ function typeName(expected: string): string {
     case 'string':
       return 'a string';
     case 'number':
-    case 'int':
       return 'a number';
+    case 'int':
+      return 'a whole number';
     case 'boolean':
       return 'true or false';
     case 'array':

@@ -256,7 +256,11 @@ function assemble(ordered: readonly ParsedSource[], owners: Map<string, string>)
   }
 
   const settings = resolveSettings(ordered, isOrgOwned);
-  return { policySet: { settings, policies, exceptions, sources: ordered.map((file) => file.source.file) }, problems };
+  const vex = ordered.flatMap((file) => {
+    const globs = file.policyFile.settings?.vex;
+    return globs === undefined ? [] : [{ source: file.source.file, isOrg: isOrgOwned(file.source.file), globs: [...globs] }];
+  });
+  return { policySet: { settings, vex, policies, exceptions, sources: ordered.map((file) => file.source.file) }, problems };
 }
 
 function ownerOrigin(owner: string, ordered: readonly ParsedSource[]): PolicyOrigin | undefined {
@@ -306,7 +310,9 @@ function resolveSettings(ordered: readonly ParsedSource[], isOrgOwned: (file: st
     if (given.workflow_changes !== undefined) settings.workflow_changes = given.workflow_changes;
     // Protected paths add up across files: no file can remove another's (the organization's).
     for (const path of given.protected_paths ?? []) if (!settings.protected_paths.includes(path)) settings.protected_paths.push(path);
+    if (given.vex_max_age_days !== undefined) settings.vex_max_age_days = given.vex_max_age_days;
     if (isOrgOwned(file.source.file)) {
+      if (given.vex_max_age_days !== undefined) floor.vex_max_age_days = given.vex_max_age_days;
       if (given.forks !== undefined) floor.forks = given.forks;
       if (given.missing_scan !== undefined) floor.missing_scan = given.missing_scan;
       if (given.unscoped_images !== undefined) floor.unscoped_images = given.unscoped_images;
@@ -317,6 +323,8 @@ function resolveSettings(ordered: readonly ParsedSource[], isOrgOwned: (file: st
   settings.missing_scan = stricter('missing_scan', settings.missing_scan, floor.missing_scan);
   settings.unscoped_images = stricter('unscoped_images', settings.unscoped_images, floor.unscoped_images);
   settings.workflow_changes = stricter('workflow_changes', settings.workflow_changes, floor.workflow_changes);
+  // The organization's VEX age is a ceiling: a repository may trust statements for less time, never longer.
+  if (floor.vex_max_age_days !== undefined) settings.vex_max_age_days = Math.min(settings.vex_max_age_days, floor.vex_max_age_days);
   return settings;
 }
 

@@ -39,6 +39,7 @@ export const SETTINGS_DEFAULTS = {
   unscoped_images: 'allow',
   workflow_changes: 'untrusted',
   protected_paths: [],
+  vex_max_age_days: 180,
 } as const satisfies Omit<ResolvedSettings, 'artifacts' | 'protected_paths'> & { artifacts: readonly string[]; protected_paths: readonly string[] };
 
 /** The settings when no file sets any: fresh lists, so callers may change them. */
@@ -86,6 +87,16 @@ export const Settings = z
     )
       .meta({ default: [] })
       .optional(),
+    vex: GlobList.describe(
+      "Globs on paths of VEX documents (OpenVEX 0.2, CycloneDX VEX 1.4+, CSAF 2.0 VEX) in the repository that holds this file, read from the same branch as the policy (never from a pull request's head). The organization's globs name files in its .github repository and apply to every repository.",
+    ).optional(),
+    vex_max_age_days: z
+      .number()
+      .int()
+      .min(1)
+      .describe("A VEX statement older than this many days no longer suppresses findings; the verdict lists it as stale. The organization's value is a ceiling.")
+      .meta({ default: SETTINGS_DEFAULTS.vex_max_age_days })
+      .optional(),
   })
   .strict()
   .describe('How the app finds reports and answers. Each key is optional; a repository file overrides the organization, except that it can only make missing_scan, forks, unscoped_images and workflow_changes stricter.');
@@ -100,6 +111,7 @@ export type ResolvedSettings = {
   unscoped_images: (typeof UNSCOPED_MODES)[number];
   workflow_changes: (typeof WORKFLOW_CHANGE_MODES)[number];
   protected_paths: string[];
+  vex_max_age_days: number;
 };
 
 export const Scope = z
@@ -234,9 +246,20 @@ export interface LoadedException extends PolicyException {
   owner: string;
 }
 
+/** `settings.vex` of one file: globs on paths in the repository of the file's owner (the organization's `.github`, or the repository). */
+export interface VexGlobs {
+  /** The policy file that sets them. */
+  source: string;
+  /** True when the organization's file owns it: the globs then name files in `<org>/.github`. */
+  isOrg: boolean;
+  globs: string[];
+}
+
 /** Everything that applies to an evaluation, after `extends` is resolved. */
 export interface PolicySet {
   settings: ResolvedSettings;
+  /** Every file's `settings.vex`, in `extends` order; they add up. */
+  vex: VexGlobs[];
   policies: LoadedPolicy[];
   exceptions: LoadedException[];
   /** Every file that applied, in `extends` order. */

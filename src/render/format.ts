@@ -1,5 +1,5 @@
 import { severityRank } from '../model/severity.ts';
-import type { ExceptionUse, ImageVerdict, PolicyVerdict, RuleKey, Violation } from '../model/verdict.ts';
+import type { ExceptionUse, ImageVerdict, PolicyVerdict, RuleKey, Violation, VexUse } from '../model/verdict.ts';
 import type { OutcomeProblem, ProblemKind } from '../model/outcome.ts';
 import { truncateText } from './truncate.ts';
 
@@ -222,4 +222,15 @@ export function isoDatePlusDays(now: Date, days: number): string {
 export function link(text: string, url: string): string {
   if (!/^https?:\/\//i.test(url)) return text;
   return `[${text}](${url.replace(/[\s()<>]/g, (char) => encodeURIComponent(char))})`;
+}
+
+/** Why a VEX statement suppresses: `not_affected: vulnerable_code_not_in_execute_path — the code isn't called` (plain text). */
+export function vexReason(use: VexUse): string {
+  const why = [use.justification, use.impact_statement].filter((part): part is string => part !== undefined);
+  return why.length === 0 ? use.status : `${use.status}: ${why.join(' — ')}`;
+}
+
+/** `openvex.json statements[3]`: the VEX document and the statement in it (plain text). */
+export function vexPlace(use: VexUse): string {
+  return `${use.document} ${use.statement}`;
 }

@@ -1,5 +1,5 @@
 import type { Outcome, OutcomeProblem, PolicyHistorySummary } from '../model/outcome.ts';
-import type { ExceptionUse, ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
+import type { ExceptionUse, ImageVerdict, PolicyVerdict, SuppressedFinding, Verdict, Violation } from '../model/verdict.ts';
 import {
   code,
   escapeMarkdown,
@@ -12,6 +12,8 @@ import {
   problemPlace,
   sortViolations,
   STATUS_ICON,
+  vexPlace,
+  vexReason,
 } from './format.ts';
 import { titleOf } from './title.ts';
 import { fitUnits, plural, truncateText, type LeftOut, type Unit } from './truncate.ts';
@@ -144,6 +146,16 @@ function renderImage(image: ImageVerdict, index: number, now: Date, history: Rea
     units.push(unit(`No policy applies to this image; \`settings.unscoped_images\` ${image.allowed ? 'allows' : 'blocks'} it.\n\n`));
   }
   for (const policy of orderPolicies(image.policies)) units.push(...renderPolicy(policy, unit, now, history[policy.name]));
+  const stale = image.stale_vex ?? [];
+  for (const statement of stale) {
+    const age = statement.age_days === undefined ? 'undated' : `${plural(statement.age_days, 'day')} old`;
+    units.push(
+      unit(
+        `- 🕰️ **Stale VEX statement** for ${escapeMarkdown(statement.vulnerability, 100)} (${code(truncateText(vexPlace(statement), 200))}, ${age}) no longer suppresses: it is older than \`settings.vex_max_age_days\`; re-issue it or fix the finding.\n`,
+      ),
+    );
+  }
+  if (stale.length > 0) units.push(unit('\n'));
   return units;
 }
 
@@ -219,13 +231,15 @@ function renderPolicyBody(policy: PolicyVerdict, unit: MakeUnit, now: Date): Uni
 
   if (policy.suppressed.length > 0) {
     const byId = new Map(policy.exceptions.map((exception) => [exception.id, exception] as const));
+    const hasVex = policy.suppressed.some((finding) => finding.vex !== undefined);
+    const by = hasVex ? 'exceptions and VEX statements' : 'exceptions';
     units.push(
-      unit(`<details><summary>${plural(policy.suppressed.length, 'finding')} suppressed by exceptions</summary>\n\n| ID | Package | Rule | Exception | Reason | Expires |\n|---|---|---|---|---|---|\n`, {
+      unit(`<details><summary>${plural(policy.suppressed.length, 'finding')} suppressed by ${by}</summary>\n\n| ID | Package | Rule | Exception | Reason | Expires |\n|---|---|---|---|---|---|\n`, {
         opens: '\n</details>\n\n',
       }),
     );
     for (const finding of sortViolations(policy.suppressed)) {
-      const exception = byId.get(finding.exception);
+      const exception = finding.exception === undefined ? undefined : byId.get(finding.exception);
       units.push(unit(suppressedRow(finding, exception, now), { counts: { suppressed: 1 } }));
     }
     units.push(unit('\n</details>\n\n', { closes: true }));
@@ -246,13 +260,14 @@ function violationRow(violation: Violation): string {
   return `| ${cells.join(' | ')} |\n`;
 }
 
-function suppressedRow(finding: Violation & { exception: string }, exception: ExceptionUse | undefined, now: Date): string {
+/** A VEX statement shows as `VEX <document> <statement>`, its status and reasons, and no expiry (its age is checked instead). */
+function suppressedRow(finding: SuppressedFinding, exception: ExceptionUse | undefined, now: Date): string {
   const cells = [
     escapeMarkdown(finding.id, 100),
     escapeMarkdown(finding.package ?? '', 100),
     code(finding.rule),
-    escapeMarkdown(finding.exception, 100),
-    escapeMarkdown(exception?.reason ?? '', 200),
+    finding.vex === undefined ? escapeMarkdown(finding.exception ?? '', 100) : `VEX ${code(truncateText(vexPlace(finding.vex), 200))}`,
+    escapeMarkdown(finding.vex === undefined ? (exception?.reason ?? '') : vexReason(finding.vex), 200),
     exception === undefined ? '' : expiryText(exception.expires, now),
   ];
   return `| ${cells.join(' | ')} |\n`;

@@ -1,7 +1,7 @@
 import type { FindingSeverity } from '../model/severity.ts';
 import type { ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
 import { verdictOutcome } from './conclusion.ts';
-import { formatCvss, isVulnerabilityRule, sanitizeText, sortViolations } from './format.ts';
+import { formatCvss, isVulnerabilityRule, sanitizeText, sortViolations, vexPlace, vexReason } from './format.ts';
 import { titleOf } from './title.ts';
 
 export interface TextOptions {
@@ -56,6 +56,10 @@ function renderImage(image: ImageVerdict, paint: Paint): string[] {
   for (const report of image.reports) lines.push(`  report   ${sanitizeText(report.tool, 40)} ${paint(sanitizeText(report.path, 200), 'dim')}`);
   if (image.unscoped) lines.push(`  no policy applies; settings.unscoped_images ${image.allowed ? 'allows' : 'blocks'} it`);
   for (const policy of image.policies) lines.push('', ...renderPolicy(policy, paint));
+  for (const stale of image.stale_vex ?? []) {
+    const age = stale.age_days === undefined ? 'undated' : `${stale.age_days} days old`;
+    lines.push(paint(`  stale VEX ${sanitizeText(stale.vulnerability)} (${sanitizeText(vexPlace(stale), 300)}, ${age}) no longer suppresses: older than settings.vex_max_age_days`, 'yellow'));
+  }
   return lines;
 }
 
@@ -74,11 +78,14 @@ function renderPolicy(policy: PolicyVerdict, paint: Paint): string[] {
   const lines = [`  ${state}  policy ${sanitizeText(policy.name)} (${kind}, ${sanitizeText(policy.source)})`];
   if (policy.violations.length > 0) lines.push(...renderTable(sortViolations(policy.violations), paint));
   for (const finding of sortViolations(policy.suppressed)) {
+    const what = `    suppressed ${sanitizeText(finding.id)}${finding.package === undefined ? '' : ` in ${sanitizeText(finding.package)}`} (${finding.rule})`;
+    if (finding.vex !== undefined) {
+      lines.push(paint(`${what} by VEX ${sanitizeText(vexPlace(finding.vex), 300)}: ${sanitizeText(vexReason(finding.vex), 300)}`, 'dim'));
+      continue;
+    }
     const exception = policy.exceptions.find((use) => use.id === finding.exception);
     const expiry = exception === undefined ? '' : `, expires ${sanitizeText(exception.expires, 20)}`;
-    lines.push(
-      paint(`    suppressed ${sanitizeText(finding.id)}${finding.package === undefined ? '' : ` in ${sanitizeText(finding.package)}`} (${finding.rule}) by exception ${sanitizeText(finding.exception)}${expiry}`, 'dim'),
-    );
+    lines.push(paint(`${what} by exception ${sanitizeText(finding.exception ?? '')}${expiry}`, 'dim'));
   }
   for (const exception of policy.exceptions.filter((use) => use.expired)) {
     lines.push(

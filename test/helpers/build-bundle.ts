@@ -105,6 +105,7 @@ export function buildPolicySet(policies: LoadedPolicy[], exceptions: LoadedExcep
   const sources = [...new Set([...policies.map((p) => p.source), ...exceptions.map((e) => e.source)])];
   return {
     settings: { ...defaultSettings(), ...settings },
+    vex: [],
     policies,
     exceptions,
     sources,

@@ -424,12 +424,36 @@ describe('src/policy/load loadPolicySet', () => {
     { name: 'the organization sets what the repository leaves out', org: 'check_name: org-gate', repo: 'comment: always', key: 'check_name', value: 'org-gate' },
     { name: 'protected paths add up: a repository cannot remove the organization\'s', org: 'protected_paths: [scripts/scan.sh]', repo: 'protected_paths: [.github/actions/**]', key: 'protected_paths', value: ['scripts/scan.sh', '.github/actions/**'] },
     { name: 'protected paths of the organization apply when the repository names none', org: 'protected_paths: [scripts/**]', repo: 'comment: always', key: 'protected_paths', value: ['scripts/**'] },
+    { name: 'a repository cannot trust VEX statements longer than the organization', org: 'vex_max_age_days: 90', repo: 'vex_max_age_days: 365', key: 'vex_max_age_days', value: 90 },
+    { name: 'a repository may trust VEX statements for less time', org: 'vex_max_age_days: 90', repo: 'vex_max_age_days: 30', key: 'vex_max_age_days', value: 30 },
+    { name: 'VEX statements count for 180 days unless a file says otherwise', org: 'comment: never', repo: 'comment: always', key: 'vex_max_age_days', value: 180 },
   ])('settings: $name', async ({ org, repo: repoSetting, key, value }) => {
     const resolver = resolverOf({ org: `version: 1\nsettings:\n  ${org}\n` });
 
     const set = await loadPolicySet([repo(`version: 1\nextends: [org]\nsettings:\n  ${repoSetting}\n`)], resolver);
 
     expect(set.settings[key as keyof typeof set.settings]).toEqual(value);
+  });
+
+  it("keeps each file's settings.vex with whose repository it names: the organization's or the repository's", async () => {
+    const resolver = resolverOf({ org: 'version: 1\nsettings:\n  vex: [vex/**/*.json]\n' });
+
+    const set = await loadPolicySet([repo('version: 1\nextends: [org]\nsettings:\n  vex: [.vex/*.openvex.json]\n')], resolver);
+
+    expect(set.vex).toEqual([
+      { source: 'org:acme/.github/.github/image-assurance.yml', isOrg: true, globs: ['vex/**/*.json'] },
+      { source: REPO, isOrg: false, globs: ['.vex/*.openvex.json'] },
+    ]);
+  });
+
+  it.each([
+    { setting: 'vex: []', message: 'expected a non-empty list (leave the key out instead)' },
+    { setting: 'vex_max_age_days: 0', message: 'expected a number >= 1, got a number (0)' },
+    { setting: 'vex_max_age_days: 1.5', message: 'expected a whole number, got a number (1.5)' },
+  ])('refuses $setting at its line', async ({ setting, message }) => {
+    const problems = await problemsOfAsync(() => loadPolicySet([repo(`version: 1\nsettings:\n  ${setting}\n`)], noExtends));
+
+    expect(problems).toEqual([expect.objectContaining({ file: REPO, line: 3, message })]);
   });
 
   it('keeps the floor of a preset the organization extends', async () => {
