@@ -10,7 +10,7 @@ import { renderMarkdown } from '../render/markdown.ts';
 import { renderSarif } from '../render/sarif.ts';
 import { renderText } from '../render/text.ts';
 import { parseArgs, usage } from './args.ts';
-import { DEFAULT_POLICY_FILE, loadPolicySource, loadReports, policyFileExists } from './load-inputs.ts';
+import { DEFAULT_POLICY_FILE, loadPolicySource, loadReports, loadVexDocuments, policyFileExists } from './load-inputs.ts';
 import { EXIT_ALLOWED, EXIT_BLOCKED, type CliIo } from './main.ts';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
@@ -25,12 +25,13 @@ const FLAGS = {
   now: {},
   format: {},
   'org-policy': {},
+  vex: { isList: true },
 } as const;
 
 /**
  * `image-assurance evaluate`:
  * 1. read the policy files and resolve `extends`;
- * 2. read every report and group them into bundles;
+ * 2. read every report and group them into bundles, and every VEX document;
  * 3. evaluate;
  * 4. render in the asked format; exit 0 allowed, 1 blocked.
  */
@@ -53,12 +54,14 @@ export async function runEvaluate(argv: readonly string[], io: CliIo): Promise<n
   // 2. reports → bundles
   const image = args.values.image?.[0];
   const bundles = groupReports(loadReports(reportPaths, io.cwd), image === undefined ? {} : { image });
+  const vex = loadVexDocuments(args.values.vex ?? [], io.cwd);
 
   // 3. evaluate
   const branch = args.values.branch?.[0];
   const environment = args.values.env?.[0];
   const verdict = evaluate(bundles, policySet, {
     now,
+    vex,
     ...(branch === undefined ? {} : { branch }),
     ...(environment === undefined ? {} : { environment }),
   });

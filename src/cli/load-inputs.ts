@@ -7,6 +7,8 @@ import type { Report } from '../model/report.ts';
 import type { PolicySource } from '../policy/load.ts';
 import { loadPreset } from '../policy/load-presets.ts';
 import { decodeReport, MAX_REPORT_BYTES, readReportText } from '../readers/index.ts';
+import { readVexDocument } from '../vex/index.ts';
+import type { VexDocument } from '../vex/schema.ts';
 
 /** The CLI's file I/O: policy files and reports from disk. Pure parsing happens in policy/ and readers/. */
 
@@ -53,6 +55,25 @@ export function loadReports(paths: readonly string[], cwd: string): Report[] {
   }
   if (problems.length > 0) throw new InputError(problems);
   return reports;
+}
+
+/**
+ * Reads every VEX document under the given files and folders (`--vex`), collecting the problems
+ * of all files before failing, as loadReports does.
+ */
+export function loadVexDocuments(paths: readonly string[], cwd: string): VexDocument[] {
+  const documents: VexDocument[] = [];
+  const problems: Problem[] = [];
+  for (const file of listReportFiles(paths, cwd, problems)) {
+    try {
+      documents.push(readVexDocument(file, readFileSync(resolve(cwd, file))));
+    } catch (error) {
+      if (error instanceof InputError) problems.push(...error.problems);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return documents;
 }
 
 function readReportFile(file: string, cwd: string): Report {
@@ -103,7 +124,7 @@ function listReportFiles(paths: readonly string[], cwd: string, problems: Proble
       continue;
     }
     const found = walk(path).map((file) => relative(cwd, file) || file);
-    if (found.length === 0) problems.push({ file: given, message: 'the folder holds no report files' });
+    if (found.length === 0) problems.push({ file: given, message: 'the folder holds no files' });
     files.push(...found);
   }
   return files;

@@ -21,7 +21,7 @@ export interface CliIo {
 export const USAGE = `Usage:
   image-assurance evaluate [--policy FILE...] --report FILE_OR_DIR... [--image REF] [--branch B]
                            [--env E] [--now ISO_DATE] [--format text|json|markdown|sarif]
-                           [--org-policy FILE]
+                           [--org-policy FILE] [--vex FILE_OR_DIR...]
   image-assurance preview --base-policy FILE... --policy FILE... --report FILE_OR_DIR...
                            [--image REF] [--branch B] [--env E] [--now ISO_DATE]
                            [--format text|json|markdown] [--org-policy FILE]
@@ -31,6 +31,8 @@ export const USAGE = `Usage:
 
 --policy takes files or presets (preset:baseline, preset:production); without it,
 .github/image-assurance.yml is used when present, else preset:baseline.
+--vex takes OpenVEX, CycloneDX VEX or CSAF VEX documents: their not_affected statements (and
+fixed ones pinned to the image's digest) suppress matching vulnerability findings.
 Exit codes: 0 allowed, 1 blocked, 2 bad input.
 `;
 

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { fixturePath } from '../helpers/fixtures.ts';
+import { runCli, workspace } from './helpers.ts';
+
+/** `severity: medium` blocks every finding of the real alpine-39 Trivy report (two critical musl CVEs, four medium OpenSSL ones). */
+const POLICY = `version: 1
+policies:
+  - name: vulnerabilities
+    rules:
+      severity: medium
+`;
+
+const MUSL_NOT_AFFECTED = JSON.stringify({
+  '@context': 'https://openvex.dev/ns/v0.2.0',
+  '@id': 'https://example.com/vex/alpine-39',
+  author: 'Platform team',
+  timestamp: '2026-11-01T00:00:00Z',
+  version: 1,
+  statements: [
+    {
+      vulnerability: { name: 'CVE-2019-14697' },
+      products: [{ '@id': 'pkg:oci/trivy-test-images?repository_url=ghcr.io/aquasecurity/trivy-test-images', subcomponents: [{ '@id': 'pkg:apk/alpine/musl' }, { '@id': 'pkg:apk/alpine/musl-utils' }] }],
+      status: 'not_affected',
+      justification: 'vulnerable_code_not_in_execute_path',
+      impact_statement: 'the image never calls the affected functions',
+    },
+    {
+      vulnerability: { name: 'CVE-2019-1549' },
+      products: [{ '@id': 'pkg:apk/alpine/libssl1.1@1.1.1b-r2' }],
+      status: 'not_affected',
+      justification: 'vulnerable_code_not_present',
+    },
+  ],
+});
+
+const NOW = ['--now', '2026-12-01'];
+
+describe('cli/evaluate --vex', () => {
+  it("suppresses a real Trivy report's findings that a not_affected statement names, lists them with the VEX document, and keeps another version's", async () => {
+    const cwd = workspace({ 'policy.yml': POLICY, 'vex/alpine.openvex.json': MUSL_NOT_AFFECTED });
+
+    const result = await runCli(['evaluate', '--policy', 'policy.yml', '--report', fixturePath('scans/trivy/alpine-39.json'), '--vex', 'vex/alpine.openvex.json', '--format', 'json', ...NOW], cwd);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    const policy = JSON.parse(result.stdout).images[0].policies[0];
+    expect(policy.violations.map((v: { id: string; package: string }) => `${v.id} ${v.package}`)).toEqual(['CVE-2019-1549 libcrypto1.1', 'CVE-2019-1549 libssl1.1', 'CVE-2019-1551 libcrypto1.1', 'CVE-2019-1551 libssl1.1']);
+    expect(policy.suppressed).toEqual([
+      expect.objectContaining({ id: 'CVE-2019-14697', package: 'musl', vex: expect.objectContaining({ document: 'vex/alpine.openvex.json', statement: 'statements[0]', status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', impact_statement: 'the image never calls the affected functions' }) }),
+      expect.objectContaining({ id: 'CVE-2019-14697', package: 'musl-utils', vex: expect.objectContaining({ document: 'vex/alpine.openvex.json' }) }),
+    ]);
+  });
+
+  it('shows VEX-suppressed findings in the text and markdown output', async () => {
+    const cwd = workspace({ 'policy.yml': POLICY, 'vex/alpine.openvex.json': MUSL_NOT_AFFECTED });
+    const args = ['evaluate', '--policy', 'policy.yml', '--report', fixturePath('scans/trivy/alpine-39.json'), '--vex', 'vex', ...NOW];
+
+    const text = await runCli(args, cwd);
+    const markdown = await runCli([...args, '--format', 'markdown'], cwd);
+
+    expect(text.stdout).toContain('suppressed CVE-2019-14697 in musl (severity) by VEX vex/alpine.openvex.json statements[0]: not_affected: vulnerable_code_not_in_execute_path — the image never calls the affected functions');
+    expect(markdown.stdout).toContain('suppressed by exceptions and VEX statements');
+    expect(markdown.stdout).toContain('| CVE-2019-14697 | musl | `severity` | VEX `vex/alpine.openvex.json statements[0]` | not&#95;affected: vulnerable&#95;code&#95;not&#95;in&#95;execute&#95;path — the image never calls the affected functions |  |');
+  });
+
+  it('lists a statement older than vex_max_age_days as stale and lets the finding block', async () => {
+    const cwd = workspace({ 'policy.yml': `${POLICY}settings:\n  vex_max_age_days: 20\n`, 'vex.json': MUSL_NOT_AFFECTED });
+
+    const result = await runCli(['evaluate', '--policy', 'policy.yml', '--report', fixturePath('scans/trivy/alpine-39.json'), '--vex', 'vex.json', ...NOW], cwd);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('stale VEX CVE-2019-14697 (vex.json statements[0], 30 days old) no longer suppresses: older than settings.vex_max_age_days');
+    expect(result.stdout).not.toContain('suppressed CVE-2019-14697');
+  });
+
+  it('exits 2 naming the file and the place of a statement without justification (the real CycloneDX VEX)', async () => {
+    const cwd = workspace({ 'policy.yml': POLICY });
+
+    const result = await runCli(['evaluate', '--policy', 'policy.yml', '--report', fixturePath('scans/trivy/alpine-39.json'), '--vex', fixturePath('vex/cyclonedx.json'), ...NOW], cwd);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(`image-assurance: ${fixturePath('vex/cyclonedx.json')}: vulnerabilities[1].analysis: a not_affected statement needs a justification or a detail; without one it cannot suppress anything, so the document is refused\n`);
+  });
+
+  it('exits 2 for a missing VEX file, and reads the real VEX documents without a match changing nothing', async () => {
+    const cwd = workspace({ 'policy.yml': POLICY });
+    const real = ['vex/openvex.json', 'vex/oci.openvex.json', 'vex/trivy.openvex.json', 'vex/csaf.json'].map(fixturePath);
+
+    const missing = await runCli(['evaluate', '--policy', 'policy.yml', '--report', fixturePath('scans/trivy/alpine-39.json'), '--vex', 'nope.json', ...NOW], cwd);
+    const unmatched = await runCli(['evaluate', '--policy', 'policy.yml', '--report', fixturePath('scans/trivy/alpine-39.json'), '--vex', ...real, '--format', 'json', ...NOW], cwd);
+
+    expect(missing).toMatchObject({ code: 2, stderr: 'image-assurance: nope.json: no such file or folder\n' });
+    expect(unmatched.code).toBe(1);
+    expect(JSON.parse(unmatched.stdout).images[0].policies[0].suppressed).toEqual([]);
+  });
+});
