@@ -69,7 +69,6 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
       repo: input.repo,
       run,
       baseRef: input.policyRef,
-      defaultBranch: input.defaultBranch,
       isWorkflowChecked: policy.settings.workflow_changes === 'untrusted',
       protectedPaths: policy.settings.protected_paths,
     });

@@ -1,5 +1,6 @@
 import type { GitHubClient } from '../github/client.ts';
 import { fetchChangedFiles } from '../github/compare.ts';
+import type { CompareStatus } from '../github/compare.ts';
 import { fetchFileText } from '../github/contents.ts';
 import { matchesAnyGlob } from '../model/glob.ts';
 import type { OutcomeProblem } from '../model/outcome.ts';
@@ -9,8 +10,13 @@ import type { WorkflowRunInfo } from './workflow-run.ts';
  * Forged reports: a pull request can edit the workflow that scans its image and upload a clean
  * report from it. So a run's reports count only when its workflow file is unchanged since the
  * run's commit left the branch whose policy gates it (a pull request's base, else the default
- * branch). A push to the default branch is that branch: it is not compared. A branch pushed
- * before its pull request opens is compared too, since the commit's check carries over to it.
+ * branch). A branch pushed before its pull request opens is compared too, since the commit's
+ * check carries over to it.
+ *
+ * No run is trusted by its branch name: `head_branch` is also the name of a tag (a tag `main`
+ * pushed from any commit), so a run counts as "on the base branch" only when GitHub's comparison
+ * says its commit is there (`identical` or `behind`). Everything else is compared like any change,
+ * and a comparison that cannot be had fails the run (the error reaches the final guard).
  */
 export async function workflowChangeProblem(
   octokit: GitHubClient,
@@ -19,7 +25,6 @@ export async function workflowChangeProblem(
     repo: string;
     run: WorkflowRunInfo;
     baseRef: string;
-    defaultBranch: string;
     /** `settings.workflow_changes === 'untrusted'`: the run's own workflow file must be unchanged. */
     isWorkflowChecked: boolean;
     /** `settings.protected_paths`: globs of other files the scan depends on, which must be unchanged too. */
@@ -27,13 +32,14 @@ export async function workflowChangeProblem(
   },
 ): Promise<OutcomeProblem | undefined> {
   const { run, baseRef } = target;
-  const isDefaultBranchPush = !run.isFromFork && run.pullRequests.length === 0 && run.headBranch === target.defaultBranch;
-  if (isDefaultBranchPush || (!target.isWorkflowChecked && target.protectedPaths.length === 0)) return undefined;
+  if (!target.isWorkflowChecked && target.protectedPaths.length === 0) return undefined;
   const path = run.workflowPath;
   if (target.isWorkflowChecked && path === undefined) {
     return { kind: 'report', message: `${runName(run)} names no workflow file, so its reports cannot be traced to a reviewed workflow: they are not trusted` };
   }
   const changed = await fetchChangedFiles(octokit, { owner: target.owner, repo: target.repo, base: baseRef, head: run.headSha });
+  // The commit is on the base branch already (a push to it, or a commit merged since): nothing changed.
+  if (isOnBase(changed.status)) return undefined;
   if (target.isWorkflowChecked && path !== undefined && changed.paths.has(path)) return changedProblem(run, path, baseRef);
   const touched = [...changed.paths].filter((changedPath) => matchesAnyGlob(changedPath, target.protectedPaths));
   if (touched.length > 0) return protectedProblem(run, touched, baseRef);
@@ -51,6 +57,10 @@ export async function workflowChangeProblem(
   const before = await fetchFileText(octokit, { ...file, ref: changed.mergeBaseSha ?? baseRef });
   const after = await fetchFileText(octokit, { ...file, ref: run.headSha });
   return before !== undefined && before === after ? undefined : changedProblem(run, path, baseRef);
+}
+
+function isOnBase(status: CompareStatus): boolean {
+  return status === 'identical' || status === 'behind';
 }
 
 function protectedProblem(run: WorkflowRunInfo, paths: readonly string[], baseRef: string): OutcomeProblem {

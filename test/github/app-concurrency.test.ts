@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GitHubMock } from '../helpers/github-mock.ts';
 import type { AppUnderTest } from './app-harness.ts';
-import { ALPINE_311, APP_ID, imageScan, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, ORG_REPO_PATH, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
+import { ALPINE_311, APP_ID, imageScan, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, mockOnBranch, ORG_REPO_PATH, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
 
 /**
  * Two workflow runs of one commit finishing at the same moment, with no pending check yet (the
@@ -107,6 +107,8 @@ describe('src/github/app (concurrency)', () => {
     mockRacingReads(github, { tokens: 2, ref: 'master', policyReads: 4, isPolicyReadOptional: true });
     mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
     mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockOnBranch(github, 'master');
+    mockOnBranch(github, 'master');
     const checkRuns = mockChecksApi(app);
 
     await Promise.all([
@@ -138,6 +140,7 @@ describe('src/github/app (concurrency)', () => {
     ]);
     expect([...checkRuns.values()].map((checkRun) => checkRun.status)).toEqual(['queued', 'queued']);
     mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
+    mockOnBranch(github, 'master');
     await app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }));
 
     github.assertDone();

@@ -16,6 +16,7 @@ import {
   mockAccessToken,
   mockArtifacts,
   mockCompare,
+  mockOnBranch,
   mockCreateCheckRun,
   mockFile,
   mockPolicyFiles,
@@ -415,6 +416,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
     const { github } = app;
     arrangeRun(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    mockOnBranch(github, 'master');
     github.api.get(`${REPO_PATH}/actions/artifacts/11/zip`).times(4).optionally().reply(...answer(failure));
 
     await app.deliver('workflow_run', workflowRunPayload());
@@ -429,6 +431,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
     const { github } = app;
     arrangeRun(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
+    mockOnBranch(github, 'master');
     github.api.get(`${REPO_PATH}/actions/artifacts/11/zip`).reply(302, '', { location: 'https://pipelines.blob.test/artifacts/11.zip?sig=abc' });
     github.host('https://pipelines.blob.test').get('/artifacts/11.zip').query({ sig: 'abc' }).reply(500, 'boom');
 
@@ -506,6 +509,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
     mockAccessToken(github);
     mockPolicyFiles(github, { ref: 'master' });
     mockArtifacts(github, RUN_ID, imageScan(ALPINE_311));
+    mockOnBranch(github, 'master');
     github.api.post(`${REPO_PATH}/check-runs`).times(4).reply(500, { message: 'Server Error' });
     mockCreateCheckRun(github);
 
@@ -626,7 +630,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
 
   it('judges a pull request whose change leaves the workflow alone, at one more request', async () => {
     const { github } = app;
-    arrangeRun(github, { ref: 'main', artifacts: imageScan(ALPINE_311) });
+    arrangeRun(github, { ref: 'main', artifacts: imageScan(ALPINE_311), compare: false });
     mockCompare(github, 'main', [{ filename: 'Dockerfile' }, { filename: '.github/workflows/other.yml' }]);
     github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).reply(200, []);
 
@@ -644,7 +648,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
   ])('reads the workflow at the merge base and the head when GitHub cuts the file list: %s', async (_name, before, after, conclusion) => {
     const { github } = app;
     const many = Array.from({ length: 300 }, (_, i) => ({ filename: `src/file-${i}.ts` }));
-    arrangeRun(github, { ref: 'main', artifacts: imageScan(ALPINE_311) });
+    arrangeRun(github, { ref: 'main', artifacts: imageScan(ALPINE_311), compare: false });
     mockCompare(github, 'main', many);
     mockFile(github, WORKFLOW, 'c'.repeat(40), before);
     mockFile(github, WORKFLOW, SHA, after);

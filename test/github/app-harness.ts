@@ -212,12 +212,26 @@ export function mockArtifacts(github: GitHubMock, runId: number, artifacts: Arti
 
 /**
  * The comparison of the run's commit with its base branch (GET compare/{base}...{head}): the
- * files the change touched. By default the workflow file is not among them.
+ * files the change touched, and where the commit stands (`ahead` by default: a change of its own;
+ * `identical` or `behind`: the commit is on the base branch). By default the workflow file is not
+ * among the files.
  */
-export function mockCompare(github: GitHubMock, base: string, files: { filename: string; previous_filename?: string }[] = [{ filename: 'src/app.ts' }], head = SHA): void {
+export function mockCompare(
+  github: GitHubMock,
+  base: string,
+  files: { filename: string; previous_filename?: string }[] = [{ filename: 'src/app.ts' }],
+  head = SHA,
+  status: 'identical' | 'behind' | 'ahead' | 'diverged' = 'ahead',
+  repoPath = REPO_PATH,
+): void {
   github.api
-    .get((uri) => decodeURIComponent(new URL(uri, GITHUB_API).pathname) === `${REPO_PATH}/compare/${base}...${head}`)
-    .reply(200, { status: 'ahead', merge_base_commit: { sha: 'c'.repeat(40) }, files: files.map((file) => ({ status: 'modified', ...file })) });
+    .get((uri) => decodeURIComponent(new URL(uri, GITHUB_API).pathname) === `${repoPath}/compare/${base}...${head}`)
+    .reply(200, { status, merge_base_commit: { sha: 'c'.repeat(40) }, files: files.map((file) => ({ status: 'modified', ...file })) });
+}
+
+/** The comparison that confirms the run's commit is on `base` (a push to the default branch). */
+export function mockOnBranch(github: GitHubMock, base: string, head = SHA, repoPath = REPO_PATH): void {
+  mockCompare(github, base, [], head, 'identical', repoPath);
 }
 
 export function mockCreateCheckRun(github: GitHubMock, id = 7001): void {
@@ -232,10 +246,16 @@ export function mockUpdateCheckRun(github: GitHubMock, id = 7001): void {
 export type RunArrangement = Parameters<typeof mockPolicyFiles>[1] & {
   /** The run's artifacts (see {@link mockArtifacts}); left out, the test mocks the listing itself, or none is asked for. */
   artifacts?: ArtifactMock[];
-  /** The base branch of a pull-request run, whose compare with the head is asked for (default files). */
-  compare?: string;
+  /**
+   * The branch the run's commit is compared with: a pull request's base (default files, `ahead`).
+   * Left out, a run with artifacts is a push whose commit GitHub confirms on `ref` (`identical`);
+   * `false`: the test mocks the comparison itself.
+   */
+  compare?: string | false;
   /** The ID of the check run the app creates. */
   checkRunId?: number;
+  /** The run's commit, when it is not SHA (for the comparison). */
+  headSha?: string;
 };
 
 /**
@@ -243,11 +263,12 @@ export type RunArrangement = Parameters<typeof mockPolicyFiles>[1] & {
  * artifacts (when given), the compare (when given) and creating the check run, in that order.
  */
 export function arrangeRun(github: GitHubMock, arrangement: RunArrangement): void {
-  const { artifacts, compare, checkRunId, ...policyFiles } = arrangement;
+  const { artifacts, compare, checkRunId, headSha = SHA, ...policyFiles } = arrangement;
   mockAccessToken(github);
   mockPolicyFiles(github, policyFiles);
   if (artifacts !== undefined) mockArtifacts(github, RUN_ID, artifacts);
-  if (compare !== undefined) mockCompare(github, compare);
+  if (typeof compare === 'string') mockCompare(github, compare, undefined, headSha);
+  else if (compare === undefined && artifacts !== undefined && artifacts.length > 0) mockOnBranch(github, policyFiles.ref, headSha);
   mockCreateCheckRun(github, checkRunId);
 }
 

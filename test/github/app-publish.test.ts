@@ -8,6 +8,7 @@ import {
   INSTALLATION_ID,
   JUICE_SHOP,
   mockArtifacts,
+  mockOnBranch,
   mockPolicyFiles,
   mockUpdateCheckRun,
   OWNER,
@@ -78,6 +79,7 @@ describe('src/github/app (a publish uses only its own repository and commit’s 
     github.api.post(`/app/installations/${EVIL.installationId}/access_tokens`).reply(201, { token: 'ghs_evil', expires_at: '2099-01-01T00:00:00Z' });
     mockPolicyFiles(github, { ref: 'master', repo: ALLOW_ALL, repository: `${EVIL.owner}/${EVIL.repo}` });
     mockArtifacts(github, EVIL.runId, [{ id: 66, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }], EVIL_PATH);
+    mockOnBranch(github, 'master', EVIL.sha, EVIL_PATH);
     github.api.post(`${EVIL_PATH}/check-runs`).reply(201, { id: 8001, html_url: 'https://github.com/evil/runs/8001' });
     await app.deliver('workflow_run', evilRunPayload());
     expect(github.requests('POST', `${EVIL_PATH}/check-runs`)[0]?.body).toMatchObject({ conclusion: 'success' });
@@ -100,6 +102,7 @@ describe('src/github/app (a publish uses only its own repository and commit’s 
     github.api.post(`/app/installations/${EVIL.installationId}/access_tokens`).reply(201, { token: 'ghs_evil', expires_at: '2099-01-01T00:00:00Z' });
     mockPolicyFiles(github, { ref: 'master', repo: ALLOW_ALL, repository: `${EVIL.owner}/${EVIL.repo}` });
     mockArtifacts(github, EVIL.runId, [{ id: 66, name: 'image-scan', files: { 'trivy.json': JUICE_SHOP } }], EVIL_PATH);
+    mockOnBranch(github, 'master', EVIL.sha, EVIL_PATH);
     github.api.post(`${EVIL_PATH}/check-runs`).reply(201, { id: 8001, html_url: 'https://github.com/evil/runs/8001' });
     await app.deliver('workflow_run', evilRunPayload());
     arrangeRun(github, { ref: 'master' });

@@ -44,11 +44,11 @@ describe('shadow policies in the app', () => {
 
   it('counts the commits judged here that the shadow policy would have blocked', async () => {
     app = await startApp();
-    arrangeRun(app.github, { ref: 'master', repo: SHADOW_POLICY, artifacts: imageScan(JUICE_SHOP) });
+    arrangeRun(app.github, { ref: 'master', repo: SHADOW_POLICY, artifacts: imageScan(JUICE_SHOP), headSha: '1'.repeat(40) });
     await app.deliver('workflow_run', workflowRunPayload({ headSha: '1'.repeat(40) }));
-    arrangeRun(app.github, { ref: 'master', repo: SHADOW_POLICY, artifacts: imageScan(ALPINE_311) });
+    arrangeRun(app.github, { ref: 'master', repo: SHADOW_POLICY, artifacts: imageScan(ALPINE_311), headSha: '2'.repeat(40) });
     await app.deliver('workflow_run', workflowRunPayload({ headSha: '2'.repeat(40) }));
-    arrangeRun(app.github, { ref: 'master', repo: SHADOW_POLICY, artifacts: imageScan(JUICE_SHOP) });
+    arrangeRun(app.github, { ref: 'master', repo: SHADOW_POLICY, artifacts: imageScan(JUICE_SHOP), headSha: '3'.repeat(40) });
     await app.deliver('workflow_run', workflowRunPayload({ headSha: '3'.repeat(40) }));
 
     const summaries = app.github.log.filter((entry) => entry.method === 'POST' && entry.path.endsWith('/check-runs')).map((entry) => (entry.body as { output: { summary: string } }).output.summary);

@@ -19,6 +19,7 @@ import {
   mockAccessToken,
   mockArtifacts,
   mockCompare,
+  mockOnBranch,
   mockFile,
   mockPolicyFiles,
   mockUpdateCheckRun,
@@ -36,9 +37,10 @@ const JUICE_DIGEST = 'sha256:b1802758946aa40549b98ee6b8f93e9b92d0a6bf7aed1392848
 
 /**
  * The most GitHub requests one workflow run with one image may cost (no pull request): 7 since the
- * organization's policy file is read on every evaluation, not only for `extends: [org]`.
+ * organization's policy file is read on every evaluation, not only for `extends: [org]`; 8 since a
+ * push is trusted only once GitHub's comparison confirms its commit is on the branch (issue 8).
  */
-const MAX_REQUESTS_ONE_RUN_ONE_IMAGE = 7;
+const MAX_REQUESTS_ONE_RUN_ONE_IMAGE = 8;
 
 let app: AppUnderTest;
 
@@ -70,7 +72,7 @@ describe('src/github/app', () => {
       expect(verdict).toMatchObject({ repository: `${OWNER}/${REPO}`, sha: SHA, runId: RUN_ID, allowed: false, status: 'blocked', policyRef: 'master', policyFiles: ['preset:baseline'] });
       const state = await app.store.getCheckState(`${OWNER}/${REPO}`, SHA);
       expect(state?.value.checkRunId).toBe(7001);
-      // Token, policy file, organization policy file, artifact list, artifact redirect, blob, check run.
+      // Token, policy file, organization policy file, artifact list, compare, artifact redirect, blob, check run.
       expect(github.log.length).toBeLessThanOrEqual(MAX_REQUESTS_ONE_RUN_ONE_IMAGE);
       const blob = github.log.find((entry) => entry.host !== 'api.github.com');
       expect(blob?.headers.authorization).toBeUndefined();
@@ -176,6 +178,7 @@ describe('src/github/app', () => {
 
       mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockOnBranch(github, 'master');
       mockUpdateCheckRun(github);
       await app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 }));
 
@@ -270,6 +273,7 @@ describe('src/github/app', () => {
         .reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '0' });
       github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(502, { message: 'Bad Gateway' });
       mockArtifacts(github, RUN_ID, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+      mockOnBranch(github, 'master');
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -418,6 +422,7 @@ describe('src/github/app', () => {
       run.workflow_run.repository.id = payload.repository.id;
       mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, imageScan(ALPINE_311));
+      mockOnBranch(github, 'master');
       mockUpdateCheckRun(github, 8002);
       github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).reply(200, []);
       await app.deliver('workflow_run', run);
@@ -587,6 +592,7 @@ describe("src/github/app (the organization's policy always applies)", () => {
     const { github } = app;
     arrangeRun(github, { ref: 'master', repo: `version: 1\nsettings:\n  ${repo}\n`, org: `version: 1\nsettings:\n  ${org}\n` });
     if (artifacts) mockArtifacts(github, RUN_ID, artifacts);
+    if (artifacts) mockOnBranch(github, 'master');
 
     await app.deliver('workflow_run', payload());
 

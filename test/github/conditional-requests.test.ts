@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppUnderTest } from './app-harness.ts';
-import { ALPINE_311, finalCheckRun, imageScan, mockAccessToken, mockArtifacts, mockCreateCheckRun, mockFile, ORG_REPO_PATH, POLICY_PATH, REPO_PATH, startApp, workflowRunPayload } from './app-harness.ts';
+import { ALPINE_311, finalCheckRun, imageScan, mockAccessToken, mockArtifacts, mockCreateCheckRun, mockFile, mockOnBranch, ORG_REPO_PATH, POLICY_PATH, REPO_PATH, startApp, workflowRunPayload } from './app-harness.ts';
 
 /**
  * The worker spends GitHub's rate limit like a good citizen: the installation token is reused
@@ -36,6 +36,7 @@ function arrangeRunOf(index: number): { payload: Record<string, any> } {
   const runId = 5000 + index;
   mockFile(app.github, POLICY_PATH, undefined, undefined, ORG_REPO_PATH);
   mockArtifacts(app.github, runId, imageScan(ALPINE_311));
+  mockOnBranch(app.github, 'master', String(index).repeat(40));
   mockCreateCheckRun(app.github, 7000 + index);
   return { payload: workflowRunPayload({ runId, headSha: String(index).repeat(40) }) };
 }
@@ -73,6 +74,7 @@ describe('src/github/conditional-requests', () => {
       `GET ${ORG_REPO_PATH}/contents/.github%2Fimage-assurance.yml`,
       `GET ${REPO_PATH}/actions/artifacts/11/zip`,
       `GET ${REPO_PATH}/actions/runs/5002/artifacts`,
+      `GET ${REPO_PATH}/compare/master...${'2'.repeat(40)}`,
       `GET ${REPO_PATH}/contents/.github%2Fimage-assurance.yml`,
       `POST ${REPO_PATH}/check-runs`,
     ]);
