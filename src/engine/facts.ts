@@ -43,6 +43,8 @@ export interface BundleFacts {
 export interface InstalledPackage {
   name: string;
   version: string;
+  /** The package type the report gives (`debian`, `npm`, `apk`, ...): which rules order its versions. */
+  type: string;
   licenses: readonly string[];
 }
 
@@ -149,7 +151,7 @@ function buildInventory(bundle: Bundle): InstalledPackage[] {
   // The versions seen per name: one as a string (the usual case), several as a Set.
   const versionsByName = new Map<string, string | Set<string>>();
   const inventory: InstalledPackage[] = [];
-  function add(name: string, version: string, licenses: readonly string[]): void {
+  function add(name: string, version: string, type: string, licenses: readonly string[]): void {
     const versions = versionsByName.get(name);
     if (versions === undefined) {
       versionsByName.set(name, version);
@@ -160,11 +162,11 @@ function buildInventory(bundle: Bundle): InstalledPackage[] {
       if (versions.has(version)) return;
       versions.add(version);
     }
-    inventory.push({ name, version, licenses });
+    inventory.push({ name, version, type, licenses });
   }
   const { packages, vulnerabilities } = bundle;
-  for (let i = 0; i < packages.length; i++) add(packages[i]!.name, packages[i]!.version, packages[i]!.licenses);
-  for (let i = 0; i < vulnerabilities.length; i++) add(vulnerabilities[i]!.package, vulnerabilities[i]!.installedVersion, NO_LICENSES);
+  for (let i = 0; i < packages.length; i++) add(packages[i]!.name, packages[i]!.version, packages[i]!.type, packages[i]!.licenses);
+  for (let i = 0; i < vulnerabilities.length; i++) add(vulnerabilities[i]!.package, vulnerabilities[i]!.installedVersion, vulnerabilities[i]!.packageType, NO_LICENSES);
   return inventory;
 }
 

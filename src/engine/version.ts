@@ -1,8 +1,12 @@
+import { compareInEcosystem, type Ecosystem } from './ecosystems/index.ts';
+
 /**
  * Package versions and ranges for `packages.deny` entries (`{name: log4j-core, version: "<2.17.1"}`).
  *
- * One comparator, good enough for semver, Debian (`1:2.3~rc1-4`), RPM (`1.0-3.el7`) and Alpine
- * (`1.2.3-r1`, `1.2_rc1`) versions:
+ * A package's versions compare by its ecosystem's own rules (ecosystems/): dpkg's for Debian and
+ * Ubuntu packages, rpm's for RPM distributions, apk's for Alpine, semver for npm. Every other
+ * package type (and a semver package whose version is not semver) uses the generic comparator below,
+ * good enough for most version schemes:
  * - an epoch (`N:`) compares first; a leading `v` before a digit is ignored;
  * - the rest splits into numeric and alphabetic segments (`.`, `-`, `_`, `+` separate them);
  *   numeric segments compare as numbers, alphabetic ones lexically (case-insensitively), and a number
@@ -78,9 +82,14 @@ function stripLeadingZeros(digits: string): string {
   return digits.slice(i);
 }
 
-/** Negative when `a` is older than `b`, 0 when they are the same version, positive when newer. */
-export function compareVersions(a: string, b: string): number {
+/** Negative when `a` is older than `b`, 0 when they are the same version, positive when newer, in that ecosystem. */
+export function compareVersions(a: string, b: string, ecosystem: Ecosystem = 'generic'): number {
   if (a === b) return 0;
+  return compareInEcosystem(ecosystem, a, b) ?? compareGeneric(a, b);
+}
+
+/** The generic comparator (see the top of this file). */
+function compareGeneric(a: string, b: string): number {
   const left = parseVersion(a);
   const right = parseVersion(b);
   if (left.epoch !== right.epoch) return left.epoch < right.epoch ? -1 : 1;
@@ -179,11 +188,12 @@ export function checkVersionRange(text: string): string | undefined {
   return parsed.ok ? undefined : parsed.message;
 }
 
-export function satisfiesRange(version: string, range: VersionRange): boolean {
+/** Whether `version`, of a package in `ecosystem`, is in the range. */
+export function satisfiesRange(version: string, range: VersionRange, ecosystem: Ecosystem = 'generic'): boolean {
   for (const comparators of range.alternatives) {
     let holds = true;
     for (const comparator of comparators) {
-      if (!satisfiesComparator(version, comparator)) {
+      if (!satisfiesComparator(version, comparator, ecosystem)) {
         holds = false;
         break;
       }
@@ -193,8 +203,8 @@ export function satisfiesRange(version: string, range: VersionRange): boolean {
   return false;
 }
 
-function satisfiesComparator(version: string, { operator, version: bound }: Comparator): boolean {
-  const order = compareVersions(version, bound);
+function satisfiesComparator(version: string, { operator, version: bound }: Comparator, ecosystem: Ecosystem): boolean {
+  const order = compareVersions(version, bound, ecosystem);
   switch (operator) {
     case '<':
       return order < 0;

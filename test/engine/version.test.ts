@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Ecosystem } from '../../src/engine/ecosystems/index.ts';
 import { checkVersionRange, compareVersions, parseVersionRange, satisfiesRange } from '../../src/engine/version.ts';
 
 describe('src/engine/version', () => {
@@ -30,6 +31,16 @@ describe('src/engine/version', () => {
 
     expect(forward).toBe(expected);
     expect(backward).toBe(expected === 0 ? 0 : -expected);
+  });
+
+  it.each<[string, string, string, string, number]>([
+    ['npm build metadata is the same version', 'semver', '1.0.0+build.1', '1.0.0', 0],
+    ['generic: build metadata is a later segment', 'generic', '1.0.0+build.1', '1.0.0', 1],
+    ['deb', 'deb', '1:1.0', '2.0', 1],
+    ['rpm', 'rpm', '1.0^git1', '1.0', 1],
+    ['apk', 'apk', '1.2.3_rc1', '1.2.3', -1],
+  ])('compareVersions in an ecosystem: %s', (_name, ecosystem, a, b, expected) => {
+    expect(Math.sign(compareVersions(a, b, ecosystem as Ecosystem))).toBe(expected);
   });
 
   it.each([

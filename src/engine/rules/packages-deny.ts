@@ -1,6 +1,8 @@
 import { globToRegExp } from '../../model/glob.ts';
 import type { PackageMatcher } from '../../policy/schema.ts';
+import { ecosystemOf } from '../ecosystems/index.ts';
 import { parseVersionRange, satisfiesRange, type VersionRange } from '../version.ts';
+import type { InstalledPackage } from '../facts.ts';
 import type { RuleHit, RuleModule } from './rule.ts';
 
 interface DenyEntry {
@@ -14,7 +16,8 @@ interface DenyEntry {
 /**
  * `packages.deny: [telnet, {name: log4j-core, version: "<2.17.1"}]` — images that contain these
  * packages. Names are globs (case-sensitive) on the package name, or for a Maven `groupId:artifactId`
- * (Trivy) on either that or the artifactId; a version range narrows an entry (see version.ts).
+ * (Trivy) on either that or the artifactId; a version range narrows an entry (see version.ts), its
+ * versions compared by the rules of the package's ecosystem, from its type (a Debian package's by dpkg's).
  * One violation per package name, listing every matching version.
  */
 export const packagesDenyRule: RuleModule = {
@@ -25,10 +28,10 @@ export const packagesDenyRule: RuleModule = {
     const entries = matchers.map(toDenyEntry);
     return function evaluatePackagesDeny(facts) {
       const byName = new Map<string, { versions: string[]; entry: DenyEntry }>();
-      // Versions repeat across packages: each is checked against an entry's range once.
+      // Versions repeat across packages: each is checked against an entry's range once per package type.
       const inRange = entries.map(() => new Map<string, boolean>());
       for (const installed of facts.inventory()) {
-        const entry = findMatchingEntry(entries, inRange, installed.name, installed.version);
+        const entry = findMatchingEntry(entries, inRange, installed);
         if (entry === undefined) continue;
         const found = byName.get(installed.name);
         if (found) {
@@ -59,7 +62,7 @@ function toDenyEntry(matcher: PackageMatcher): DenyEntry {
   return entry;
 }
 
-function findMatchingEntry(entries: readonly DenyEntry[], inRange: readonly Map<string, boolean>[], name: string, version: string): DenyEntry | undefined {
+function findMatchingEntry(entries: readonly DenyEntry[], inRange: readonly Map<string, boolean>[], { name, version, type }: InstalledPackage): DenyEntry | undefined {
   // Trivy names a Maven package `groupId:artifactId`; a policy may name either form.
   const colon = name.lastIndexOf(':');
   const artifactId = colon < 0 ? undefined : name.slice(colon + 1);
@@ -67,8 +70,9 @@ function findMatchingEntry(entries: readonly DenyEntry[], inRange: readonly Map<
     const entry = entries[e]!;
     if (!entry.name.test(name) && (artifactId === undefined || !entry.name.test(artifactId))) continue;
     if (entry.range === undefined) return entry;
-    let holds = inRange[e]!.get(version);
-    if (holds === undefined) inRange[e]!.set(version, (holds = satisfiesRange(version, entry.range)));
+    const key = `${type}\u0000${version}`;
+    let holds = inRange[e]!.get(key);
+    if (holds === undefined) inRange[e]!.set(key, (holds = satisfiesRange(version, entry.range, ecosystemOf(type))));
     if (holds) return entry;
   }
   return undefined;
