@@ -65,7 +65,7 @@ export async function postPendingCheckRun(
  */
 export async function upsertCheckRun(
   octokit: GitHubClient,
-  target: CheckRunTarget & { checkRunId?: number; conclusion: CheckConclusion; output: CheckRunOutput; completedAt: Date },
+  target: CheckRunTarget & { checkRunId?: number; conclusion: CheckConclusion; output: CheckRunOutput; completedAt: Date; hasReevaluateButton?: boolean },
 ): Promise<{ id: number; url: string }> {
   const batches = batchAnnotations(target.output.annotations);
   const output = (annotations: CheckAnnotation[]) => ({
@@ -78,7 +78,7 @@ export async function upsertCheckRun(
     status: 'completed' as const,
     conclusion: target.conclusion,
     completed_at: target.completedAt.toISOString(),
-    actions: [RE_EVALUATE_ACTION],
+    ...(target.hasReevaluateButton === false ? {} : { actions: [RE_EVALUATE_ACTION] }),
   };
   try {
     const first = batches[0] ?? [];

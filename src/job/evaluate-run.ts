@@ -38,6 +38,9 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
       const judgement = await judgeRun({ octokit, owner: target.owner, repo: target.repo, run, policy, policyRef, defaultBranch: target.defaultBranch, now });
       // 3. Store a verdict per repository, image digest, commit and policy branch, for publishes and gates.
       await storeVerdicts(store, { target, run, policyRef, sources: policy.sources }, judgement);
+      //    And the facts behind them (the bundles), so that a policy change can be replayed later.
+      const notKept = await storeFacts(store, { target, run, now }, judgement);
+      if (notKept.length > 0) input.log.warn({ digests: notKept }, 'facts too large to keep: a policy preview cannot replay these images');
       // 4. Merge into the commit's check and answer: check run and sticky comment.
       await recordContribution({
         octokit,
@@ -68,6 +71,18 @@ function policyFor(input: EvaluateRunInput, ref: string): Promise<PolicyLoad> {
     input.policies.set(ref, pending);
   }
   return pending;
+}
+
+/** Keeps each judged bundle with a digest; returns the digests whose facts were too large to keep. */
+async function storeFacts(store: Store, judged: { target: RepoTarget; run: WorkflowRunInfo; now: Date }, judgement: RunJudgement): Promise<string[]> {
+  const notKept: string[] = [];
+  for (const bundle of judgement.bundles) {
+    const digest = bundle.image.digest;
+    if (digest === undefined) continue;
+    const record = { repository: `${judged.target.owner}/${judged.target.repo}`, digest, sha: judged.run.headSha, evaluatedAt: judged.now.toISOString(), bundle };
+    if (!(await store.putFacts(record))) notKept.push(digest);
+  }
+  return notKept;
 }
 
 async function storeVerdicts(

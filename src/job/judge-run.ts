@@ -30,6 +30,8 @@ export interface RunJudgement {
   notes: string[];
   /** Bundles in the order of `verdict.images`, for storing verdicts by digest. */
   judged: { key: string; image: ImageVerdict }[];
+  /** The bundles that were judged, in the order of `judged`: the facts kept for policy previews. */
+  bundles: Bundle[];
 }
 
 export interface JudgeRunInput {
@@ -46,10 +48,11 @@ export interface JudgeRunInput {
 
 export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   const { run, policy, now } = input;
-  const judgement = (problems: OutcomeProblem[], images: { key: string; image: ImageVerdict }[] = [], notes: string[] = []): RunJudgement => ({
+  const judgement = (problems: OutcomeProblem[], images: { key: string; image: ImageVerdict }[] = [], notes: string[] = [], bundles: Bundle[] = []): RunJudgement => ({
     contribution: { run: run.ref, images: Object.fromEntries(images.map(({ key, image }) => [key, image])), problems, evaluatedAt: now.toISOString() },
     notes,
     judged: images,
+    bundles,
   });
 
   // 1. A fork's run cannot vouch for its own image: never download what it produced.
@@ -109,6 +112,7 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
     problems,
     verdict.images.map((image, index) => ({ key: bundles[index]!.key, image })),
     notes,
+    bundles,
   );
 }
 

@@ -1,4 +1,5 @@
-import type { ResolvedSettings } from '../policy/schema.ts';
+import { SETTINGS_DEFAULTS, type ResolvedSettings } from '../policy/schema.ts';
+import { previewPolicyChangeGuarded } from './preview-policy.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { markCheckPending } from './mark-pending.ts';
 import { rejudgeCommit } from './on-reevaluate.ts';
@@ -25,4 +26,9 @@ export async function onPullRequest(input: JobInput): Promise<void> {
   await withFinalGuard({ ...common, settings: () => settings }, () =>
     markCheckPending({ ...common, status: 'queued', policyRef: baseRef, ...(rejudge ? { rejudge } : {}) }, (policy) => (settings = policy.settings)),
   );
+  // 4. A pull request that edits the policy file gets a second check: what the change would block.
+  if (typeof pull.number === 'number') {
+    const checkName = (settings as ResolvedSettings | undefined)?.check_name ?? SETTINGS_DEFAULTS.check_name;
+    await previewPolicyChangeGuarded({ ...common, pull: { number: pull.number, headSha: sha, baseRef }, checkName });
+  }
 }

@@ -8,11 +8,12 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { OperationError } from '../errors.ts';
-import type { CheckState, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import {
   CHECK_STATE_TTL_SECONDS,
   DELIVERY_TTL_SECONDS,
+  FACTS_TTL_SECONDS,
   JOB_TTL_SECONDS,
   MAX_BODY_BYTES,
   POLICY_HISTORY_TTL_SECONDS,
@@ -172,6 +173,26 @@ export class DynamoStore implements Store {
       versionUpdatedAt: item['versionUpdatedAt']?.S ?? '',
       ...(item['allowed']?.BOOL === undefined ? {} : { allowed: item['allowed'].BOOL }),
     };
+  }
+
+  async putFacts(record: FactsRecord): Promise<boolean> {
+    const what = `store the facts of ${record.digest} from ${record.repository}@${record.sha}`;
+    const body = gzip(record);
+    if (body.byteLength > MAX_BODY_BYTES) return false;
+    const item: Item = {
+      ...keyItem(keys.facts(record.repository, record.digest)),
+      sha: { S: record.sha },
+      evaluatedAt: { S: record.evaluatedAt },
+      body: { B: body },
+      [TTL_ATTRIBUTE]: ttl(new Date(record.evaluatedAt), FACTS_TTL_SECONDS),
+    };
+    await this.#put(item, what);
+    return true;
+  }
+
+  async getFacts(repository: string, digest: string): Promise<FactsRecord | undefined> {
+    const item = await this.#get(keys.facts(repository, digest), `read the facts of ${digest} from ${repository}`);
+    return item === undefined ? undefined : decompress<FactsRecord>(item['body']);
   }
 
   async putPolicyHistory(record: PolicyHistoryRecord): Promise<void> {

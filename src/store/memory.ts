@@ -1,4 +1,4 @@
-import type { CheckState, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import { keys } from './table.ts';
 
@@ -14,6 +14,7 @@ export function createMemoryStore(): Store {
   const verdicts = new Map<string, VerdictRecord>();
   const publishes = new Map<string, PublishRecord>();
   const histories = new Map<string, Map<string, PolicyHistoryRecord>>();
+  const facts = new Map<string, FactsRecord>();
 
   return {
     async putDelivery(id, receivedAt) {
@@ -52,6 +53,13 @@ export function createMemoryStore(): Store {
     },
     async getPublish(image, tag) {
       return copyOf(publishes.get(publishKey(image, tag)));
+    },
+    async putFacts(record) {
+      facts.set(keys.facts(record.repository, record.digest).pk, structuredClone(record));
+      return true;
+    },
+    async getFacts(repository, digest) {
+      return copyOf(facts.get(keys.facts(repository, digest).pk));
     },
     async putPolicyHistory(record) {
       const { pk, sk } = keys.history(record.repository, record.sha);

@@ -1,3 +1,4 @@
+import type { Bundle } from '../model/bundle.ts';
 import type { OutcomeProblem, RunRef } from '../model/outcome.ts';
 import type { Enforcement, ImageVerdict } from '../model/verdict.ts';
 
@@ -130,6 +131,22 @@ export interface PolicyHistoryRecord {
   policies: { name: string; enforcement: Enforcement; failed: boolean }[];
 }
 
+/**
+ * The facts behind a verdict: the normalized bundle (the engine's input) of a judged image, kept
+ * per repository and digest for 90 days so that a policy change can be replayed after the
+ * workflow artifacts expired.
+ */
+export interface FactsRecord {
+  /** `owner/name`. */
+  repository: string;
+  digest: string;
+  /** The commit whose run produced the reports. */
+  sha: string;
+  /** ISO time it was judged. */
+  evaluatedAt: string;
+  bundle: Bundle;
+}
+
 export interface Versioned<T> {
   value: T;
   /** Optimistic-concurrency token: pass it back to `putCheckState`. */
@@ -160,6 +177,13 @@ export interface Store {
    */
   putPublish(record: PublishRecord): Promise<boolean>;
   getPublish(image: string, tag: string): Promise<PublishRecord | undefined>;
+
+  /**
+   * Keeps an image's facts (the latest judgement of the digest in the repository replaces them).
+   * Resolves false when they are too large to keep; the caller says so instead of failing.
+   */
+  putFacts(record: FactsRecord): Promise<boolean>;
+  getFacts(repository: string, digest: string): Promise<FactsRecord | undefined>;
 
   /** Stores a commit's policy outcomes; judging the same commit again replaces them. */
   putPolicyHistory(record: PolicyHistoryRecord): Promise<void>;

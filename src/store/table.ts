@@ -12,6 +12,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | verdict       | `VERDICT#<owner/name>#<digest>` | `COMMIT#<sha>#REF#<policy branch>` | none | record gzipped; for gates/publishes |
  * | publish       | `PUBLISH#<registry/repository>` | `TAG#<tag>` | none     | tag → digest; put if not older (`versionUpdatedMs`) |
  * | history       | `HISTORY#<owner/name>`          | `COMMIT#<sha>` | 90 days | each policy's outcome for the commit; Query by `pk` |
+ * | facts         | `FACTS#<owner/name>#<digest>`   | `FACTS`     | 90 days  | the judged bundle, gzipped; for policy previews |
  *
  * Verdicts are keyed by repository (lower case), digest, commit and the branch whose policy judged
  * them: one repository can never overwrite another's verdict, and a publish asks for exactly the
@@ -30,6 +31,7 @@ export const KEY_PREFIX = {
   verdict: 'VERDICT#',
   publish: 'PUBLISH#',
   history: 'HISTORY#',
+  facts: 'FACTS#',
 } as const;
 
 export const TTL_ATTRIBUTE = 'ttl';
@@ -37,6 +39,7 @@ export const DELIVERY_TTL_SECONDS = 7 * 24 * 60 * 60;
 export const JOB_TTL_SECONDS = 7 * 24 * 60 * 60;
 export const CHECK_STATE_TTL_SECONDS = 90 * 24 * 60 * 60;
 export const POLICY_HISTORY_TTL_SECONDS = 90 * 24 * 60 * 60;
+export const FACTS_TTL_SECONDS = 90 * 24 * 60 * 60;
 
 /** https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items */
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
@@ -58,6 +61,7 @@ export const keys = {
     sk: `COMMIT#${key.sha}#REF#${key.policyRef}`,
   }),
   publish: (image: string, tag: string) => ({ pk: `${KEY_PREFIX.publish}${image}`, sk: `TAG#${tag}` }),
+  facts: (repository: string, digest: string) => ({ pk: `${KEY_PREFIX.facts}${repository.toLowerCase()}#${digest}`, sk: 'FACTS' }),
   history: (repository: string, sha: string) => ({ pk: `${KEY_PREFIX.history}${repository.toLowerCase()}`, sk: `COMMIT#${sha}` }),
 };
 

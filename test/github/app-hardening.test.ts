@@ -75,6 +75,8 @@ describe('src/github/app (hard to fool)', () => {
       const payload = pullRequestPayload('release/2.x');
       arrangeRun(github, { ref: 'release/2.x', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  check_name: release-two\n' });
 
+      // The policy preview asks which files the pull request changes (not the policy file here).
+      mockCompare(github, payload.pull_request.base.ref);
       await app.deliver('pull_request', payload);
 
       github.assertDone();
@@ -133,6 +135,8 @@ describe('src/github/app (hard to fool)', () => {
         github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
         github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: number });
       }
+      // The policy preview asks which files the pull request changes (not the policy file here).
+      mockCompare(github, payload.pull_request.base.ref);
       await app.deliver('pull_request', payload);
 
       github.assertDone();

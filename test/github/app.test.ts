@@ -414,6 +414,8 @@ describe('src/github/app', () => {
       payload.repository.name = REPO;
       payload.pull_request.head.sha = SHA;
       arrangeRun(github, { ref: 'master', checkRunId: 8002 });
+      // The policy preview asks which files the pull request changes (not the policy file here).
+      mockCompare(github, payload.pull_request.base.ref);
       await app.deliver('pull_request', payload);
 
       const run = workflowRunPayload();
@@ -444,6 +446,8 @@ describe('src/github/app', () => {
       mockUpdateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).reply(201, { id: 9 });
+      // The policy preview asks which files the pull request changes (not the policy file here).
+      mockCompare(github, payload.pull_request.base.ref);
       await app.deliver('pull_request', payload);
 
       github.assertDone();
@@ -467,6 +471,8 @@ describe('src/github/app', () => {
       mockUpdateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
       github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: 9 });
+      // The policy preview asks which files the pull request changes (not the policy file here).
+      mockCompare(github, payload.pull_request.base.ref);
       await app.deliver('pull_request', payload);
 
       github.assertDone();

@@ -151,6 +151,18 @@ export function describeStoreContract(name: string, newStore: () => Promise<Stor
       expect(await store.getPublish(record.image, 'other')).toBeUndefined();
     });
 
+    it('keeps the facts of a digest per repository; judging it again replaces them', async () => {
+      const store = await newStore();
+      const bundle = { key: 'sha256:f', image: { ref: 'ghcr.io/acme/api:1', registry: 'ghcr.io', repository: 'acme/api', tag: '1', digest: 'sha256:f' }, packages: [], vulnerabilities: [], secrets: [], checks: [], licenses: [], malware: [], oval: [], reports: [] };
+      const record = { repository: 'Acme/API', digest: 'sha256:f', sha: 'c1', evaluatedAt: '2026-11-26T00:00:00.000Z', bundle };
+
+      expect(await store.putFacts(record)).toBe(true);
+      expect(await store.putFacts({ ...record, sha: 'c2' })).toBe(true);
+
+      expect(await store.getFacts('acme/api', 'sha256:f')).toEqual({ ...record, sha: 'c2' });
+      expect(await store.getFacts('acme/other', 'sha256:f')).toBeUndefined();
+    });
+
     it("keeps each commit's latest policy outcomes per repository and lists those judged since a time", async () => {
       const store = await newStore();
       const record = (sha: string, evaluatedAt: string, failed: boolean): PolicyHistoryRecord => ({
