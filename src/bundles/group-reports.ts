@@ -161,6 +161,8 @@ function toBundle(group: Group, keys: Set<string>): Bundle {
   for (const report of reports) {
     if (bundle.os === undefined && report.os !== undefined) bundle.os = report.os;
     if (bundle.config === undefined && report.config !== undefined) bundle.config = report.config;
+    if (report.scannedAt !== undefined && (bundle.scannedAt === undefined || report.scannedAt > bundle.scannedAt)) bundle.scannedAt = report.scannedAt;
+    if (report.listsAllPackages === true) bundle.listsAllPackages = true;
     for (const pkg of report.packages) {
       const key = `${pkg.name}\u0000${pkg.version}`;
       const seen = packages.get(key);

@@ -119,4 +119,6 @@ function mergeInto(kept: Vulnerability, other: Vulnerability): void {
   if (kept.url === undefined && other.url !== undefined) kept.url = other.url;
   if (kept.path === undefined && other.path !== undefined) kept.path = other.path;
   if (kept.purl === undefined && other.purl !== undefined) kept.purl = other.purl;
+  // The earliest date any source gives: "newly disclosed" is claimed only when every source agrees it is new.
+  if (other.published !== undefined && (kept.published === undefined || other.published < kept.published)) kept.published = other.published;
 }

@@ -1,4 +1,5 @@
 import { groupReports } from '../bundles/group-reports.ts';
+import { matchBaselines } from '../engine/match-baselines.ts';
 import { evaluate } from '../engine/evaluate.ts';
 import { InputError } from '../errors.ts';
 import type { Verdict } from '../model/verdict.ts';
@@ -19,6 +20,7 @@ type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 const FLAGS = {
   policy: { isList: true },
   report: { isList: true },
+  baseline: { isList: true },
   image: {},
   branch: {},
   env: {},
@@ -32,8 +34,9 @@ const FLAGS = {
  * `image-assurance evaluate`:
  * 1. read the policy files and resolve `extends`;
  * 2. read every report and group them into bundles, and every VEX document;
- * 3. evaluate;
- * 4. render in the asked format; exit 0 allowed, 1 blocked.
+ * 3. with --baseline, read the baseline image's reports and pair each image with its baseline;
+ * 4. evaluate;
+ * 5. render in the asked format; exit 0 allowed, 1 blocked.
  */
 export async function runEvaluate(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, FLAGS);
@@ -56,17 +59,22 @@ export async function runEvaluate(argv: readonly string[], io: CliIo): Promise<n
   const bundles = groupReports(loadReports(reportPaths, io.cwd), image === undefined ? {} : { image });
   const vex = loadVexDocuments(args.values.vex ?? [], io.cwd);
 
-  // 3. evaluate
+  // 3. the baseline image's reports, when given: each finding is introduced, inherited or newly disclosed
+  const baselinePaths = args.values.baseline;
+  const baselines = baselinePaths === undefined ? undefined : matchBaselines(bundles, groupReports(loadReports(baselinePaths, io.cwd)), { source: 'reports' });
+
+  // 4. evaluate
   const branch = args.values.branch?.[0];
   const environment = args.values.env?.[0];
   const verdict = evaluate(bundles, policySet, {
     now,
     vex,
+    ...(baselines === undefined ? {} : { baselines }),
     ...(branch === undefined ? {} : { branch }),
     ...(environment === undefined ? {} : { environment }),
   });
 
-  // 4. render
+  // 5. render
   io.stdout.write(render(verdict, format, io, now));
   return verdict.allowed ? EXIT_ALLOWED : EXIT_BLOCKED;
 }

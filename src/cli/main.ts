@@ -21,7 +21,7 @@ export interface CliIo {
 export const USAGE = `Usage:
   image-assurance evaluate [--policy FILE...] --report FILE_OR_DIR... [--image REF] [--branch B]
                            [--env E] [--now ISO_DATE] [--format text|json|markdown|sarif]
-                           [--org-policy FILE] [--vex FILE_OR_DIR...]
+                           [--org-policy FILE] [--vex FILE_OR_DIR...] [--baseline FILE_OR_DIR...]
   image-assurance preview --base-policy FILE... --policy FILE... --report FILE_OR_DIR...
                            [--image REF] [--branch B] [--env E] [--now ISO_DATE]
                            [--format text|json|markdown] [--org-policy FILE]
@@ -33,6 +33,9 @@ export const USAGE = `Usage:
 .github/image-assurance.yml is used when present, else preset:baseline.
 --vex takes OpenVEX, CycloneDX VEX or CSAF VEX documents: their not_affected statements (and
 fixed ones pinned to the image's digest) suppress matching vulnerability findings.
+--baseline takes the reports of the image the change starts from (say, the default branch's
+build): each finding is then introduced, inherited or newly disclosed, and a policy with
+findings: introduced blocks only the introduced ones.
 Exit codes: 0 allowed, 1 blocked, 2 bad input.
 `;
 

@@ -1,7 +1,8 @@
 import type { Bundle } from '../model/bundle.ts';
-import type { Enforcement, ExceptionUse, ImageStatus, ImageVerdict, PolicyVerdict, RuleKey, StaleVex, SuppressedFinding, Verdict, Violation } from '../model/verdict.ts';
+import type { Attribution, Enforcement, ExceptionUse, ImageStatus, ImageVerdict, PolicyVerdict, RuleKey, StaleVex, SuppressedFinding, Verdict, Violation } from '../model/verdict.ts';
 import { RULE_KEYS } from '../model/verdict.ts';
 import type { LoadedPolicy, PolicySet, Rules } from '../policy/schema.ts';
+import { attributeVulnerabilities, type Baseline, violationIdentity } from './attribution.ts';
 import { type ExceptionIndex, type ExceptionMatcher, type IndexedException, indexExceptions } from './exceptions.ts';
 import { type BundleFacts, buildBundleFacts } from './facts.ts';
 import { type EvaluateRule, type RuleHit, RULES } from './rules/index.ts';
@@ -17,6 +18,12 @@ export interface EvaluationContext {
   now: Date;
   /** VEX documents whose statements may suppress vulnerability findings (issue 11); none by default. */
   vex?: readonly VexDocument[];
+  /**
+   * Attribution (issue 11): the baseline of each bundle, by bundle key. When given, a bundle it
+   * lacks has every finding introduced and its verdict says `baseline: {source: 'none'}`; when not
+   * given, findings are introduced and verdicts name no baseline.
+   */
+  baselines?: ReadonlyMap<string, Baseline>;
 }
 
 interface CompiledRule {
@@ -49,11 +56,12 @@ export function evaluate(bundles: Bundle[], policySet: PolicySet, context: Evalu
 
   const images: ImageVerdict[] = bundles.map((bundle) => {
     const inScope = policies.filter((compiled) => compiled.scope.matches(bundle, scopeContext));
-    let facts: BundleFacts | undefined;
+    const baseline = context.baselines?.get(bundle.key);
+    let facts: AttributedFacts | undefined;
     const vexMatcher = vex.isEmpty ? undefined : vex.matcherFor(bundle);
     const staleVex = new Map<string, StaleVex>();
     const policyVerdicts = inScope.map((compiled) => {
-      facts ??= buildBundleFacts(bundle);
+      facts ??= attributedFacts(bundle, baseline);
       const evaluated = evaluatePolicy(compiled, facts, exceptions, context.now, vexMatcher);
       for (const stale of evaluated.staleVex) staleVex.set(`${stale.document}\u0000${stale.statement}`, stale);
       return evaluated.verdict;
@@ -71,6 +79,7 @@ export function evaluate(bundles: Bundle[], policySet: PolicySet, context: Evalu
     if (bundle.image.digest !== undefined) verdict.digest = bundle.image.digest;
     if (bundle.imageId !== undefined) verdict.image_id = bundle.imageId;
     if (staleVex.size > 0) verdict.stale_vex = [...staleVex.values()];
+    if (context.baselines !== undefined) verdict.baseline = baseline?.ref ?? { source: 'none' };
     return verdict;
   });
 
@@ -101,9 +110,59 @@ function ruleConfiguration(key: RuleKey, rules: Rules): unknown {
   return rules[key];
 }
 
+/** A bundle's facts, and what its findings are attributed against. */
+interface AttributedFacts extends BundleFacts {
+  baseline?: BundleFacts;
+  /** The class of each vulnerability, computed on first use. */
+  vulnerabilityAttribution(): readonly Attribution[];
+}
+
+function attributedFacts(bundle: Bundle, baseline: Baseline | undefined): AttributedFacts {
+  const facts = buildBundleFacts(bundle);
+  let classes: Attribution[] | undefined;
+  return Object.assign(facts, {
+    ...(baseline === undefined ? {} : { baseline: buildBundleFacts(baseline.bundle) }),
+    vulnerabilityAttribution() {
+      classes ??= attributeVulnerabilities(bundle.vulnerabilities, baseline?.bundle);
+      return classes;
+    },
+  });
+}
+
+/** A rule's hits on a bundle, in violation order, one per finding; computed once per rule configuration. */
+function ruleHits(rule: CompiledRule, facts: BundleFacts): RuleHit[] {
+  return facts.ruleResult(rule.cacheKey, () => {
+    const unsorted = rule.evaluate(facts);
+    return rule.isSortedAndUnique ? unsorted : uniqueHits(unsorted).sort((a, b) => compareViolations(a.violation, b.violation));
+  });
+}
+
+/**
+ * Sets each hit's attribution (once per rule configuration and bundle: the class depends on the
+ * bundle, its baseline and the rule, so violations shared by policies agree). A vulnerability is
+ * attributed by its identity; any other finding is inherited when the baseline, judged by the
+ * same rule, has the same violation.
+ */
+function attributeHits(rule: CompiledRule, facts: AttributedFacts, hits: readonly RuleHit[]): void {
+  if (facts.baseline === undefined) {
+    for (const hit of hits) hit.violation.attribution = 'introduced';
+    return;
+  }
+  const baseline = facts.baseline;
+  let inBaseline: Set<string> | undefined;
+  for (const hit of hits) {
+    if (hit.vulnerabilityIndex !== undefined) {
+      hit.violation.attribution = facts.vulnerabilityAttribution()[hit.vulnerabilityIndex]!;
+      continue;
+    }
+    inBaseline ??= new Set(ruleHits(rule, baseline).map((found) => violationIdentity(found.violation)));
+    hit.violation.attribution = inBaseline.has(violationIdentity(hit.violation)) ? 'inherited' : 'introduced';
+  }
+}
+
 function evaluatePolicy(
   compiled: CompiledPolicy,
-  facts: BundleFacts,
+  facts: AttributedFacts,
   exceptions: ExceptionIndex,
   now: Date,
   vex: VexMatcher | undefined,
@@ -113,9 +172,10 @@ function evaluatePolicy(
   const hits = facts.ruleResult(compiled.rulesKey, () => {
     const lists: RuleHit[][] = [];
     for (const rule of compiled.rules) {
-      const found = facts.ruleResult(rule.cacheKey, () => {
-        const unsorted = rule.evaluate(facts);
-        return rule.isSortedAndUnique ? unsorted : uniqueHits(unsorted).sort((a, b) => compareViolations(a.violation, b.violation));
+      const found = facts.ruleResult(`${rule.cacheKey}\u0003attributed`, () => {
+        const ruleFound = ruleHits(rule, facts);
+        attributeHits(rule, facts, ruleFound);
+        return ruleFound;
       });
       if (found.length > 0) lists.push(found);
     }
@@ -136,7 +196,9 @@ function evaluatePolicy(
     source: indexed.exception.source,
     suppressed: count,
   }));
-  const violations = pass.violations.slice();
+  // `findings: introduced`: only what the change brought blocks; the rest is shown as warnings.
+  const isIntroducedOnly = policy.findings === 'introduced';
+  const violations = isIntroducedOnly ? pass.violations.filter((violation) => violation.attribution === 'introduced') : pass.violations.slice();
   const suppressed = pass.suppressed.slice();
   const verdict: PolicyVerdict = {
     name: policy.name,
@@ -148,6 +210,10 @@ function evaluatePolicy(
     exceptions: exceptionUses,
   };
   if (policy.enforce_from !== undefined) verdict.enforce_from = policy.enforce_from;
+  if (isIntroducedOnly) {
+    verdict.findings = 'introduced';
+    verdict.warnings = pass.violations.filter((violation) => violation.attribution !== 'introduced');
+  }
   if (policy.description !== undefined) verdict.description = policy.description;
   return { verdict, staleVex: pass.staleVex };
 }
@@ -255,7 +321,11 @@ function imageStatus(policies: readonly PolicyVerdict[], isBlockedAsUnscoped: bo
   if (isBlockedAsUnscoped) return 'blocked';
   let status: ImageStatus = 'allowed';
   for (const policy of policies) {
-    if (policy.passed || policy.enforcement === 'shadow') continue;
+    if (policy.enforcement === 'shadow') continue;
+    if (policy.passed) {
+      if ((policy.warnings?.length ?? 0) > 0) status = 'warned';
+      continue;
+    }
     if (policy.enforcement === 'block') return 'blocked';
     status = 'warned';
   }

@@ -48,5 +48,9 @@ export interface Bundle {
   /** Present when at least one report carried the image config; `undefined` makes `root_user` fail closed. */
   config?: ImageConfig;
   baseImage?: BaseImage;
+  /** The latest `scannedAt` of its reports (ISO time). */
+  scannedAt?: string;
+  /** Some report lists every package of the image (see Report.listsAllPackages). */
+  listsAllPackages?: boolean;
   reports: { path: string; format: ReportFormat; tool: string }[];
 }

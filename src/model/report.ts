@@ -80,6 +80,8 @@ export interface Vulnerability {
   path?: string;
   /** The package's URL (Trivy `PkgIdentifier.PURL`, Grype `artifact.purl`, CycloneDX `purl`), when the report gives one. */
   purl?: string;
+  /** When the vulnerability was published (ISO time), when the report says: attribution's "newly disclosed" without an inventory. */
+  published?: string;
 }
 
 export interface Secret {
@@ -159,4 +161,11 @@ export interface Report {
   oval: OvalResult[];
   /** The image config, when the report carries it. `undefined` means this report cannot vouch for the user. */
   config?: ImageConfig;
+  /** When the scan ran (ISO time): Trivy `CreatedAt`, Grype `descriptor.timestamp`, CycloneDX `metadata.timestamp`. */
+  scannedAt?: string;
+  /**
+   * True when `packages` lists every package of the image (Trivy `--list-all-pkgs`, a CycloneDX
+   * BOM), not only the vulnerable ones (Grype JSON): attribution then knows what was installed.
+   */
+  listsAllPackages?: boolean;
 }

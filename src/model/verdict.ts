@@ -32,6 +32,31 @@ export type RuleKey = (typeof RULE_KEYS)[number];
  */
 export type Enforcement = 'block' | 'warn' | 'shadow';
 
+/**
+ * Whether the change under review brought a finding (issue 11): `introduced` (not in the
+ * baseline), `inherited` (in it), `newly_disclosed` (the package was in the baseline, the
+ * scanner's database learned of the vulnerability since). Without a baseline: `introduced`.
+ */
+export const ATTRIBUTIONS = ['introduced', 'inherited', 'newly_disclosed'] as const;
+export type Attribution = (typeof ATTRIBUTIONS)[number];
+
+/** A policy's `findings`: which findings can block: `all`, or only those the change `introduced`. */
+export const FINDINGS_MODES = ['all', 'introduced'] as const;
+export type FindingsMode = (typeof FINDINGS_MODES)[number];
+
+/**
+ * What a finding was compared with: the stored facts of the same image at the pull request's
+ * merge base, else the latest default-branch facts (`sha` says which commit), reports given with
+ * `--baseline`, or `none` (every finding counts as introduced).
+ */
+export interface BaselineRef {
+  source: 'merge-base' | 'default-branch' | 'reports' | 'none';
+  /** The default-branch commit whose scan is the baseline. */
+  sha?: string;
+  /** The baseline image's digest. */
+  digest?: string;
+}
+
 export interface Violation {
   rule: RuleKey;
   /** The finding's ID: CVE/GHSA, secret rule, check ID, package name, license, signature, OVAL id, custom rule name, `user`, `base-image`. */
@@ -45,6 +70,12 @@ export interface Violation {
   message: string;
   /** Where the finding is: a file path in the image, a Dockerfile line. */
   location?: { path: string; line?: number };
+  /**
+   * Whether the change brought it (see Attribution); `introduced` when nothing was compared. The
+   * engine sets it on every violation; rules leave it to the engine, and verdicts stored before it
+   * existed lack it (read as `introduced`).
+   */
+  attribution?: Attribution;
 }
 
 /** A suppressed finding names exactly one of: the exception's `id`, or the VEX statement (`vex`). */
@@ -75,6 +106,13 @@ export interface PolicyVerdict {
   violations: Violation[];
   /** The findings an unexpired exception or a VEX statement suppressed (kept, not thrown away). */
   suppressed: SuppressedFinding[];
+  /** Set when the policy says `findings: introduced`; absent means `all`. */
+  findings?: FindingsMode;
+  /**
+   * Under `findings: introduced`: the inherited and newly disclosed findings, which do not block
+   * and are shown as warnings. Absent under `findings: all` (every finding is in `violations`).
+   */
+  warnings?: Violation[];
   /** Exceptions that matched a finding of this image under this policy, expired ones included. */
   exceptions: ExceptionUse[];
 }
@@ -93,6 +131,8 @@ export interface ImageVerdict {
   unscoped: boolean;
   /** Only the policies whose scope matched the image. */
   policies: PolicyVerdict[];
+  /** What the findings were attributed against; absent when no baseline was asked for. */
+  baseline?: BaselineRef;
   reports: { path: string; format: string; tool: string }[];
   /** VEX statements that matched a finding of this image but no longer suppress it: older than `settings.vex_max_age_days`, or undated. Present only when there is one. */
   stale_vex?: StaleVex[];

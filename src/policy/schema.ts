@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../model/severity.ts';
+import { FINDINGS_MODES } from '../model/verdict.ts';
 
 /**
  * The policy file `.github/image-assurance.yml` (SPEC §2). This zod schema is the single source of
@@ -187,6 +188,13 @@ export const Policy = z
     enforce_from: IsoDate.describe(
       'YYYY-MM-DD, block policies only: before that day (UTC) the policy acts as shadow and the check says "blocks from DATE"; from that day it blocks.',
     ).optional(),
+    findings: z
+      .enum(FINDINGS_MODES)
+      .meta({ default: 'all' })
+      .optional()
+      .describe(
+        'Which findings can block: all, or introduced (only those the change brought, compared with the baseline: the same image at the merge base, else the latest default-branch scan; inherited and newly disclosed ones are shown as warnings). Without a baseline every finding counts as introduced.',
+      ),
     scope: Scope.describe('Every key given must match; a list matches if any entry does; no scope = every image.').optional(),
     rules: Rules.default({}).describe('Every rule is optional.'),
   })

@@ -113,3 +113,16 @@ export function cvssVersionOf(vector: string | undefined, fallback: string): str
 export function emptyFindings(): Pick<Report, 'packages' | 'vulnerabilities' | 'secrets' | 'checks' | 'licenses' | 'malware' | 'oval'> {
   return { packages: [], vulnerabilities: [], secrets: [], checks: [], licenses: [], malware: [], oval: [] };
 }
+
+/**
+ * An ISO 8601 date or time when present (`2021-08-25T12:20:30.000000005Z`, `2019-10-21T17:15:00+00:00`),
+ * as a UTC ISO string; missing or null is `undefined`; anything else is an error (attribution reads it).
+ */
+export function optionalTime(file: string, value: unknown, jsonPath: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const time = typeof value === 'string' && ISO_DATE_START.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) throw fieldError(file, jsonPath, 'an ISO 8601 date or time', value);
+  return new Date(time).toISOString();
+}
+
+const ISO_DATE_START = /^\d{4}-\d{2}-\d{2}/;

@@ -1,5 +1,5 @@
 import { severityRank } from '../model/severity.ts';
-import type { ExceptionUse, ImageVerdict, PolicyVerdict, RuleKey, Violation, VexUse } from '../model/verdict.ts';
+import type { Attribution, BaselineRef, ExceptionUse, ImageVerdict, PolicyVerdict, RuleKey, Violation, VexUse } from '../model/verdict.ts';
 import type { OutcomeProblem, ProblemKind } from '../model/outcome.ts';
 import { truncateText } from './truncate.ts';
 
@@ -233,4 +233,70 @@ export function vexReason(use: VexUse): string {
 /** `openvex.json statements[3]`: the VEX document and the statement in it (plain text). */
 export function vexPlace(use: VexUse): string {
   return `${use.document} ${use.statement}`;
+}
+
+/** How each attribution class is named to people. */
+export const ATTRIBUTION_LABEL: Readonly<Record<Attribution, string>> = {
+  introduced: 'introduced',
+  inherited: 'inherited',
+  newly_disclosed: 'newly disclosed',
+};
+
+/** A violation's class; one stored before attribution existed counts as introduced. */
+export function attributionOf(violation: Violation): Attribution {
+  return violation.attribution ?? 'introduced';
+}
+
+/** Whether a verdict speaks of attribution: a baseline was asked for, or a policy blocks only introduced findings. */
+export function hasAttribution(image: ImageVerdict): boolean {
+  return image.baseline !== undefined || image.policies.some((policy) => policy.findings === 'introduced');
+}
+
+export interface AttributionCounts {
+  /** Introduced findings that block the image (in a failed block policy's violations). */
+  blocking: number;
+  introduced: number;
+  inherited: number;
+  newly_disclosed: number;
+}
+
+/**
+ * The image's findings per class, each (ID, package) once across its policies and rules: what
+ * "2 introduced (blocking) · 14 inherited · 1 newly disclosed" counts. Suppressed findings are not counted.
+ */
+export function countAttributions(image: ImageVerdict): AttributionCounts {
+  const seen: Record<Attribution, Set<string>> = { introduced: new Set(), inherited: new Set(), newly_disclosed: new Set() };
+  const blocking = new Set<string>();
+  for (const policy of image.policies) {
+    for (const violation of [...policy.violations, ...(policy.warnings ?? [])]) {
+      const key = `${violation.id}\u0000${violation.package ?? ''}`;
+      seen[attributionOf(violation)].add(key);
+    }
+    if (!policy.passed && policy.enforcement === 'block') {
+      for (const violation of policy.violations) if (attributionOf(violation) === 'introduced') blocking.add(`${violation.id}\u0000${violation.package ?? ''}`);
+    }
+  }
+  return { blocking: blocking.size, introduced: seen.introduced.size, inherited: seen.inherited.size, newly_disclosed: seen.newly_disclosed.size };
+}
+
+/** `2 introduced (blocking) · 14 inherited · 1 newly disclosed`. */
+export function attributionSummary(counts: AttributionCounts): string {
+  const introduced = counts.blocking > 0 ? `${counts.introduced} introduced (${counts.blocking === counts.introduced ? '' : `${counts.blocking} `}blocking)` : `${counts.introduced} introduced`;
+  return [introduced, `${counts.inherited} inherited`, `${counts.newly_disclosed} newly disclosed`].join(' · ');
+}
+
+/** What the findings were compared with, in words: "the merge base 1a2b3c4", "no baseline (…)". */
+export function baselineText(baseline: BaselineRef | undefined): string {
+  const commit = baseline?.sha === undefined ? '' : ` ${baseline.sha.slice(0, 7)}`;
+  switch (baseline?.source) {
+    case 'merge-base':
+      return `the scan of the merge base${commit}`;
+    case 'default-branch':
+      return `the latest default-branch scan${commit} (none stored for the merge base)`;
+    case 'reports':
+      return 'the --baseline reports';
+    case 'none':
+    case undefined:
+      return 'no baseline (no default-branch scan of this image is stored): every finding counts as introduced';
+  }
 }

@@ -1,9 +1,15 @@
 import type { Outcome, OutcomeProblem, PolicyHistorySummary } from '../model/outcome.ts';
-import type { ExceptionUse, ImageVerdict, PolicyVerdict, SuppressedFinding, Verdict, Violation } from '../model/verdict.ts';
+import { ATTRIBUTIONS, type ExceptionUse, type ImageVerdict, type PolicyVerdict, type SuppressedFinding, type Verdict, type Violation } from '../model/verdict.ts';
 import {
+  ATTRIBUTION_LABEL,
+  attributionOf,
+  attributionSummary,
+  baselineText,
   code,
+  countAttributions,
   escapeMarkdown,
   expiredExceptions,
+  hasAttribution,
   formatCvss,
   imageCode,
   isVulnerabilityRule,
@@ -75,6 +81,8 @@ function truncationNote(leftOut: LeftOut): string {
 function renderHead(outcome: Outcome): string {
   const lines = [`### ${headIcon(outcome)} ${escapeMarkdown(titleOf(outcome), 300)}`, ''];
   if (outcome.problems.length > 0) lines.push(...renderProblems(outcome.problems), '');
+  const attribution = renderAttribution(outcome.verdict.images);
+  if (attribution.length > 0) lines.push(...attribution, '');
   if (outcome.verdict.images.length === 0 && outcome.problems.length === 0) {
     lines.push('No image was judged: no scan report named an image.', '');
   }
@@ -88,6 +96,24 @@ function headIcon(outcome: Outcome): string {
   if (images.length === 0) return 'ℹ️';
   if (images.some((image) => image.status === 'warned')) return STATUS_ICON.warned;
   return STATUS_ICON.allowed;
+}
+
+/** Images listed one by one in the attribution lines; the rest are counted. */
+export const MAX_ATTRIBUTION_LINES = 10;
+
+/**
+ * What leads the check and the comment when findings were attributed (issue 11): per image
+ * "**2 introduced (blocking) · 14 inherited · 1 newly disclosed**, compared with …". Nothing when
+ * no image was attributed.
+ */
+export function renderAttribution(images: readonly ImageVerdict[]): string[] {
+  const attributed = images.filter(hasAttribution);
+  const lines = attributed.slice(0, MAX_ATTRIBUTION_LINES).map((image) => {
+    const name = attributed.length > 1 || images.length > 1 ? `${escapeMarkdown(image.image, 200)}: ` : '';
+    return `${name}**${attributionSummary(countAttributions(image))}**, compared with ${baselineText(image.baseline)}.`;
+  });
+  if (attributed.length > MAX_ATTRIBUTION_LINES) lines.push(`…and ${plural(attributed.length - MAX_ATTRIBUTION_LINES, 'more image')}, in the details below.`);
+  return lines.length > 1 ? lines.map((line) => `- ${line}`) : lines;
 }
 
 /** The problems as a list, most important first; shared with the PR comment. */
@@ -145,7 +171,8 @@ function renderImage(image: ImageVerdict, index: number, now: Date, history: Rea
   if (image.unscoped) {
     units.push(unit(`No policy applies to this image; \`settings.unscoped_images\` ${image.allowed ? 'allows' : 'blocks'} it.\n\n`));
   }
-  for (const policy of orderPolicies(image.policies)) units.push(...renderPolicy(policy, unit, now, history[policy.name]));
+  const isAttributed = hasAttribution(image);
+  for (const policy of orderPolicies(image.policies)) units.push(...renderPolicy(policy, unit, now, history[policy.name], isAttributed));
   const stale = image.stale_vex ?? [];
   for (const statement of stale) {
     const age = statement.age_days === undefined ? 'undated' : `${plural(statement.age_days, 'day')} old`;
@@ -167,16 +194,17 @@ function orderPolicies(policies: readonly PolicyVerdict[]): PolicyVerdict[] {
 
 type MakeUnit = (text: string, extra?: Omit<Unit, 'text' | 'image'>) => Unit;
 
-function renderPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date, history: PolicyHistorySummary | undefined): Unit[] {
-  if (policy.enforcement === 'shadow' && !policy.passed) return renderShadowPolicy(policy, unit, now, history);
+function renderPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date, history: PolicyHistorySummary | undefined, isAttributed: boolean): Unit[] {
+  if (policy.enforcement === 'shadow' && !policy.passed) return renderShadowPolicy(policy, unit, now, history, isAttributed);
   const units: Unit[] = [];
   const kind = policy.enforcement === 'shadow' ? shadowKind(policy) : `${policy.enforcement} policy`;
   const count = policy.enforcement === 'block' ? plural(policy.violations.length, 'violation') : plural(policy.violations.length, 'warning');
   const icon = policy.passed ? '✅' : policy.enforcement === 'block' ? '❌' : '⚠️';
-  const state = policy.passed ? 'passed' : count;
+  const warnings = policy.warnings?.length ?? 0;
+  const state = policy.passed ? (warnings > 0 ? `passed with ${plural(warnings, 'warning')}` : 'passed') : count;
   units.push(unit(`**${icon} ${code(policy.name)}** — ${kind}, ${state} · from ${code(truncateText(policy.source, 200))}\n\n`));
   if (policy.enforcement === 'shadow' && history !== undefined && history.judged > 0) units.push(unit(`${historyText(history)}\n\n`));
-  units.push(...renderPolicyBody(policy, unit, now));
+  units.push(...renderPolicyBody(policy, unit, now, isAttributed));
   return units;
 }
 
@@ -194,31 +222,24 @@ function shadowKind(policy: PolicyVerdict): string {
  * A shadow policy (or a block policy before its `enforce_from` day) that would block: folded under
  * "would block", so it informs without competing with what blocks today.
  */
-function renderShadowPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date, history: PolicyHistorySummary | undefined): Unit[] {
+function renderShadowPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date, history: PolicyHistorySummary | undefined, isAttributed: boolean): Unit[] {
   const when = policy.enforce_from === undefined ? 'shadow policy, never blocks' : `blocks from ${escapeMarkdown(policy.enforce_from, 20)}`;
   const summary = `🕶️ ${policy.name} would block: ${plural(policy.violations.length, 'violation')} (${when})`;
   return [
     unit(`<details><summary>${summary}</summary>\n\n`, { opens: '\n</details>\n\n' }),
     unit(`**${code(policy.name)}** — ${shadowKind(policy)}, would block · from ${code(truncateText(policy.source, 200))}\n\n`),
     ...(history === undefined || history.judged === 0 ? [] : [unit(`${historyText(history)}\n\n`)]),
-    ...renderPolicyBody(policy, unit, now),
+    ...renderPolicyBody(policy, unit, now, isAttributed),
     unit('\n</details>\n\n', { closes: true }),
   ];
 }
 
-function renderPolicyBody(policy: PolicyVerdict, unit: MakeUnit, now: Date): Unit[] {
+function renderPolicyBody(policy: PolicyVerdict, unit: MakeUnit, now: Date, isAttributed: boolean): Unit[] {
   const units: Unit[] = [];
   if (policy.description !== undefined && !policy.passed) units.push(unit(`${escapeMarkdown(policy.description, 300)}\n\n`));
 
-  if (policy.violations.length > 0) {
-    const sorted = sortViolations(policy.violations);
-    units.push(unit('| Severity | CVSS | ID | Package | Installed | Fixed in | Rule |\n|---|---|---|---|---|---|---|\n'));
-    for (const violation of sorted) units.push(unit(violationRow(violation), { counts: { violations: 1 } }));
-    units.push(unit('\n'));
-    const explained = sorted.filter((violation) => !isVulnerabilityRule(violation.rule));
-    for (const violation of explained) units.push(unit(`- ${code(violation.rule)} ${escapeMarkdown(violation.id, 100)}: ${escapeMarkdown(violation.message, 300)}${locationText(violation)}\n`));
-    if (explained.length > 0) units.push(unit('\n'));
-  }
+  if (isAttributed) units.push(...renderAttributedViolations(policy, unit));
+  else if (policy.violations.length > 0) units.push(...renderViolations(policy.violations, unit));
 
   for (const exception of expiredExceptions(policy)) {
     units.push(
@@ -243,6 +264,41 @@ function renderPolicyBody(policy: PolicyVerdict, unit: MakeUnit, now: Date): Uni
       units.push(unit(suppressedRow(finding, exception, now), { counts: { suppressed: 1 } }));
     }
     units.push(unit('\n</details>\n\n', { closes: true }));
+  }
+  return units;
+}
+
+const VIOLATION_TABLE_HEAD = '| Severity | CVSS | ID | Package | Installed | Fixed in | Rule |\n|---|---|---|---|---|---|---|\n';
+
+function renderViolations(violations: readonly Violation[], unit: MakeUnit): Unit[] {
+  const units: Unit[] = [];
+  const sorted = sortViolations(violations);
+  units.push(unit(VIOLATION_TABLE_HEAD));
+  for (const violation of sorted) units.push(unit(violationRow(violation), { counts: { violations: 1 } }));
+  units.push(unit('\n'));
+  const explained = sorted.filter((violation) => !isVulnerabilityRule(violation.rule));
+  for (const violation of explained) units.push(unit(`- ${code(violation.rule)} ${escapeMarkdown(violation.id, 100)}: ${escapeMarkdown(violation.message, 300)}${locationText(violation)}\n`));
+  if (explained.length > 0) units.push(unit('\n'));
+  return units;
+}
+
+/**
+ * The policy's findings in one folded group per class: introduced first (open: they are what the
+ * change brought), then inherited and newly disclosed. Under `findings: introduced` the latter two
+ * are the policy's warnings and say that they do not block.
+ */
+function renderAttributedViolations(policy: PolicyVerdict, unit: MakeUnit): Unit[] {
+  const units: Unit[] = [];
+  const all = [...policy.violations, ...(policy.warnings ?? [])];
+  for (const attribution of ATTRIBUTIONS) {
+    const group = all.filter((violation) => attributionOf(violation) === attribution);
+    if (group.length === 0) continue;
+    const isBlocking = policy.enforcement === 'block' && group.some((violation) => policy.violations.includes(violation));
+    const note = isBlocking ? ' (blocking)' : policy.findings === 'introduced' && attribution !== 'introduced' ? ' (warnings: `findings: introduced` lets them pass)' : '';
+    const open = attribution === 'introduced' ? ' open' : '';
+    units.push(unit(`<details${open}><summary><b>${group.length} ${ATTRIBUTION_LABEL[attribution]}</b>${note}</summary>\n\n`, { opens: '\n</details>\n\n' }));
+    units.push(...renderViolations(group, unit));
+    units.push(unit('</details>\n\n', { closes: true }));
   }
   return units;
 }

@@ -15,7 +15,7 @@ import {
   sortByViolation,
   STATUS_ICON,
 } from './format.ts';
-import { renderDetails, renderProblems } from './markdown.ts';
+import { renderAttribution, renderDetails, renderProblems } from './markdown.ts';
 import { plural, truncateText } from './truncate.ts';
 
 /** The hidden marker that finds our one sticky comment on a pull request. */
@@ -74,17 +74,25 @@ function renderTop(outcome: Outcome, blocked: readonly BlockedImage[], options: 
   const { images } = outcome.verdict;
   const warned = images.filter((image) => !isBlocked(image) && image.status === 'warned');
   const lines = [COMMENT_MARKER, `### ${headline(outcome, options)}`, ''];
+  const attribution = renderAttribution(images);
+  if (attribution.length > 0) lines.push(...attribution, '');
   if (outcome.problems.length > 0) lines.push(...renderProblems(outcome.problems), '');
   for (const { image, violations } of blocked.slice(0, TOP_IMAGES)) lines.push(...renderBlockedImage(image, violations), '');
   if (blocked.length > TOP_IMAGES) lines.push(`…and ${plural(blocked.length - TOP_IMAGES, 'more blocked image')}, in the details below.`, '');
   for (const image of warned.slice(0, TOP_IMAGES)) {
-    const names = failedPolicies(image, 'warn').map((policy) => code(policy.name));
-    const count = failedPolicies(image, 'warn').reduce((sum, policy) => sum + policy.violations.length, 0);
+    const warning = warningPolicies(image);
+    const names = warning.map((policy) => code(policy.name));
+    const count = warning.reduce((sum, policy) => sum + (policy.passed ? 0 : policy.violations.length) + (policy.warnings?.length ?? 0), 0);
     lines.push(`${STATUS_ICON.warned} **${imageCode(image.image)}** is allowed with ${plural(count, 'warning')} from ${joinWords(names)}.`);
   }
   if (warned.length > TOP_IMAGES) lines.push(`…and ${plural(warned.length - TOP_IMAGES, 'more image')} with warnings.`);
   if (warned.length > 0) lines.push('');
   return lines.map((line) => `${line}\n`).join('');
+}
+
+/** Failed warn policies, and policies whose inherited or newly disclosed findings are warnings (`findings: introduced`). */
+function warningPolicies(image: ImageVerdict): PolicyVerdict[] {
+  return image.policies.filter((policy) => (!policy.passed && policy.enforcement === 'warn') || (policy.warnings?.length ?? 0) > 0);
 }
 
 function headline(outcome: Outcome, options: PrCommentOptions): string {

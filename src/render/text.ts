@@ -1,7 +1,7 @@
 import type { FindingSeverity } from '../model/severity.ts';
 import type { ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
 import { verdictOutcome } from './conclusion.ts';
-import { formatCvss, isVulnerabilityRule, sanitizeText, sortViolations, vexPlace, vexReason } from './format.ts';
+import { ATTRIBUTION_LABEL, attributionOf, attributionSummary, baselineText, countAttributions, formatCvss, hasAttribution, isVulnerabilityRule, sanitizeText, sortViolations, vexPlace, vexReason } from './format.ts';
 import { titleOf } from './title.ts';
 
 export interface TextOptions {
@@ -55,7 +55,9 @@ function renderImage(image: ImageVerdict, paint: Paint): string[] {
   if (image.digest !== undefined) lines.push(`  digest   ${sanitizeText(image.digest, 100)}`);
   for (const report of image.reports) lines.push(`  report   ${sanitizeText(report.tool, 40)} ${paint(sanitizeText(report.path, 200), 'dim')}`);
   if (image.unscoped) lines.push(`  no policy applies; settings.unscoped_images ${image.allowed ? 'allows' : 'blocks'} it`);
-  for (const policy of image.policies) lines.push('', ...renderPolicy(policy, paint));
+  const isAttributed = hasAttribution(image);
+  if (isAttributed) lines.push(`  findings ${paint(attributionSummary(countAttributions(image)), 'bold')}, compared with ${baselineText(image.baseline)}`);
+  for (const policy of image.policies) lines.push('', ...renderPolicy(policy, paint, isAttributed));
   for (const stale of image.stale_vex ?? []) {
     const age = stale.age_days === undefined ? 'undated' : `${stale.age_days} days old`;
     lines.push(paint(`  stale VEX ${sanitizeText(stale.vulnerability)} (${sanitizeText(vexPlace(stale), 300)}, ${age}) no longer suppresses: older than settings.vex_max_age_days`, 'yellow'));
@@ -63,7 +65,7 @@ function renderImage(image: ImageVerdict, paint: Paint): string[] {
   return lines;
 }
 
-function renderPolicy(policy: PolicyVerdict, paint: Paint): string[] {
+function renderPolicy(policy: PolicyVerdict, paint: Paint, isAttributed: boolean): string[] {
   const noun = policy.enforcement === 'warn' ? 'warning' : 'violation';
   const count = policy.violations.length;
   const counted = `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -76,7 +78,11 @@ function renderPolicy(policy: PolicyVerdict, paint: Paint): string[] {
         : paint(`WOULD BLOCK ${counted}`, 'dim');
   const kind = policy.enforce_from !== undefined && policy.enforcement === 'shadow' ? `shadow, blocks from ${policy.enforce_from}` : policy.enforcement;
   const lines = [`  ${state}  policy ${sanitizeText(policy.name)} (${kind}, ${sanitizeText(policy.source)})`];
-  if (policy.violations.length > 0) lines.push(...renderTable(sortViolations(policy.violations), paint));
+  if (policy.violations.length > 0) lines.push(...renderTable(sortViolations(policy.violations), paint, isAttributed));
+  if ((policy.warnings?.length ?? 0) > 0) {
+    lines.push(paint(`    ${policy.warnings!.length} inherited or newly disclosed (findings: introduced: they do not block)`, 'yellow'));
+    lines.push(...renderTable(sortViolations(policy.warnings!), paint, true));
+  }
   for (const finding of sortViolations(policy.suppressed)) {
     const what = `    suppressed ${sanitizeText(finding.id)}${finding.package === undefined ? '' : ` in ${sanitizeText(finding.package)}`} (${finding.rule})`;
     if (finding.vex !== undefined) {
@@ -96,9 +102,14 @@ function renderPolicy(policy: PolicyVerdict, paint: Paint): string[] {
 }
 
 const HEADER = ['RULE', 'ID', 'PACKAGE', 'INSTALLED → FIXED', 'SEVERITY/CVSS', 'MESSAGE'] as const;
+const ATTRIBUTED_HEADER = ['FINDING', ...HEADER] as const;
 
-function renderTable(violations: readonly Violation[], paint: Paint): string[] {
+/** With `isAttributed`, a first column says whether the finding is introduced, inherited or newly disclosed. */
+function renderTable(violations: readonly Violation[], paint: Paint, isAttributed = false): string[] {
+  const header: readonly string[] = isAttributed ? ATTRIBUTED_HEADER : HEADER;
+  const severityColumn = header.indexOf('SEVERITY/CVSS');
   const rows = violations.map((violation) => [
+    ...(isAttributed ? [ATTRIBUTION_LABEL[attributionOf(violation)]] : []),
     violation.rule,
     sanitizeText(violation.id, MAX_CELL_CHARS),
     sanitizeText(violation.package ?? '', MAX_CELL_CHARS),
@@ -106,7 +117,7 @@ function renderTable(violations: readonly Violation[], paint: Paint): string[] {
     severityCvss(violation),
     isVulnerabilityRule(violation.rule) ? '' : sanitizeText(violation.message, 200),
   ]);
-  const widths = HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const format = (cells: readonly string[], styleOf: (column: number) => Style[]): string =>
     `    ${cells
       .map((cell, column) => {
@@ -115,8 +126,8 @@ function renderTable(violations: readonly Violation[], paint: Paint): string[] {
       })
       .join('')}`.trimEnd();
   return [
-    format(HEADER, () => ['dim']),
-    ...rows.map((row, index) => format(row, (column) => (column === 4 ? severityStyle(violations[index]!.severity) : []))),
+    format(header, () => ['dim']),
+    ...rows.map((row, index) => format(row, (column) => (column === severityColumn ? severityStyle(violations[index]!.severity) : []))),
   ];
 }
 

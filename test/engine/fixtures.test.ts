@@ -76,6 +76,7 @@ describe('src/engine/evaluate on real reports', () => {
 
     expect(violation).toEqual({
       rule: 'severity',
+      attribution: 'introduced',
       id: 'CVE-2019-14697',
       package: 'musl',
       version: '1.1.20-r4',

@@ -27,6 +27,7 @@ describe('src/readers/cyclonedx', () => {
       aliases: [],
       package: 'libidn2-0',
       packageType: 'deb',
+      published: '2019-10-21T17:15:00.000Z',
       installedVersion: '2.0.5-1',
       fixedVersion: '2.0.5-1+deb10u1',
       purl: 'pkg:deb/debian/libidn2-0@2.0.5-1?distro=debian-10.2',

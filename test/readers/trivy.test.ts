@@ -38,6 +38,7 @@ describe('src/readers/trivy/read', () => {
       aliases: [],
       package: 'apk-tools',
       packageType: 'alpine',
+      published: '2021-08-03T14:15:08.233Z',
       installedVersion: '2.10.4-r3',
       fixedVersion: '2.10.7-r0',
       purl: 'pkg:apk/alpine/apk-tools@2.10.4-r3?arch=x86_64&distro=3.11.5',

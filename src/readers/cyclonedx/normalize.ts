@@ -45,6 +45,8 @@ export interface CdxVulnerability {
   state?: string;
   /** `source.name`: for Trivy, the data source the vulnerability was matched from (`debian`, `ghsa`, …). */
   source?: string;
+  /** `published` (ISO time, normalized). */
+  published?: string;
   properties: Map<string, string[]>;
 }
 
@@ -53,6 +55,8 @@ export interface CdxDocument {
   tool: string;
   toolVersion?: string;
   metadataComponent?: CdxComponent;
+  /** `metadata.timestamp` (ISO time, normalized): when the BOM was made. */
+  timestamp?: string;
   components: CdxComponent[];
   vulnerabilities: CdxVulnerability[];
 }
@@ -61,8 +65,10 @@ export interface CdxDocument {
 const METHOD_VERSION: Readonly<Record<string, string>> = { CVSSv2: '2.0', CVSSv3: '3.0', CVSSv31: '3.1', CVSSv4: '4.0', CVSSv40: '4.0' };
 
 export function toReport(file: string, cdx: CdxDocument): Report {
-  const report: Report = { path: file, format: cdx.format, tool: cdx.tool, ...emptyFindings() };
+  // A BOM lists the image's components, vulnerable or not.
+  const report: Report = { path: file, format: cdx.format, tool: cdx.tool, ...emptyFindings(), listsAllPackages: true };
   if (cdx.toolVersion !== undefined) report.toolVersion = cdx.toolVersion;
+  if (cdx.timestamp !== undefined) report.scannedAt = cdx.timestamp;
   const image = readImage(cdx.metadataComponent);
   if (image !== undefined) report.image = image;
   const byRef = new Map<string, CdxComponent>();
@@ -103,6 +109,7 @@ export function toReport(file: string, cdx: CdxDocument): Report {
       if (vuln.title !== undefined) vulnerability.title = vuln.title;
       if (vuln.url !== undefined) vulnerability.url = vuln.url;
       if (component.purl?.startsWith('pkg:')) vulnerability.purl = component.purl;
+      if (vuln.published !== undefined) vulnerability.published = vuln.published;
       report.vulnerabilities.push(vulnerability);
     }
   }

@@ -6,6 +6,7 @@ import {
   optionalNumber,
   optionalObject,
   optionalString,
+  optionalTime,
   requireArray,
   requireObject,
   requireString,
@@ -28,7 +29,9 @@ export function readCycloneDxJson(file: string, doc: JsonObject): Report {
   const components: CdxComponent[] = [];
   collectComponents(file, doc['components'], 'components', components);
   const metadataComponent = metadata?.['component'] === undefined ? undefined : readComponent(file, metadata['component'], 'metadata.component');
+  const timestamp = optionalTime(file, metadata?.['timestamp'], 'metadata.timestamp');
   return toReport(file, {
+    ...(timestamp === undefined ? {} : { timestamp }),
     format: 'cyclonedx-json',
     tool: tool.name,
     ...(tool.version === undefined ? {} : { toolVersion: tool.version }),
@@ -135,6 +138,8 @@ function readVulnerability(file: string, value: unknown, at: string): CdxVulnera
   const analysis = optionalObject(file, vuln['analysis'], `${at}.analysis`);
   const state = optionalString(file, analysis?.['state'], `${at}.analysis.state`);
   if (state !== undefined) result.state = state;
+  const published = optionalTime(file, vuln['published'], `${at}.published`);
+  if (published !== undefined) result.published = published;
   return result;
 }
 

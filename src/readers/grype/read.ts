@@ -10,6 +10,7 @@ import {
   optionalObject,
   optionalString,
   optionalStringArray,
+  optionalTime,
   requireArray,
   type JsonObject,
 } from '../fields.ts';
@@ -30,6 +31,8 @@ export function readGrypeJson(file: string, doc: JsonObject): Report {
     ...(toolVersion === undefined ? {} : { toolVersion }),
     ...emptyFindings(),
   };
+  const scannedAt = optionalTime(file, descriptor?.['timestamp'], 'descriptor.timestamp');
+  if (scannedAt !== undefined) report.scannedAt = scannedAt;
   const source = optionalObject(file, doc['source'], 'source');
   if (source?.['type'] === 'image') {
     const target = optionalObject(file, source['target'], 'source.target');

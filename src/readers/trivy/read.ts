@@ -22,6 +22,7 @@ import {
   optionalObject,
   optionalString,
   optionalStringArray,
+  optionalTime,
   requireArray,
   type JsonObject,
 } from '../fields.ts';
@@ -48,6 +49,8 @@ export function readTrivyJson(file: string, doc: JsonObject): Report {
   if (os !== undefined) report.os = os;
   const config = readConfig(file, metadata);
   if (config !== undefined) report.config = config;
+  const scannedAt = optionalTime(file, doc['CreatedAt'], 'CreatedAt');
+  if (scannedAt !== undefined) report.scannedAt = scannedAt;
 
   const results = doc['Results'] === undefined || doc['Results'] === null ? [] : requireArray(file, doc['Results'], 'Results');
   for (let r = 0; r < results.length; r += 1) {
@@ -132,6 +135,8 @@ function readResult(file: string, result: JsonObject, r: number, report: Report)
   const packages = result['Packages'];
   if (packages !== undefined && packages !== null) {
     if (!Array.isArray(packages)) throw fieldError(file, `Results[${r}].Packages`, 'an array', packages);
+    // `--list-all-pkgs`: every package of the target is listed, vulnerable or not.
+    report.listsAllPackages = true;
     readPackages(file, packages, r, type, report.packages);
   }
   const secrets = result['Secrets'];
@@ -225,6 +230,8 @@ function readVulnerability(file: string, item: unknown, at: Path, type: string, 
   if (typeof path === 'string') vulnerability.path = path;
   const purl = purlOf(item['PkgIdentifier']);
   if (purl !== undefined) vulnerability.purl = purl;
+  const published = optionalTime(file, item['PublishedDate'], `${at}.PublishedDate`);
+  if (published !== undefined) vulnerability.published = published;
   out.push(vulnerability);
 }
 

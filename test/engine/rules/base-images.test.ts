@@ -62,6 +62,7 @@ describe('src/engine/rules/base-images', () => {
 
     expect(violation).toEqual({
       rule: 'base_images',
+      attribution: 'introduced',
       id: 'base-image',
       message: `the base image docker.io/library/debian:12 is not approved (allowed: ${APPROVED.join(', ')}); build FROM an approved base image`,
       location: { path: 'Dockerfile', line: 7 },

@@ -21,7 +21,7 @@ describe('src/engine/rules/custom', () => {
 
     const { violations } = evaluateRules(bundle, { custom: [{ name: 'no-eol-os', when: 'bundle.os.eol', message: 'The base OS is end of life' }] });
 
-    expect(violations).toEqual([{ rule: 'custom', id: 'no-eol-os', message: 'The base OS is end of life' }]);
+    expect(violations).toEqual([{ rule: 'custom', id: 'no-eol-os', message: 'The base OS is end of life', attribution: 'introduced' }]);
   });
 
   it.each([

@@ -30,6 +30,7 @@ describe('src/engine/rules/misconfigurations', () => {
     expect(violations).toEqual([
       {
         rule: 'misconfigurations',
+        attribution: 'introduced',
         id: 'DS002',
         severity: 'high',
         message: 'DS002 (Image user should not be root) failed in Dockerfile, build/Dockerfile: Specify at least 1 USER command in Dockerfile with non-root user as argument; it is high, and the policy blocks high and above',

@@ -31,6 +31,7 @@ describe('src/engine/rules/oval', () => {
 
     expect(violation).toEqual({
       rule: 'oval',
+      attribution: 'introduced',
       id: 'oval:x:def:2',
       message: 'OVAL compliance definition oval:x:def:2 (Ensure /tmp is a separate partition) is false: the image is not compliant; fix the configuration it checks',
     });

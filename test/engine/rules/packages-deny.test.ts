@@ -76,6 +76,7 @@ describe('src/engine/rules/packages-deny', () => {
 
     expect(violation).toEqual({
       rule: 'packages.deny',
+      attribution: 'introduced',
       id: 'log4j-core',
       package: 'log4j-core',
       version: '2.14.1',

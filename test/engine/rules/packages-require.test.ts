@@ -27,6 +27,7 @@ describe('src/engine/rules/packages-require', () => {
 
     expect(violation).toEqual({
       rule: 'packages.require',
+      attribution: 'introduced',
       id: 'ca-certificates',
       package: 'ca-certificates',
       message: 'ca-certificates is required by the policy but is not installed in the image; install it',

@@ -44,6 +44,7 @@ describe('src/engine/rules/root-user', () => {
 
     expect(violation).toEqual({
       rule: 'root_user',
+      attribution: 'introduced',
       id: 'user',
       message: 'the image runs as root (USER is "0:0"); add a USER instruction with a non-root user to the Dockerfile',
     });

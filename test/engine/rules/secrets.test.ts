@@ -22,6 +22,7 @@ describe('src/engine/rules/secrets', () => {
     expect(violations).toEqual([
       {
         rule: 'secrets',
+        attribution: 'introduced',
         id: 'aws-access-key-id',
         severity: 'critical',
         message: 'secret AWS Access Key ID (aws-access-key-id) found in /app/.env:3, /app/config.yml:9; remove it from the image and rotate it',

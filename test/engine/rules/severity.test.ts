@@ -28,6 +28,7 @@ describe('src/engine/rules/severity', () => {
 
     expect(violation).toEqual({
       rule: 'severity',
+      attribution: 'introduced',
       id: 'CVE-2021-44228',
       package: 'log4j-core',
       version: '2.14.1',
