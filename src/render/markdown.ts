@@ -109,7 +109,7 @@ export const MAX_ATTRIBUTION_LINES = 10;
 export function renderAttribution(images: readonly ImageVerdict[]): string[] {
   const attributed = images.filter(hasAttribution);
   const lines = attributed.slice(0, MAX_ATTRIBUTION_LINES).map((image) => {
-    const name = attributed.length > 1 || images.length > 1 ? `${escapeMarkdown(image.image, 200)}: ` : '';
+    const name = attributed.length > 1 || images.length > 1 ? `${imageCode(image.image, 200)}: ` : '';
     return `${name}**${attributionSummary(countAttributions(image))}**, compared with ${baselineText(image.baseline)}.`;
   });
   if (attributed.length > MAX_ATTRIBUTION_LINES) lines.push(`…and ${plural(attributed.length - MAX_ATTRIBUTION_LINES, 'more image')}, in the details below.`);
