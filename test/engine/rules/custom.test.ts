@@ -52,6 +52,7 @@ describe('src/engine/rules/custom', () => {
         rule: 'custom',
         id: 'quadratic',
         message: "Duplicated IDs (custom rule 'quadratic' could not be evaluated, so it counts as violated: it went over the evaluation budget of 10,000,000 steps)",
+        attribution: 'introduced',
       },
     ]);
   });
