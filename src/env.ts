@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
  *
  * | variable                   | default            | used by        | meaning                                              |
  * |----------------------------|--------------------|----------------|------------------------------------------------------|
- * | APP_ID                     | (required)         | npm start      | the GitHub App's ID                                  |
+ * | APP_ID                     | (required; none of the three: the set-up page) | npm start | the GitHub App's ID             |
  * | PRIVATE_KEY                | (one of the two)   | npm start      | the App's PEM key (`\n` escapes allowed)             |
  * | PRIVATE_KEY_PATH           | (one of the two)   | npm start      | a file holding the PEM key                           |
  * | WEBHOOK_SECRET             | (required)         | npm start      | the webhook secret                                   |
@@ -15,6 +15,9 @@ import { readFileSync } from 'node:fs';
  * | GHE_PROTOCOL               | https              | both           | its protocol; the API is `${protocol}://${host}/api/v3` |
  * | LOG_LEVEL                  | info               | both           | trace, debug, info, warn, error, fatal               |
  * | PORT                       | 3000               | npm start      | the HTTP port (0: any free port)                     |
+ * | HOST                       | 127.0.0.1          | npm start      | the address to bind (0.0.0.0: every interface)       |
+ * | WEBHOOK_PROXY_URL          | unset              | npm start      | a smee.io channel whose deliveries are forwarded to POST /webhooks |
+ * | GH_ORG                     | unset              | npm start      | the set-up page registers the app under this organization |
  * | DATA_DIR                   | .data/dynalite     | npm start      | dynalite's data folder (created)                     |
  * | DYNAMODB_ENDPOINT          | unset              | both           | use this DynamoDB instead of starting dynalite        |
  * | TABLE_NAME                 | image-assurance    | both           | the table (Lambda: set by serverless.yml)            |
@@ -24,6 +27,9 @@ import { readFileSync } from 'node:fs';
  * | WEBHOOK_SECRET_PARAMETER   | (required, Lambda) | both functions | SSM SecureString name of the webhook secret          |
  * | SSM_ENDPOINT               | unset              | both functions | SSM endpoint override (tests)                        |
  * | AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN | Lambda sets them | both functions | signing SSM requests |
+ *
+ * `npm start` also reads `.env` in the working directory (the set-up page writes it); a variable
+ * set in the environment wins over the file.
  */
 
 export type Env = Record<string, string | undefined>;
@@ -33,6 +39,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const DEFAULTS = {
   port: 3000,
+  host: '127.0.0.1',
   dataDir: '.data/dynalite',
   tableName: 'image-assurance',
   region: 'us-east-1',
@@ -58,16 +65,29 @@ export interface GitHubConfig {
   logLevel: LogLevel;
 }
 
-export interface LocalConfig extends GitHubConfig {
+/** The GitHub App's three secrets. */
+export interface AppCredentials {
   appId: string;
   privateKey: string;
   webhookSecret: string;
+}
+
+/** `npm start` before the app exists: enough to serve the set-up page. */
+export interface SetupConfig extends GitHubConfig {
+  /** `${GHE_PROTOCOL}://${GHE_HOST}` or https://github.com: where apps are registered. */
+  webUrl: string;
+  /** GH_ORG: register the app under this organization instead of the signed-in user. */
+  organization?: string;
   port: number;
+  host: string;
+  webhookProxyUrl?: string;
   dataDir: string;
   dynamodbEndpoint?: string;
   tableName: string;
   region: string;
 }
+
+export interface LocalConfig extends SetupConfig, AppCredentials {}
 
 export interface LambdaConfig extends GitHubConfig {
   tableName: string;
@@ -83,6 +103,19 @@ export interface AwsCredentials {
   sessionToken?: string;
 }
 
+/** None of APP_ID, PRIVATE_KEY, PRIVATE_KEY_PATH, WEBHOOK_SECRET is set: `npm start` serves the set-up page. */
+export function hasNoCredentials(env: Env): boolean {
+  return ['APP_ID', 'PRIVATE_KEY', 'PRIVATE_KEY_PATH', 'WEBHOOK_SECRET'].every((name) => nonEmpty(env[name]) === undefined);
+}
+
+/** `npm start` with no credentials: the set-up page and the local store. Throws one ConfigError listing every problem. */
+export function readSetupConfig(env: Env): SetupConfig {
+  const problems: string[] = [];
+  const config = readServerConfig(env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
 /** `npm start`: the usual Probot variables plus the local store. Throws one ConfigError listing all that is missing. */
 export function readLocalConfig(env: Env): LocalConfig {
   const problems: string[] = [];
@@ -91,23 +124,42 @@ export function readLocalConfig(env: Env): LocalConfig {
   const privateKey = readPrivateKey(env, problems);
   const webhookSecret = nonEmpty(env['WEBHOOK_SECRET']);
   if (webhookSecret === undefined) problems.push('WEBHOOK_SECRET: the webhook secret set on the GitHub App');
-  const port = readPort(env['PORT'], problems);
-  const github = readGitHubConfig(env, problems);
+  const server = readServerConfig(env, problems);
   if (problems.length > 0 || appId === undefined || privateKey === undefined || webhookSecret === undefined) {
     throw new ConfigError(problems);
   }
+  return { ...server, appId, privateKey, webhookSecret };
+}
+
+function readServerConfig(env: Env, problems: string[]): SetupConfig {
+  const port = readPort(env['PORT'], problems);
+  const github = readGitHubConfig(env, problems);
+  const host = nonEmpty(env['HOST']) ?? DEFAULTS.host;
+  const webhookProxyUrl = readHttpUrl(env, 'WEBHOOK_PROXY_URL', problems);
+  const gheHost = nonEmpty(env['GHE_HOST']);
+  const organization = nonEmpty(env['GH_ORG']);
   const dynamodbEndpoint = nonEmpty(env['DYNAMODB_ENDPOINT']);
   return {
     ...github,
-    appId,
-    privateKey,
-    webhookSecret,
+    webUrl: gheHost === undefined ? 'https://github.com' : `${nonEmpty(env['GHE_PROTOCOL']) ?? DEFAULTS.gheProtocol}://${gheHost}`,
+    ...(organization === undefined ? {} : { organization }),
     port,
+    host,
+    ...(webhookProxyUrl === undefined ? {} : { webhookProxyUrl }),
     dataDir: nonEmpty(env['DATA_DIR']) ?? DEFAULTS.dataDir,
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
     tableName: nonEmpty(env['TABLE_NAME']) ?? DEFAULTS.tableName,
     region: nonEmpty(env['AWS_REGION']) ?? DEFAULTS.region,
   };
+}
+
+function readHttpUrl(env: Env, name: string, problems: string[]): string | undefined {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return undefined;
+  const protocol = URL.canParse(text) ? new URL(text).protocol : undefined;
+  if (protocol === 'https:' || protocol === 'http:') return text;
+  problems.push(`${name}: an http(s) URL such as https://smee.io/abc123, not "${text}"`);
+  return undefined;
 }
 
 /** The Lambda functions: the table, and where the secrets are (never the secrets themselves). */

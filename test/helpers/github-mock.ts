@@ -32,8 +32,13 @@ export interface GitHubMock {
   restore(): void;
 }
 
-export function createGitHubMock(): GitHubMock {
+/**
+ * `allowLoopback`: real servers on 127.0.0.1 (dynalite, the app under test) are reached for real
+ * and are not unmatched GitHub requests.
+ */
+export function createGitHubMock(options: { allowLoopback?: boolean } = {}): GitHubMock {
   nock.disableNetConnect();
+  if (options.allowLoopback) nock.enableNetConnect('127.0.0.1');
   const log: LoggedRequest[] = [];
   const unmatched: string[] = [];
   const scopes: nock.Scope[] = [];
@@ -49,6 +54,7 @@ export function createGitHubMock(): GitHubMock {
   }
 
   const onNoMatch = (request: { method?: string; path?: string; href?: string; options?: { method?: string; path?: string } }): void => {
+    if (options.allowLoopback && (request.href ?? '').startsWith('http://127.0.0.1:')) return;
     unmatched.push(`${request.method ?? request.options?.method ?? '?'} ${request.href ?? request.path ?? request.options?.path ?? '?'}`);
   };
   nock.emitter.on('no match', onNoMatch);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULTS, readLambdaConfig, readLocalConfig } from '../../src/env.ts';
+import { ConfigError, DEFAULTS, hasNoCredentials, readLambdaConfig, readLocalConfig, readSetupConfig } from '../../src/env.ts';
 
 const REQUIRED = { APP_ID: '12', PRIVATE_KEY: '-----BEGIN RSA PRIVATE KEY-----\\nabc\\n-----END RSA PRIVATE KEY-----', WEBHOOK_SECRET: 's' };
 const LAMBDA = { TABLE_NAME: 't', APP_ID_PARAMETER: '/a', PRIVATE_KEY_PARAMETER: '/k', WEBHOOK_SECRET_PARAMETER: '/w' };
@@ -27,6 +27,8 @@ describe('src/env.ts', () => {
       privateKey: '-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----',
       webhookSecret: 's',
       port: DEFAULTS.port,
+      host: '127.0.0.1',
+      webUrl: 'https://github.com',
       dataDir: DEFAULTS.dataDir,
       tableName: DEFAULTS.tableName,
       region: DEFAULTS.region,
@@ -40,6 +42,26 @@ describe('src/env.ts', () => {
     { name: 'github.com', env: {}, baseUrl: undefined },
   ])('builds the API URL for $name', ({ env, baseUrl }) => {
     expect(readLocalConfig({ ...REQUIRED, ...env }).baseUrl).toBe(baseUrl);
+  });
+
+  it('reads HOST, WEBHOOK_PROXY_URL and GH_ORG, and the web host of GitHub Enterprise Server', () => {
+    const config = readLocalConfig({ ...REQUIRED, HOST: '0.0.0.0', WEBHOOK_PROXY_URL: 'https://smee.io/abc', GH_ORG: 'acme', GHE_HOST: 'ghe.acme.com' });
+
+    expect(config).toMatchObject({ host: '0.0.0.0', webhookProxyUrl: 'https://smee.io/abc', organization: 'acme', webUrl: 'https://ghe.acme.com', baseUrl: 'https://ghe.acme.com/api/v3' });
+  });
+
+  it.each([
+    { name: 'nothing', env: {}, isSetup: true },
+    { name: 'blank credentials and other settings', env: { APP_ID: ' ', PORT: '0' }, isSetup: true },
+    { name: 'only a key file', env: { PRIVATE_KEY_PATH: 'key.pem' }, isSetup: false },
+    { name: 'only the secret', env: { WEBHOOK_SECRET: 's' }, isSetup: false },
+  ])('serves the set-up page only when no credential is set: $name', ({ env, isSetup }) => {
+    expect(hasNoCredentials(env)).toBe(isSetup);
+  });
+
+  it('reads the set-up page settings and names a bad proxy URL', () => {
+    expect(readSetupConfig({ PORT: '0', GH_ORG: 'acme' })).toMatchObject({ port: 0, host: '127.0.0.1', organization: 'acme', webUrl: 'https://github.com' });
+    expect(problemsOf(() => readSetupConfig({ WEBHOOK_PROXY_URL: 'smee.io/abc' }))).toEqual(['WEBHOOK_PROXY_URL: an http(s) URL such as https://smee.io/abc123, not "smee.io/abc"']);
   });
 
   it('reads the key from PRIVATE_KEY_PATH', () => {
