@@ -1,4 +1,5 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
+import { comprehensionStep, type Evaluate, type InternalNode, walkProgram } from './cel-ast.ts';
 
 /**
  * A deterministic cost limit for one CEL evaluation, enforced while it runs.
@@ -13,11 +14,7 @@ import type { ASTNode } from '@marcbachmann/cel-js';
  * its operand was evaluated. The count depends on the expression and the data only: the same
  * bundle always costs the same.
  *
- * This leans on the library's AST (test/engine/cel-cost.test.ts pins what it relies on): a node's
- * `meta` holds the `alternate` node a macro expanded to (`exists` → a comprehension), or the
- * `macro` object (`has`, `cel.bind`: `args`, `val`, `exp`), or the `evaluate` function; a
- * node's own `evaluate` property is what the evaluator calls (the library installs one itself on
- * first use).
+ * This leans on the library's AST: see cel-ast.ts.
  */
 
 export interface CostMeter {
@@ -31,43 +28,17 @@ export function createCostMeter(limit: number): CostMeter {
   return { steps: 0, limit, exceeded: new Error(`over the evaluation budget of ${limit} steps`) };
 }
 
-type Evaluate = (evaluator: unknown, node: unknown, context: unknown) => unknown;
-
-/** The parts of cel-js's ASTNode (parser.js) that are not in its type declarations. */
-interface InternalNode {
-  op: string;
-  args: unknown;
-  meta: { alternate?: InternalNode; macro?: Record<string, unknown> & { evaluate: Evaluate }; evaluate: Evaluate };
-  evaluate: Evaluate;
-}
-
 /** Nodes whose value is a comprehension's accumulator: charging its size per iteration would charge a list of n n² steps. */
 const ACCUMULATOR_OPS = new Set(['accuPush', 'accuValue', 'accuInc']);
 
 /** Charges every node of a type-checked program to `meter`. Call once per parsed program, after its check. */
 export function meterEvaluation(root: ASTNode, meter: CostMeter): void {
-  const seen = new Set<InternalNode>();
-  const flat = new Set<InternalNode>();
-  function visit(value: unknown): void {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (!isNode(value) || seen.has(value)) return;
-    seen.add(value);
-    const { meta } = value;
-    if (meta.alternate !== undefined) visit(meta.alternate);
-    if (meta.macro !== undefined) for (const key of ['args', 'val', 'exp']) visit(meta.macro[key]);
-    if (value.op === 'comprehension') {
-      const args = value.args as { iterable: InternalNode; init: InternalNode; step: InternalNode };
-      flat.add(args.step);
-      visit([args.iterable, args.init, args.step]);
-    } else {
-      visit(value.args);
-    }
-    charge(value, flat.has(value) || ACCUMULATOR_OPS.has(value.op), meter);
-  }
-  visit(root);
+  const steps = new Set<InternalNode>();
+  walkProgram(root, (node) => {
+    const step = comprehensionStep(node);
+    if (step !== undefined) steps.add(step);
+  });
+  walkProgram(root, (node) => charge(node, steps.has(node) || ACCUMULATOR_OPS.has(node.op), meter));
 }
 
 function charge(node: InternalNode, isFlat: boolean, meter: CostMeter): void {
@@ -100,8 +71,4 @@ function sizeOf(value: unknown): number {
   if (Array.isArray(value)) return value.length;
   if (value instanceof Map || value instanceof Set) return value.size;
   return 0;
-}
-
-function isNode(value: unknown): value is InternalNode {
-  return typeof value === 'object' && value !== null && 'op' in value && 'meta' in value && typeof (value as { evaluate?: unknown }).evaluate === 'function';
 }

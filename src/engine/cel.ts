@@ -3,6 +3,7 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import type { Bundle } from '../model/bundle.ts';
 import type { Vulnerability } from '../model/report.ts';
 import { createCostMeter, meterEvaluation } from './cel-cost.ts';
+import { findInvalidPattern, useLinearRegex } from './cel-regex.ts';
 import { bestCvss } from './cvss.ts';
 
 /**
@@ -16,6 +17,7 @@ import { bestCvss } from './cvss.ts';
  * - the expression is at most {@link MAX_EXPRESSION_CHARS} characters and {@link MAX_AST_NODES} nodes;
  * - comprehensions (`all`, `exists`, `exists_one`, `map`, `filter`) nest at most
  *   {@link MAX_COMPREHENSION_DEPTH} deep;
+ * - `matches` runs on RE2, in linear time (see cel-regex.ts);
  * - one evaluation may take at most {@link EVALUATION_BUDGET_STEPS} steps, counted while it runs
  *   (see cel-cost.ts): an evaluation that reaches the budget stops there and counts as failed. The
  *   count is deterministic; the budget is 1–3 s of evaluation on the machines we measured (a
@@ -204,6 +206,7 @@ export function compileCel(expression: string, { budgetSteps = EVALUATION_BUDGET
   if ('problem' in compiled) throw new Error(`invalid CEL expression "${expression}": ${compiled.problem.message}`);
   const program = compiled.program;
   const meter = createCostMeter(budgetSteps);
+  useLinearRegex(program.ast);
   meterEvaluation(program.ast, meter);
   function tryEvaluate(activation: CelActivation): CelResult {
     meter.steps = 0;
@@ -248,6 +251,8 @@ function compileOrProblem(expression: string): { program: Program } | { problem:
   if (checked.type !== 'bool' && checked.type !== 'dyn') {
     return { problem: { message: `the expression returns ${checked.type ?? 'an unknown type'}; it must return a bool (true = violation)`, offset: 0 } };
   }
+  const badPattern = findInvalidPattern(program.ast);
+  if (badPattern) return { problem: badPattern };
   const deepest = findTooDeep(program.ast, 0);
   if (deepest) {
     return { problem: { message: `comprehensions nest more than ${MAX_COMPREHENSION_DEPTH} deep; the evaluation cost would be unbounded`, offset: deepest.start } };

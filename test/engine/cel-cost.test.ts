@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileCel, EVALUATION_BUDGET_STEPS, toCelActivation } from '../../src/engine/cel.ts';
+import { checkCel, compileCel, EVALUATION_BUDGET_STEPS, toCelActivation } from '../../src/engine/cel.ts';
 import { buildBundle, buildVulnerability } from '../helpers/build-bundle.ts';
 
 /** A bundle with `count` vulnerabilities CVE-2024-0..n in packages p0..pn. */
@@ -56,5 +56,43 @@ describe('src/engine/cel-cost (through compileCel)', () => {
 
     expect(result.ok).toBe(true);
     expect(result.steps).toBeLessThan(EVALUATION_BUDGET_STEPS / 2);
+  });
+});
+
+describe('src/engine/cel-regex (through compileCel)', () => {
+  it.each([
+    ['a receiver call', "bundle.image.ref.matches('^ghcr\\\\.io/')", true],
+    ['no match', "bundle.image.ref.matches('acme/api$')", false],
+    ['a partial match, as CEL says', "bundle.image.ref.matches('acme')", true],
+    ['a pattern built at run time', "bundle.image.ref.matches(bundle.image.registry)", true],
+  ])('matches with RE2: %s', (_name, expression, expected) => {
+    const compiled = compileCel(expression);
+
+    const result = compiled.tryEvaluate(toCelActivation(buildBundle({ image: 'ghcr.io/acme/api-server:1' })));
+
+    expect(result).toMatchObject({ ok: true, value: expected });
+  });
+
+  it('runs a pattern that backtracks exponentially in JavaScript in linear time', () => {
+    // With RegExp, (a|a)*$ over 40 a's and a b takes about 2^40 steps: this test would never end.
+    const compiled = compileCel("bundle.image.tag.matches('^(a|a)*$')");
+
+    const result = compiled.tryEvaluate(toCelActivation(buildBundle({ image: `ghcr.io/acme/api:${'a'.repeat(40)}b` })));
+
+    expect(result).toMatchObject({ ok: true, value: false });
+  });
+
+  it('refuses a pattern RE2 does not have when the expression is checked, at its place', () => {
+    const problem = checkCel("bundle.image.ref.matches('(a)\\\\1')");
+
+    expect(problem).toEqual({ message: expect.stringContaining('invalid regular expression for matches()'), offset: 25 });
+  });
+
+  it('fails closed on a pattern built at run time that RE2 does not have', () => {
+    const compiled = compileCel("bundle.image.ref.matches(bundle.image.registry + '(')");
+
+    const result = compiled.tryEvaluate(toCelActivation(buildBundle({ image: 'ghcr.io/acme/api:1' })));
+
+    expect(result).toMatchObject({ ok: false, isOverBudget: false, reason: expect.stringContaining('invalid regular expression') });
   });
 });
