@@ -8,16 +8,20 @@
  * 2. Peak RSS of a fresh process doing the same for the 100k report, against 3× its size + 100 MB.
  * 3. The Lambda side (bench/lambda.ts): bundle sizes, import times, webhook ack latency, delivery-to-check.
  * 4. GitHub's rate limit (bench/github-requests.ts): requests one single-image run costs, cold and steady.
+ * 5. The packed command line as a user runs it (`npm pack dist/cli`, unpacked, no node_modules): the
+ *    whole `evaluate` process on the 100k report vs a `node -e` JSON.parse of the same file, and the
+ *    cold start of `--version` (packed, and the clone's bin) vs a bare `node -e ''`.
+ *    `--cli-only` measures this part alone and prints it without writing results.json.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPolicySet } from '../src/policy/load.ts';
 import { createResolver } from '../src/policy/load-presets.ts';
 import { benchGitHubRequests, type GitHubRequestFigures } from './github-requests.ts';
 import { generateTrivyReport } from './generate-trivy.ts';
-import { measureEvaluation, round, type EvaluationFigures } from './measure.ts';
+import { measureEvaluation, median, round, type EvaluationFigures } from './measure.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TMP = join(ROOT, 'bench/tmp');
@@ -36,6 +40,10 @@ async function main(): Promise<void> {
   // 1. evaluation
   const generatedPath = join(TMP, `trivy-${GENERATED.vulnerabilities}.json`);
   if (!existsSync(generatedPath)) writeFileSync(generatedPath, generateTrivyReport(GENERATED));
+  if (process.argv.includes('--cli-only')) {
+    printPackedCli(benchPackedCli(generatedPath, policyPath));
+    return;
+  }
   const evaluation: EvaluationFigures[] = [
     measureEvaluation(`generated trivy ${GENERATED.vulnerabilities / 1000}k vulns / ${GENERATED.packages / 1000}k pkgs`, generatedPath, readFileSync(generatedPath), policySet, 7),
   ];
@@ -67,10 +75,110 @@ async function main(): Promise<void> {
   // 4. GitHub requests
   const githubRequests = onlyEvaluation ? undefined : await benchGitHubRequests();
 
-  const results = { measuredAt: new Date().toISOString(), node: process.version, cpus: os().cpus, evaluation, memory, lambda, githubRequests };
+  // 5. the packed command line
+  const packedCli = onlyEvaluation ? undefined : benchPackedCli(generatedPath, policyPath);
+
+  const results = { measuredAt: new Date().toISOString(), node: process.version, cpus: os().cpus, evaluation, memory, lambda, githubRequests, packedCli };
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   printTable(evaluation, memory, lambda);
   if (githubRequests) printGitHubRequests(githubRequests);
+  if (packedCli) printPackedCli(packedCli);
+}
+
+interface PackedCliFigures {
+  tarballBytes: number;
+  report: { path: string; bytes: number };
+  /** `node -e` reading and JSON.parse-ing the report vs the packed CLI's whole `evaluate` process, medians. */
+  wholeProcess: { runs: number; jsonParseProcessMs: number; evaluateJsonMs: number; evaluateTextMs: number; ratioJson: number; ratioText: number; goal: number; stretchGoal: number; met: boolean };
+  /** `--version` in a fresh process vs a bare `node -e ''`, medians. */
+  coldStart: { runs: number; bareNodeMs: number; packedMs: number; cloneBinMs: number; npxMs: number; ratioPacked: number; ratioCloneBin: number; ratioNpx: number; goal: number; met: boolean };
+}
+
+const PACKED_DIR = join(TMP, 'packed');
+
+/**
+ * 5. Builds dist/cli (so the clone's bin is fresh too), packs it, unpacks the tarball into
+ * bench/tmp/packed/ and times whole processes, each kind alternating with its baseline so that the
+ * machine's load drifts over both alike.
+ */
+function benchPackedCli(reportPath: string, policyPath: string): PackedCliFigures {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'cli'], { cwd: ROOT, stdio: 'pipe' });
+  rmSync(PACKED_DIR, { recursive: true, force: true });
+  mkdirSync(PACKED_DIR, { recursive: true });
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', join(ROOT, 'dist/cli'), '--pack-destination', PACKED_DIR, '--json', '--silent'], { cwd: PACKED_DIR, encoding: 'utf8' })) as { filename: string }[];
+  const tarball = join(PACKED_DIR, packed!.filename);
+  execFileSync('tar', ['-xzf', tarball, '-C', PACKED_DIR]);
+  const cli = join(PACKED_DIR, 'package/image-assurance.mjs');
+
+  const evaluate = (format: string): string[] => [cli, 'evaluate', '--policy', policyPath, '--report', reportPath, '--now', '2026-11-26', '--branch', 'main', '--env', 'production', '--format', format];
+  const parse = ['-e', 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))', reportPath];
+  const processRuns = 5;
+  const whole = alternate(processRuns, { parse, json: evaluate('json'), text: evaluate('text') });
+  const goal = 1.5;
+
+  const startRuns = 20;
+  const bin = join(ROOT, 'bin/image-assurance.mjs');
+  const start = alternate(startRuns, { bare: ['-e', ''], packed: [cli, '--version'], cloneBin: [bin, '--version'] });
+  const npxMs = medianWallMs('npx', ['--no-install', 'image-assurance', '--version'], 5);
+  return {
+    tarballBytes: statSync(tarball).size,
+    report: { path: relative(ROOT, reportPath), bytes: statSync(reportPath).size },
+    wholeProcess: {
+      runs: processRuns,
+      jsonParseProcessMs: round(whole.parse!),
+      evaluateJsonMs: round(whole.json!),
+      evaluateTextMs: round(whole.text!),
+      ratioJson: round(whole.json! / whole.parse!, 3),
+      ratioText: round(whole.text! / whole.parse!, 3),
+      goal,
+      stretchGoal: 1.2,
+      met: whole.json! / whole.parse! <= goal,
+    },
+    coldStart: {
+      runs: startRuns,
+      bareNodeMs: round(start.bare!, 1),
+      packedMs: round(start.packed!, 1),
+      cloneBinMs: round(start.cloneBin!, 1),
+      npxMs: round(npxMs, 1),
+      ratioPacked: round(start.packed! / start.bare!, 2),
+      ratioCloneBin: round(start.cloneBin! / start.bare!, 2),
+      ratioNpx: round(npxMs / start.bare!, 2),
+      goal: 3,
+      met: start.cloneBin! / start.bare! <= 3,
+    },
+  };
+}
+
+/** `runs` rounds of every node command in turn; the median wall time of each. Output goes to a file, as `> verdict` would. */
+function alternate(runs: number, commands: Record<string, string[]>): Record<string, number> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+  for (let run = 0; run < runs; run++) {
+    for (const [name, args] of Object.entries(commands)) times[name]!.push(wallMs(process.execPath, args));
+  }
+  return Object.fromEntries(Object.entries(times).map(([name, list]) => [name, median(list)]));
+}
+
+function medianWallMs(command: string, args: string[], runs: number): number {
+  return median(Array.from({ length: runs }, () => wallMs(command, args)));
+}
+
+/** One process's wall time; exit 0 (allowed) or 1 (blocked) is a run, anything else a failure. */
+function wallMs(command: string, args: string[]): number {
+  const out = openSync(join(TMP, 'process-output'), 'w');
+  const start = performance.now();
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', out, 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const ms = performance.now() - start;
+  closeSync(out);
+  if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr.toString()}`);
+  return ms;
+}
+
+function printPackedCli(figures: PackedCliFigures): void {
+  const { wholeProcess: w, coldStart: c } = figures;
+  console.log(`
+packed CLI (tarball ${round(figures.tarballBytes / 1024, 0)} KB), ${figures.report.path} (${round(figures.report.bytes / MB, 1)} MB) against bench/policies.yml, medians of ${w.runs}:`);
+  console.log(`  node -e JSON.parse ${w.jsonParseProcessMs} ms; evaluate --format json ${w.evaluateJsonMs} ms (${w.ratioJson}×), --format text ${w.evaluateTextMs} ms (${w.ratioText}×); goal ≤ ${w.goal}×, stretch ${w.stretchGoal}×`);
+  console.log(`cold start --version, medians of ${c.runs}: bare node ${c.bareNodeMs} ms; packed ${c.packedMs} ms (${c.ratioPacked}×); clone bin ${c.cloneBinMs} ms (${c.ratioCloneBin}×); npx ${c.npxMs} ms (${c.ratioNpx}×, npm's own start included); goal ≤ ${c.goal}×`);
 }
 
 function printGitHubRequests(figures: GitHubRequestFigures): void {
