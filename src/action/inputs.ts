@@ -7,6 +7,8 @@ import { InputError } from '../errors.ts';
 export interface ActionInputs {
   reports: string[];
   policies: string[];
+  /** VEX documents (files or folders) whose not_affected statements suppress findings. */
+  vex: string[];
   format: string;
   /** Whether a blocked image fails the step. Bad input always fails it. */
   isFailOnBlock: boolean;
@@ -23,7 +25,7 @@ export interface ActionInputs {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Every input action.yml declares (test/action/action-yml.test.ts holds them equal). */
-export const ACTION_INPUTS = ['reports', 'policy', 'format', 'fail', 'output', 'image', 'branch', 'environment', 'org-policy', 'args'] as const;
+export const ACTION_INPUTS = ['reports', 'policy', 'vex', 'format', 'fail', 'output', 'image', 'branch', 'environment', 'org-policy', 'args'] as const;
 type InputName = (typeof ACTION_INPUTS)[number];
 
 export function readActionInputs(env: Env): ActionInputs {
@@ -33,6 +35,7 @@ export function readActionInputs(env: Env): ActionInputs {
   return {
     reports,
     policies: readList(env, 'policy'),
+    vex: readList(env, 'vex'),
     format: readInput(env, 'format') || 'json',
     isFailOnBlock: readBoolean(env, 'fail', true),
     ...optional('output', readInput(env, 'output')),

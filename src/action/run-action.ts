@@ -76,6 +76,7 @@ export function evaluateArgv(inputs: ActionInputs, now: Date): string[] {
     'evaluate',
     ...inputs.reports.flatMap((report) => ['--report', report]),
     ...inputs.policies.flatMap((policy) => ['--policy', policy]),
+    ...inputs.vex.flatMap((vex) => ['--vex', vex]),
     ...flag('image', inputs.image),
     ...flag('branch', inputs.branch),
     ...flag('env', inputs.environment),

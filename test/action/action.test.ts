@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from '../helpers/fixtures.ts';
@@ -73,6 +74,33 @@ describe('dist/action/index.mjs', () => {
     expect(run.summary).toContain('Image Assurance could not judge the images');
     expect(run.outputs).toEqual({ allowed: 'false' });
     expect(run.stderr).toBe('');
+  });
+
+  it('passes vex through: a not_affected statement suppresses the findings it names', () => {
+    const vexFile = join(mkdtempSync(join(tmpdir(), 'ia-action-vex-')), 'alpine.openvex.json');
+    writeFileSync(
+      vexFile,
+      JSON.stringify({
+        '@context': 'https://openvex.dev/ns/v0.2.0',
+        '@id': 'https://example.com/vex/alpine-39',
+        author: 'Platform team',
+        timestamp: '2026-11-01T00:00:00Z',
+        version: 1,
+        statements: [{ vulnerability: { name: 'CVE-2019-14697' }, products: [{ '@id': 'pkg:apk/alpine/musl' }], status: 'not_affected', justification: 'vulnerable_code_not_present' }],
+      }),
+    );
+    const reports = fixturePath('scans/trivy/alpine-39.json');
+    const policy = join(import.meta.dirname, '../fixtures/policy/warn-only.yml');
+
+    const without = runActionBundle({ reports, policy });
+    const withVex = runActionBundle({ reports, policy, vex: vexFile });
+
+    const suppressedOf = (run: typeof without) =>
+      (JSON.parse(readFileSync(run.outputs['verdict-file']!, 'utf8')) as { images: { policies: { suppressed: { id: string; package: string }[] }[] }[] }).images[0]!.policies[0]!.suppressed.map((s) => `${s.id} ${s.package}`);
+    expect(without.code).toBe(0);
+    expect(withVex.code).toBe(0);
+    expect(suppressedOf(without)).toEqual([]);
+    expect(suppressedOf(withVex)).toEqual(['CVE-2019-14697 musl']);
   });
 
   it.each([
