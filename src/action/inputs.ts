@@ -9,6 +9,8 @@ export interface ActionInputs {
   policies: string[];
   /** VEX documents (files or folders) whose not_affected statements suppress findings. */
   vex: string[];
+  /** The reports of the image the change starts from: findings become introduced, inherited or newly disclosed. */
+  baseline: string[];
   format: string;
   /** Whether a blocked image fails the step. Bad input always fails it. */
   isFailOnBlock: boolean;
@@ -25,7 +27,7 @@ export interface ActionInputs {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Every input action.yml declares (test/action/action-yml.test.ts holds them equal). */
-export const ACTION_INPUTS = ['reports', 'policy', 'vex', 'format', 'fail', 'output', 'image', 'branch', 'environment', 'org-policy', 'args'] as const;
+export const ACTION_INPUTS = ['reports', 'policy', 'vex', 'baseline', 'format', 'fail', 'output', 'image', 'branch', 'environment', 'org-policy', 'args'] as const;
 type InputName = (typeof ACTION_INPUTS)[number];
 
 export function readActionInputs(env: Env): ActionInputs {
@@ -36,6 +38,7 @@ export function readActionInputs(env: Env): ActionInputs {
     reports,
     policies: readList(env, 'policy'),
     vex: readList(env, 'vex'),
+    baseline: readList(env, 'baseline'),
     format: readInput(env, 'format') || 'json',
     isFailOnBlock: readBoolean(env, 'fail', true),
     ...optional('output', readInput(env, 'output')),

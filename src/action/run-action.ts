@@ -77,6 +77,7 @@ export function evaluateArgv(inputs: ActionInputs, now: Date): string[] {
     ...inputs.reports.flatMap((report) => ['--report', report]),
     ...inputs.policies.flatMap((policy) => ['--policy', policy]),
     ...inputs.vex.flatMap((vex) => ['--vex', vex]),
+    ...inputs.baseline.flatMap((baseline) => ['--baseline', baseline]),
     ...flag('image', inputs.image),
     ...flag('branch', inputs.branch),
     ...flag('env', inputs.environment),
@@ -116,18 +117,21 @@ async function runFormat(argv: readonly string[], format: string, io: ActionIo):
 const VERB_OF: Readonly<Record<Enforcement, string>> = { block: 'blocked by', warn: 'warned by', shadow: 'would be blocked by' };
 
 /**
- * One annotation per violation: `::error` for a blocking policy of a blocked image, `::warning`
- * for a warn or shadow policy. Past GitHub's 10 per level the last one shown counts the rest.
+ * One annotation per violation: `::error` for a block policy, `::warning` for a warn or shadow
+ * policy and for the inherited or newly disclosed findings of a `findings: introduced` policy.
+ * Past GitHub's 10 per level the last one shown counts the rest.
  */
 export function renderAnnotations(verdict: Verdict): string[] {
   const found: Record<'error' | 'warning', { title: string; message: string }[]> = { error: [], warning: [] };
   for (const image of verdict.images) {
     for (const policy of image.policies) {
-      if (policy.passed) continue;
       const level = policy.enforcement === 'block' ? 'error' : 'warning';
-      const verb = VERB_OF[policy.enforcement];
       for (const violation of policy.violations) {
-        found[level].push({ title: `${image.image} ${verb} ${policy.name} (${violation.rule})`, message: violation.message });
+        found[level].push({ title: `${image.image} ${VERB_OF[policy.enforcement]} ${policy.name} (${violation.rule})`, message: violation.message });
+      }
+      // Under `findings: introduced`, what the change did not bring is shown, never blocking.
+      for (const warning of policy.warnings ?? []) {
+        found.warning.push({ title: `${image.image} ${warning.attribution ?? 'inherited'} under ${policy.name} (${warning.rule})`, message: warning.message });
       }
     }
   }

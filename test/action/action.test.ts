@@ -103,6 +103,24 @@ describe('dist/action/index.mjs', () => {
     expect(suppressedOf(withVex)).toEqual(['CVE-2019-14697 musl']);
   });
 
+  it('passes baseline through: only what the change introduced blocks, inherited findings are warnings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ia-action-baseline-'));
+    const head = JSON.parse(readFileSync(fixturePath('scans/trivy/alpine-39.json'), 'utf8')) as { Results: { Vulnerabilities: Record<string, unknown>[] }[] };
+    head.Results[0]!.Vulnerabilities.push({ VulnerabilityID: 'CVE-2024-9999', PkgName: 'busybox', InstalledVersion: '1.29.3-r10', Severity: 'CRITICAL' });
+    writeFileSync(join(dir, 'head.json'), JSON.stringify(head));
+    const policy = join(import.meta.dirname, '../fixtures/policy/introduced-only.yml');
+
+    const run = runActionBundle({ reports: join(dir, 'head.json'), baseline: fixturePath('scans/trivy/alpine-39.json'), policy });
+
+    expect(run.code).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(/^::error title=ghcr\.io\/aquasecurity\/trivy-test-images%3Aalpine-39 blocked by gate \(severity\)::CVE-2024-9999 in busybox/);
+    expect(run.warnings).toEqual([
+      expect.stringMatching(/^::warning title=ghcr\.io\/aquasecurity\/trivy-test-images%3Aalpine-39 inherited under gate \(severity\)::CVE-2019-14697 in musl /),
+      expect.stringMatching(/^::warning title=ghcr\.io\/aquasecurity\/trivy-test-images%3Aalpine-39 inherited under gate \(severity\)::CVE-2019-14697 in musl-utils /),
+    ]);
+  });
+
   it.each([
     ['no reports', {}, 'action input "reports": is required'],
     ['fail is not a boolean', { reports: 'r', fail: 'yes' }, 'action input "fail": "yes" is not a boolean'],
