@@ -8,7 +8,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { OperationError } from '../errors.ts';
-import type { CheckState, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, DefaultBranchDigest, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import {
   CHECK_STATE_TTL_SECONDS,
@@ -194,6 +194,36 @@ export class DynamoStore implements Store {
     const item = await this.#get(keys.facts(repository, digest), `read the facts of ${digest} from ${repository}`);
     return item === undefined ? undefined : decompress<FactsRecord>(item['body']);
   }
+  async putDefaultBranchDigest(record: DefaultBranchDigest): Promise<void> {
+    const what = `record the default-branch digest of ${record.image} at ${record.repository}@${record.sha}`;
+    const attributes: Item = {
+      repository: { S: record.repository },
+      sha: { S: record.sha },
+      image: { S: record.image },
+      digest: { S: record.digest },
+      recordedAt: { S: record.recordedAt },
+      [TTL_ATTRIBUTE]: ttl(new Date(record.recordedAt), FACTS_TTL_SECONDS),
+    };
+    await this.#put({ ...keyItem(keys.defaultBranchDigest(record.repository, record.image, record.sha)), ...attributes }, what);
+    // The latest: only if none is stored or the stored one is not newer (runs can finish out of order).
+    await this.#putIf(
+      { ...keyItem(keys.latestDefaultBranchDigest(record.repository, record.image)), ...attributes },
+      'attribute_not_exists(pk) OR recordedAt <= :recordedAt',
+      { ':recordedAt': { S: record.recordedAt } },
+      what,
+    );
+  }
+
+  async getDefaultBranchDigest(repository: string, sha: string, image: string): Promise<DefaultBranchDigest | undefined> {
+    const item = await this.#get(keys.defaultBranchDigest(repository, image, sha), `read the default-branch digest of ${image} at ${repository}@${sha}`);
+    return item === undefined ? undefined : defaultBranchDigestFromItem(item);
+  }
+
+  async getLatestDefaultBranchDigest(repository: string, image: string): Promise<DefaultBranchDigest | undefined> {
+    const item = await this.#get(keys.latestDefaultBranchDigest(repository, image), `read the latest default-branch digest of ${image} in ${repository}`);
+    return item === undefined ? undefined : defaultBranchDigestFromItem(item);
+  }
+
 
   async putPolicyHistory(record: PolicyHistoryRecord): Promise<void> {
     const what = `store policy history of ${record.repository}@${record.sha}`;
@@ -266,6 +296,16 @@ export class DynamoStore implements Store {
       throw new OperationError(`DynamoDB: could not ${what}`, { cause: error });
     }
   }
+}
+
+function defaultBranchDigestFromItem(item: Item): DefaultBranchDigest {
+  return {
+    repository: requireString(item, 'repository'),
+    sha: requireString(item, 'sha'),
+    image: requireString(item, 'image'),
+    digest: requireString(item, 'digest'),
+    recordedAt: requireString(item, 'recordedAt'),
+  };
 }
 
 /** A stored job item (from GetItem or a stream's NEW_IMAGE) back into the Job. */

@@ -1,4 +1,4 @@
-import type { CheckState, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, DefaultBranchDigest, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import { keys } from './table.ts';
 
@@ -15,6 +15,7 @@ export function createMemoryStore(): Store {
   const publishes = new Map<string, PublishRecord>();
   const histories = new Map<string, Map<string, PolicyHistoryRecord>>();
   const facts = new Map<string, FactsRecord>();
+  const defaultBranchDigests = new Map<string, DefaultBranchDigest>();
 
   return {
     async putDelivery(id, receivedAt) {
@@ -60,6 +61,21 @@ export function createMemoryStore(): Store {
     },
     async getFacts(repository, digest) {
       return copyOf(facts.get(keys.facts(repository, digest).pk));
+    },
+    async putDefaultBranchDigest(record) {
+      const commit = keys.defaultBranchDigest(record.repository, record.image, record.sha);
+      defaultBranchDigests.set(`${commit.pk}\u0000${commit.sk}`, structuredClone(record));
+      const latest = keys.latestDefaultBranchDigest(record.repository, record.image);
+      const current = defaultBranchDigests.get(`${latest.pk}\u0000${latest.sk}`);
+      if (current === undefined || current.recordedAt <= record.recordedAt) defaultBranchDigests.set(`${latest.pk}\u0000${latest.sk}`, structuredClone(record));
+    },
+    async getDefaultBranchDigest(repository, sha, image) {
+      const key = keys.defaultBranchDigest(repository, image, sha);
+      return copyOf(defaultBranchDigests.get(`${key.pk}\u0000${key.sk}`));
+    },
+    async getLatestDefaultBranchDigest(repository, image) {
+      const key = keys.latestDefaultBranchDigest(repository, image);
+      return copyOf(defaultBranchDigests.get(`${key.pk}\u0000${key.sk}`));
     },
     async putPolicyHistory(record) {
       const { pk, sk } = keys.history(record.repository, record.sha);

@@ -147,6 +147,21 @@ export interface FactsRecord {
   bundle: Bundle;
 }
 
+/**
+ * Which digest a default-branch commit produced for an image name (issue 11): a pull request's
+ * baseline is the facts of that digest at its merge base, else at the latest such commit.
+ */
+export interface DefaultBranchDigest {
+  /** `owner/name`. */
+  repository: string;
+  sha: string;
+  /** `registry/repository`, e.g. `ghcr.io/acme/api`. */
+  image: string;
+  digest: string;
+  /** ISO time it was recorded: the latest record of an image name wins. */
+  recordedAt: string;
+}
+
 export interface Versioned<T> {
   value: T;
   /** Optimistic-concurrency token: pass it back to `putCheckState`. */
@@ -184,6 +199,15 @@ export interface Store {
    */
   putFacts(record: FactsRecord): Promise<boolean>;
   getFacts(repository: string, digest: string): Promise<FactsRecord | undefined>;
+
+  /**
+   * Records which digest a trusted default-branch commit produced for an image name (90 days),
+   * and makes it the image name's latest unless a later one is recorded already.
+   */
+  putDefaultBranchDigest(record: DefaultBranchDigest): Promise<void>;
+  getDefaultBranchDigest(repository: string, sha: string, image: string): Promise<DefaultBranchDigest | undefined>;
+  /** The image name's most recently recorded default-branch digest. */
+  getLatestDefaultBranchDigest(repository: string, image: string): Promise<DefaultBranchDigest | undefined>;
 
   /** Stores a commit's policy outcomes; judging the same commit again replaces them. */
   putPolicyHistory(record: PolicyHistoryRecord): Promise<void>;

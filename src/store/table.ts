@@ -12,6 +12,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | verdict       | `VERDICT#<owner/name>#<digest>` | `COMMIT#<sha>#REF#<policy branch>` | none | record gzipped; for gates/publishes |
  * | publish       | `PUBLISH#<registry/repository>` | `TAG#<tag>` | none     | tag → digest; put if not older (`versionUpdatedMs`) |
  * | history       | `HISTORY#<owner/name>`          | `COMMIT#<sha>` | 90 days | each policy's outcome for the commit; Query by `pk` |
+ * | default digest| `DEFAULT#<owner/name>#<image>`  | `COMMIT#<sha>`, `LATEST` | 90 days | digest a default-branch commit built; LATEST put if not older |
  * | facts         | `FACTS#<owner/name>#<digest>`   | `FACTS`     | 90 days  | the judged bundle, gzipped; for policy previews |
  *
  * Verdicts are keyed by repository (lower case), digest, commit and the branch whose policy judged
@@ -32,6 +33,7 @@ export const KEY_PREFIX = {
   publish: 'PUBLISH#',
   history: 'HISTORY#',
   facts: 'FACTS#',
+  defaultBranch: 'DEFAULT#',
 } as const;
 
 export const TTL_ATTRIBUTE = 'ttl';
@@ -61,6 +63,8 @@ export const keys = {
     sk: `COMMIT#${key.sha}#REF#${key.policyRef}`,
   }),
   publish: (image: string, tag: string) => ({ pk: `${KEY_PREFIX.publish}${image}`, sk: `TAG#${tag}` }),
+  defaultBranchDigest: (repository: string, image: string, sha: string) => ({ pk: `${KEY_PREFIX.defaultBranch}${repository.toLowerCase()}#${image}`, sk: `COMMIT#${sha}` }),
+  latestDefaultBranchDigest: (repository: string, image: string) => ({ pk: `${KEY_PREFIX.defaultBranch}${repository.toLowerCase()}#${image}`, sk: 'LATEST' }),
   facts: (repository: string, digest: string) => ({ pk: `${KEY_PREFIX.facts}${repository.toLowerCase()}#${digest}`, sk: 'FACTS' }),
   history: (repository: string, sha: string) => ({ pk: `${KEY_PREFIX.history}${repository.toLowerCase()}`, sk: `COMMIT#${sha}` }),
 };

@@ -163,6 +163,19 @@ export function describeStoreContract(name: string, newStore: () => Promise<Stor
       expect(await store.getFacts('acme/other', 'sha256:f')).toBeUndefined();
     });
 
+    it("records each default-branch commit's digest per image name, and keeps the latest by time, whatever the order", async () => {
+      const store = await newStore();
+      const record = (sha: string, digest: string, recordedAt: string) => ({ repository: 'Acme/API', sha, image: 'ghcr.io/acme/api', digest, recordedAt });
+
+      await store.putDefaultBranchDigest(record('c2', 'sha256:2', '2026-11-02T00:00:00.000Z'));
+      await store.putDefaultBranchDigest(record('c1', 'sha256:1', '2026-11-01T00:00:00.000Z'));
+
+      expect(await store.getDefaultBranchDigest('acme/api', 'c1', 'ghcr.io/acme/api')).toEqual(record('c1', 'sha256:1', '2026-11-01T00:00:00.000Z'));
+      expect(await store.getLatestDefaultBranchDigest('acme/api', 'ghcr.io/acme/api')).toEqual(record('c2', 'sha256:2', '2026-11-02T00:00:00.000Z'));
+      expect(await store.getDefaultBranchDigest('acme/api', 'c3', 'ghcr.io/acme/api')).toBeUndefined();
+      expect(await store.getLatestDefaultBranchDigest('acme/api', 'ghcr.io/acme/web')).toBeUndefined();
+    });
+
     it("keeps each commit's latest policy outcomes per repository and lists those judged since a time", async () => {
       const store = await newStore();
       const record = (sha: string, evaluatedAt: string, failed: boolean): PolicyHistoryRecord => ({
