@@ -1,6 +1,7 @@
 import type { Logger } from 'probot';
 import type { GitHubClient } from '../github/client.ts';
 import type { Store, VerdictRecord } from '../store/store.ts';
+import { isAttributionWanted, loadBaselines, recordDefaultBranchDigests, type BaselineTarget } from './baselines.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { judgeRun } from './judge-run.ts';
 import type { RunJudgement } from './judge-run.ts';
@@ -35,12 +36,27 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
       const policyRef = policyRefOf(run, target.defaultBranch);
       policy = await policyFor(input, policyRef);
       // 2. Judge the run's artifacts (forks, policy problems and zip limits become problems).
-      const judgement = await judgeRun({ octokit, owner: target.owner, repo: target.repo, run, policy, policyRef, defaultBranch: target.defaultBranch, now });
+      //    A pull request under `findings: introduced` is compared with its baseline (issue 11).
+      const attribution: BaselineTarget = { octokit, store, owner: target.owner, repo: target.repo, run, policyRef, defaultBranch: target.defaultBranch };
+      const isAttributed = isAttributionWanted(policy.policySet);
+      const judgement = await judgeRun({
+        octokit,
+        owner: target.owner,
+        repo: target.repo,
+        run,
+        policy,
+        policyRef,
+        defaultBranch: target.defaultBranch,
+        now,
+        ...(isAttributed ? { loadBaselines: (bundles) => loadBaselines(attribution, bundles) } : {}),
+      });
       // 3. Store a verdict per repository, image digest, commit and policy branch, for publishes and gates.
       await storeVerdicts(store, { target, run, policyRef, sources: policy.sources }, judgement);
       //    And the facts behind them (the bundles), so that a policy change can be replayed later.
       const notKept = await storeFacts(store, { target, run, now }, judgement);
       if (notKept.length > 0) input.log.warn({ digests: notKept }, 'facts too large to keep: a policy preview cannot replay these images');
+      //    And, for a trusted push to the default branch, which digest it built per image name: the baselines of pull requests.
+      if (isAttributed) await recordDefaultBranchDigests(attribution, judgement.bundles, now);
       // 4. Merge into the commit's check and answer: check run and sticky comment.
       await recordContribution({
         octokit,

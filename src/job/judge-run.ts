@@ -2,6 +2,7 @@ import { fetchArtifactZip, fetchRunArtifacts, MAX_ARTIFACT_ZIP_BYTES } from '../
 import type { ArtifactInfo } from '../artifacts/fetch-artifacts.ts';
 import { unzipBounded } from '../artifacts/unzip-bounded.ts';
 import { groupReports } from '../bundles/group-reports.ts';
+import type { Baseline } from '../engine/attribution.ts';
 import { evaluate } from '../engine/evaluate.ts';
 import { InputError, OperationError } from '../errors.ts';
 import type { GitHubClient } from '../github/client.ts';
@@ -43,6 +44,8 @@ export interface JudgeRunInput {
   /** The branch whose policy judges the run: a pull request's base, else the default branch. */
   policyRef: string;
   defaultBranch: string;
+  /** Attribution (issue 11): each bundle's baseline, for a pull request under `findings: introduced`. */
+  loadBaselines?: (bundles: readonly Bundle[]) => Promise<ReadonlyMap<string, Baseline> | undefined>;
   now: Date;
 }
 
@@ -106,7 +109,8 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
 
   // 6. Evaluate, then point root_user/base_images violations at the Dockerfile's lines.
   const branch = run.pullRequests.length > 0 ? input.policyRef : run.headBranch;
-  const verdict = evaluate(bundles, policy.policySet, { ...(branch === undefined ? {} : { branch }), now });
+  const baselines = await input.loadBaselines?.(bundles);
+  const verdict = evaluate(bundles, policy.policySet, { ...(branch === undefined ? {} : { branch }), now, ...(baselines === undefined ? {} : { baselines }) });
   await locateDockerfileViolations(verdict, bundles, dockerfiles);
   return judgement(
     problems,
