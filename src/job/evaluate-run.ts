@@ -6,6 +6,7 @@ import { withFinalGuard } from './final-guard.ts';
 import { judgeRun } from './judge-run.ts';
 import type { RunJudgement } from './judge-run.ts';
 import { loadRepoPolicy, POLICY_FILE } from './load-policy.ts';
+import { withVex } from './load-vex.ts';
 import type { OrgPolicyCache, PolicyLoad } from './load-policy.ts';
 import type { RepoTarget } from './repo-target.ts';
 import { recordContribution } from './update-check.ts';
@@ -32,7 +33,7 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
   await withFinalGuard(
     { octokit, store, target, sha: run.headSha, run: run.ref, pullRequests: pullNumbers(run), settings: () => policy?.settings, now, log: input.log },
     async () => {
-      // 1. The policy of the pull request's base branch, else of the default branch (SPEC §2).
+      // 1. The policy of the pull request's base branch, else of the default branch (SPEC §2), and the VEX documents it names there.
       const policyRef = policyRefOf(run, target.defaultBranch);
       policy = await policyFor(input, policyRef);
       // 2. Judge the run's artifacts (forks, policy problems and zip limits become problems).
@@ -79,7 +80,9 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
 }
 
 function policyFor(input: EvaluateRunInput, ref: string): Promise<PolicyLoad> {
-  const load = () => loadRepoPolicy(input.octokit, { owner: input.target.owner, repo: input.target.repo, ref }, input.orgPolicy);
+  const target = { owner: input.target.owner, repo: input.target.repo, ref };
+  // The VEX documents come from the policy's branch too, read once with it.
+  const load = async (): Promise<PolicyLoad> => withVex(input.octokit, target, await loadRepoPolicy(input.octokit, target, input.orgPolicy));
   if (!input.policies) return load();
   let pending = input.policies.get(ref);
   if (!pending) {

@@ -80,8 +80,9 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
     });
     if (changed) return judgement([changed]);
   }
-  const problems: OutcomeProblem[] = [];
-  const notes: string[] = [];
+  // A VEX document that cannot be read fails the check (fail closed); the readable ones still apply.
+  const problems: OutcomeProblem[] = [...(policy.vex?.problems ?? [])];
+  const notes: string[] = [...(policy.vex?.notes ?? [])];
   const reports: Report[] = [];
   for (const artifact of artifacts) {
     const read = await readArtifact(input, artifact);
@@ -110,7 +111,12 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   // 6. Evaluate, then point root_user/base_images violations at the Dockerfile's lines.
   const branch = run.pullRequests.length > 0 ? input.policyRef : run.headBranch;
   const baselines = await input.loadBaselines?.(bundles);
-  const verdict = evaluate(bundles, policy.policySet, { ...(branch === undefined ? {} : { branch }), now, ...(baselines === undefined ? {} : { baselines }) });
+  const verdict = evaluate(bundles, policy.policySet, {
+    ...(branch === undefined ? {} : { branch }),
+    now,
+    vex: policy.vex?.documents ?? [],
+    ...(baselines === undefined ? {} : { baselines }),
+  });
   await locateDockerfileViolations(verdict, bundles, dockerfiles);
   return judgement(
     problems,

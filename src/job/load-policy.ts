@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import type { VexLoad } from './load-vex.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { fetchFileText } from '../github/contents.ts';
 import type { OutcomeProblem } from '../model/outcome.ts';
@@ -39,6 +40,8 @@ export interface PolicyLoad {
   sources: string[];
   notes: string[];
   problems: OutcomeProblem[];
+  /** The VEX documents `settings.vex` names, read from the same branch (see load-vex.ts); absent when not loaded. */
+  vex?: VexLoad;
 }
 
 export async function loadRepoPolicy(

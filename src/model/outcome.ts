@@ -12,6 +12,7 @@ export const PROBLEM_KINDS = [
   'missing-scan', // a completed run left no report, and settings.missing_scan is fail
   'fork', // a fork's run cannot vouch for its own image (settings.forks: untrusted)
   'unscanned', // an image was published with no verdict for its digest
+  'vex', // a VEX document that settings.vex names could not be read (issue 11)
   'internal', // GitHub or the store failed; the evaluation did not finish
 ] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];

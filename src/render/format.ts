@@ -197,6 +197,7 @@ export const PROBLEM_TITLE: Readonly<Record<ProblemKind, string>> = {
   'missing-scan': 'No image reports found',
   fork: 'Reports from a fork are not trusted',
   unscanned: 'An image was published without a scan',
+  vex: 'A VEX document could not be read',
   internal: 'The evaluation did not finish',
 };
 
