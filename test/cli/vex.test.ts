@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { runCli, workspace } from './helpers.ts';
@@ -10,28 +11,8 @@ policies:
       severity: medium
 `;
 
-const MUSL_NOT_AFFECTED = JSON.stringify({
-  '@context': 'https://openvex.dev/ns/v0.2.0',
-  '@id': 'https://example.com/vex/alpine-39',
-  author: 'Platform team',
-  timestamp: '2026-11-01T00:00:00Z',
-  version: 1,
-  statements: [
-    {
-      vulnerability: { name: 'CVE-2019-14697' },
-      products: [{ '@id': 'pkg:oci/trivy-test-images?repository_url=ghcr.io/aquasecurity/trivy-test-images', subcomponents: [{ '@id': 'pkg:apk/alpine/musl' }, { '@id': 'pkg:apk/alpine/musl-utils' }] }],
-      status: 'not_affected',
-      justification: 'vulnerable_code_not_in_execute_path',
-      impact_statement: 'the image never calls the affected functions',
-    },
-    {
-      vulnerability: { name: 'CVE-2019-1549' },
-      products: [{ '@id': 'pkg:apk/alpine/libssl1.1@1.1.1b-r2' }],
-      status: 'not_affected',
-      justification: 'vulnerable_code_not_present',
-    },
-  ],
-});
+/** Statement 0: CVE-2019-14697 not_affected in the image's musl and musl-utils; statement 1: CVE-2019-1549 in another version of libssl1.1. */
+const MUSL_NOT_AFFECTED = readFileSync(new URL('../fixtures/vex/alpine-39.openvex.json', import.meta.url), 'utf8');
 
 const NOW = ['--now', '2026-12-01'];
 
