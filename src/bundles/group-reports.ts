@@ -13,14 +13,20 @@ interface Group {
   digests: Set<string>;
   imageIds: Set<string>;
   refs: Set<string>;
+  /** The image `--image` names: it names the bundle, whatever the reports call it. */
+  given?: ImageRef;
 }
 
 /**
  * Groups reports into bundles, one per image (SPEC §1). Reports that share a digest or an image ID
  * are one image; so are reports that share a normalized name:tag, unless their digests or image
  * IDs disagree (the same tag built for two platforms is two images). A report that names no image
- * (Dockle, OVAL, ClamAV, a linter's SARIF) joins `options.image` when given, else the single image
- * named by the other reports in its folder; none or several there is an InputError naming it.
+ * (Dockle, OVAL, ClamAV, a linter's SARIF) joins the single image named by the other reports in its
+ * folder; none or several there is an InputError naming it.
+ *
+ * `options.image` (the CLI's `--image REF`) is never ignored: every report is about that image and
+ * the bundle is named by it. When the reports name several images, or a digest other than the one
+ * REF names, that is an InputError.
  */
 export function groupReports(reports: Report[], options: { image?: string } = {}): Bundle[] {
   const groups: Group[] = [];
@@ -30,9 +36,32 @@ export function groupReports(reports: Report[], options: { image?: string } = {}
     else unnamed.push({ report, order });
   });
   mergeGroups(groups);
-  attachUnnamed(groups, unnamed, options.image);
   const keys = new Set<string>();
+  if (options.image !== undefined) return reports.length === 0 ? [] : [toBundle(nameOneImage(groups, unnamed, options.image), keys)];
+  attachUnnamed(groups, unnamed);
   return groups.map((group) => toBundle(group, keys));
+}
+
+/** `--image REF`: the one image all reports describe, named REF. */
+function nameOneImage(groups: Group[], unnamed: { report: Report; order: number }[], image: string): Group {
+  const given = parseImageRef(image);
+  if (image.trim() === '') throw new InputError({ file: 'command line', message: `--image "${image}" is not an image reference` });
+  if (groups.length > 1) {
+    throw new InputError({
+      file: 'command line',
+      message: `--image ${image} names one image, but the reports name ${groups.length} (${groups.map(describeGroup).join(', ')}): pass the reports of one image, or drop --image`,
+    });
+  }
+  const group: Group = groups[0] ?? { reports: [], digests: new Set(), imageIds: new Set(), refs: new Set() };
+  if (given.digest !== undefined && group.digests.size > 0 && !group.digests.has(given.digest)) {
+    throw new InputError({
+      file: 'command line',
+      message: `--image ${image} names digest ${given.digest}, but the reports are about ${[...group.digests].join(', ')}: they describe another image`,
+    });
+  }
+  group.reports.push(...unnamed);
+  group.given = given;
+  return group;
 }
 
 function namesImage(report: Report): boolean {
@@ -100,18 +129,8 @@ function folderOf(path: string): string {
   return slash < 0 ? '.' : path.slice(0, slash) || '/';
 }
 
-function attachUnnamed(groups: Group[], unnamed: { report: Report; order: number }[], image: string | undefined): void {
+function attachUnnamed(groups: Group[], unnamed: { report: Report; order: number }[]): void {
   if (unnamed.length === 0) return;
-  if (image !== undefined) {
-    const given = parseImageRef(image);
-    let target = groups.find((group) => group.refs.has(given.ref) || (given.digest !== undefined && group.digests.has(given.digest)));
-    if (target === undefined) {
-      target = { reports: [], digests: new Set(given.digest === undefined ? [] : [given.digest]), imageIds: new Set(), refs: new Set([given.ref]) };
-      groups.push(target);
-    }
-    target.reports.push(...unnamed);
-    return;
-  }
   const problems: Problem[] = [];
   for (const entry of unnamed) {
     const folder = folderOf(entry.report.path);
@@ -193,6 +212,10 @@ function append<T>(into: T[], items: readonly T[]): void {
 /** The first name any report gives (normalized), with the first digest; an image named only by digest or ID keeps that. */
 function imageRefOf(reports: Report[], group: Group): ImageRef {
   const digest = reports.find((report) => report.image?.digest !== undefined)?.image?.digest ?? [...group.digests][0];
+  if (group.given !== undefined) {
+    const chosen = group.given.digest ?? digest;
+    return chosen === undefined ? group.given : { ...group.given, digest: chosen };
+  }
   const name = reports.find((report) => report.image?.name !== undefined)?.image?.name ?? reports.find((report) => (report.image?.repoTags.length ?? 0) > 0)?.image?.repoTags[0];
   if (name !== undefined) {
     const parsed = parseImageRef(name);

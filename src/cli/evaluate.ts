@@ -1,86 +1,107 @@
-import { groupReports } from '../bundles/group-reports.ts';
-import { matchBaselines } from '../engine/match-baselines.ts';
-import { evaluate } from '../engine/evaluate.ts';
-import { InputError } from '../errors.ts';
+import { Command, Option } from 'commander';
 import type { Verdict } from '../model/verdict.ts';
-import { loadPolicySet, type PolicySource } from '../policy/load.ts';
-import { createResolver } from '../policy/load-presets.ts';
 import { verdictOutcome } from '../render/conclusion.ts';
 import { renderJson } from '../render/json.ts';
 import { renderMarkdown } from '../render/markdown.ts';
 import { renderSarif } from '../render/sarif.ts';
 import { renderText } from '../render/text.ts';
-import { parseArgs, usage } from './args.ts';
-import { DEFAULT_POLICY_FILE, loadPolicySource, loadReports, loadVexDocuments, policyFileExists } from './load-inputs.ts';
-import { EXIT_ALLOWED, EXIT_BLOCKED, type CliIo } from './main.ts';
+import { EXIT_ALLOWED, EXIT_BLOCKED, type CliIo, type CommandContext } from './io.ts';
+import { defaultPolicyRef, judge } from './judge.ts';
+import { integerIn, outputOption, quietOption, readNow } from './options.ts';
+import { openOutput, type Output } from './output.ts';
+
+export { readNow } from './options.ts';
 
 export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'sarif'] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-const FLAGS = {
-  policy: { isList: true },
-  report: { isList: true },
-  baseline: { isList: true },
-  image: {},
-  branch: {},
-  env: {},
-  now: {},
-  format: {},
-  'org-policy': {},
-  vex: { isList: true },
-} as const;
+/** Findings shown per image in text output unless `--limit` says otherwise. */
+export const DEFAULT_TEXT_LIMIT = 20;
 
-/**
- * `image-assurance evaluate`:
- * 1. read the policy files and resolve `extends`;
- * 2. read every report and group them into bundles, and every VEX document;
- * 3. with --baseline, read the baseline image's reports and pair each image with its baseline;
- * 4. evaluate;
- * 5. render in the asked format; exit 0 allowed, 1 blocked.
- */
-export async function runEvaluate(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, FLAGS);
-  if (args.positionals.length > 0) throw usage(`unexpected argument "${args.positionals[0]}"`);
-  const format = readFormat(args.values.format?.[0]);
-  const now = readNow(args.values.now?.[0]);
-  const reportPaths = args.values.report ?? [];
-  if (reportPaths.length === 0) throw usage('--report FILE_OR_DIR is required');
-
-  // 1. policies
-  const policyRefs = args.values.policy ?? [policyFileExists(io.cwd) ? DEFAULT_POLICY_FILE : 'preset:baseline'];
-  if (!args.values.policy) io.stderr.write(`image-assurance: no --policy given; using ${policyRefs[0]}\n`);
-  const roots = policyRefs.map((ref) => loadPolicySource(ref, io.cwd));
-  const orgFile = args.values['org-policy']?.[0];
-  const orgSource: PolicySource | undefined = orgFile ? { ...loadPolicySource(orgFile, io.cwd), origin: 'org' } : undefined;
-  const policySet = await loadPolicySet(roots, createResolver({ org: async () => orgSource }));
-
-  // 2. reports → bundles
-  const image = args.values.image?.[0];
-  const bundles = groupReports(loadReports(reportPaths, io.cwd), image === undefined ? {} : { image });
-  const vex = loadVexDocuments(args.values.vex ?? [], io.cwd);
-
-  // 3. the baseline image's reports, when given: each finding is introduced, inherited or newly disclosed
-  const baselinePaths = args.values.baseline;
-  const baselines = baselinePaths === undefined ? undefined : matchBaselines(bundles, groupReports(loadReports(baselinePaths, io.cwd)), { source: 'reports' });
-
-  // 4. evaluate
-  const branch = args.values.branch?.[0];
-  const environment = args.values.env?.[0];
-  const verdict = evaluate(bundles, policySet, {
-    now,
-    vex,
-    ...(baselines === undefined ? {} : { baselines }),
-    ...(branch === undefined ? {} : { branch }),
-    ...(environment === undefined ? {} : { environment }),
-  });
-
-  // 5. render
-  io.stdout.write(render(verdict, format, io, now));
-  return verdict.allowed ? EXIT_ALLOWED : EXIT_BLOCKED;
+export interface EvaluateOptions {
+  policy?: string[];
+  report: string[];
+  image?: string;
+  branch?: string;
+  env?: string;
+  now?: string;
+  format: OutputFormat;
+  output?: string;
+  quiet?: boolean;
+  limit: number;
+  exitCode: number;
+  orgPolicy?: string;
+  vex?: string[];
+  baseline?: string[];
 }
 
-function render(verdict: Verdict, format: OutputFormat, io: CliIo, now: Date): string {
-  switch (format) {
+/** `image-assurance evaluate` (SPEC §3): its flags, and what it does with them. */
+export function evaluateCommand(context: CommandContext): Command {
+  return new Command('evaluate')
+    .summary('judge scan reports against policies (exit 0 allowed, 1 blocked, 2 bad input)')
+    .description(
+      'Reads the reports, groups them into one bundle per image, judges each image against the policies and prints the verdict.\n' +
+        'Exit code: 0 when every image is allowed, 1 (or --exit-code) when one is blocked, 2 for bad input.',
+    )
+    .addOption(new Option('--policy <FILE...>', 'policy files or presets (preset:baseline, preset:production); default: .github/image-assurance.yml when present, else preset:baseline'))
+    .addOption(new Option('--report <FILE_OR_DIR...>', 'scan reports, or folders of them; - reads one report from standard input').makeOptionMandatory())
+    .addOption(new Option('--image <REF>', 'the image every report is about (names reports that name none; an error when they name several images)'))
+    .addOption(new Option('--branch <BRANCH>', 'the branch, for policies scoped by branches'))
+    .addOption(new Option('--env <ENVIRONMENT>', 'the deployment environment, for policies scoped by environments'))
+    .addOption(new Option('--now <ISO_DATE>', 'judge as of this date (exception expiry), e.g. 2027-01-01'))
+    .addOption(new Option('-f, --format <FORMAT>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .addOption(outputOption())
+    .addOption(quietOption())
+    .addOption(new Option('--limit <N>', 'text output: findings shown per image; 0 shows all').argParser(integerIn(0, Number.MAX_SAFE_INTEGER)).default(DEFAULT_TEXT_LIMIT))
+    .addOption(new Option('--exit-code <N>', 'exit code when an image is blocked').argParser(integerIn(0, 255)).default(EXIT_BLOCKED))
+    .addOption(new Option('--org-policy <FILE>', 'the organization policy file that `extends: org` names'))
+    .addOption(
+      new Option('--vex <FILE_OR_DIR...>', 'OpenVEX, CycloneDX VEX or CSAF VEX documents: not_affected statements (and fixed ones pinned to the digest) suppress matching vulnerability findings'),
+    )
+    .addOption(
+      new Option('--baseline <FILE_OR_DIR...>', "the reports of the image the change starts from (say, the default branch's build): each finding is then introduced, inherited or newly disclosed"),
+    )
+    .action(async (options: EvaluateOptions) => context.setExitCode(await runEvaluate(options, context.io)));
+}
+
+/**
+ * 1. judge the reports (policies, reports → bundles, evaluate);
+ * 2. render in the asked format to stdout or `--output`;
+ * 3. exit 0 allowed, `--exit-code` (1) blocked.
+ */
+export async function runEvaluate(options: EvaluateOptions, io: CliIo): Promise<number> {
+  const now = readNow(options.now);
+  const policies = options.policy ?? [];
+  if (policies.length === 0 && options.quiet !== true) io.stderr.write(`image-assurance: no --policy given; using ${defaultPolicyRef(io.cwd)}\n`);
+
+  // 1. judge
+  const verdict = await judge(
+    {
+      policies,
+      reports: options.report,
+      now,
+      cwd: io.cwd,
+      ...(options.image === undefined ? {} : { image: options.image }),
+      ...(options.branch === undefined ? {} : { branch: options.branch }),
+      ...(options.env === undefined ? {} : { environment: options.env }),
+      ...(options.orgPolicy === undefined ? {} : { orgPolicy: options.orgPolicy }),
+      ...(options.vex === undefined ? {} : { vex: options.vex }),
+      ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
+    },
+    io,
+  );
+
+  // 2. render
+  const output = openOutput(io, { ...(options.output === undefined ? {} : { file: options.output }), quiet: options.quiet === true });
+  output.write(render(verdict, options, output, now));
+  output.close();
+
+  // 3. exit code
+  return verdict.allowed ? EXIT_ALLOWED : options.exitCode;
+}
+
+function render(verdict: Verdict, options: EvaluateOptions, output: Output, now: Date): string {
+  switch (options.format) {
     case 'json':
       return renderJson(verdict);
     case 'markdown':
@@ -88,26 +109,6 @@ function render(verdict: Verdict, format: OutputFormat, io: CliIo, now: Date): s
     case 'sarif':
       return `${JSON.stringify(renderSarif(verdict), null, 2)}\n`;
     case 'text':
-      return renderText(verdict, { color: Boolean(io.stdout.isTTY) && !io.env?.NO_COLOR });
+      return renderText(verdict, { color: output.color, limit: options.limit, ...(output.width === undefined ? {} : { width: output.width }) });
   }
-}
-
-function readFormat(raw: string | undefined): OutputFormat {
-  if (raw === undefined) return 'text';
-  if ((OUTPUT_FORMATS as readonly string[]).includes(raw)) return raw as OutputFormat;
-  throw usage(`--format "${raw}" is not one of: ${OUTPUT_FORMATS.join(', ')}`);
-}
-
-/** `--now 2027-03-31` (start of that day, UTC) or a full ISO time (UTC when it names no zone); default the clock. */
-export function readNow(raw: string | undefined): Date {
-  if (raw === undefined) return new Date();
-  const isDateOnly = /^\d{4}-\d{2}-\d{2}$/.test(raw);
-  // A time without a zone is UTC, as exception expiry is: never the machine's local time.
-  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(raw);
-  const date = new Date(isDateOnly ? `${raw}T00:00:00Z` : hasZone ? raw : `${raw}Z`);
-  const isValid = !Number.isNaN(date.getTime()) && (!isDateOnly || date.toISOString().startsWith(raw));
-  if (!isValid || !/^\d{4}-\d{2}-\d{2}/.test(raw)) {
-    throw new InputError({ file: 'command line', message: `--now "${raw}" is not an ISO date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)` });
-  }
-  return date;
 }

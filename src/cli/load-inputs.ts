@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -42,12 +43,12 @@ function readText(file: string, cwd: string): string {
  * Reads every report under the given files and folders (folders recursively, in name order).
  * Collects the problems of all files before failing, so one run names every bad report.
  */
-export function loadReports(paths: readonly string[], cwd: string): Report[] {
+export function loadReports(paths: readonly string[], cwd: string, options: { stdin?: Uint8Array } = {}): Report[] {
   const reports: Report[] = [];
   const problems: Problem[] = [];
   for (const file of listReportFiles(paths, cwd, problems)) {
     try {
-      reports.push(readReportFile(file, cwd));
+      reports.push(file === STDIN ? readStdinReport(options.stdin) : readReportFile(file, cwd));
     } catch (error) {
       if (error instanceof InputError) problems.push(...error.problems);
       else throw error;
@@ -65,6 +66,10 @@ export function loadVexDocuments(paths: readonly string[], cwd: string): VexDocu
   const documents: VexDocument[] = [];
   const problems: Problem[] = [];
   for (const file of listReportFiles(paths, cwd, problems)) {
+    if (file === STDIN) {
+      problems.push({ file: 'command line', message: '--vex - is not read: standard input is for --report -; name the VEX files' });
+      continue;
+    }
     try {
       documents.push(readVexDocument(file, readFileSync(resolve(cwd, file))));
     } catch (error) {
@@ -74,6 +79,35 @@ export function loadVexDocuments(paths: readonly string[], cwd: string): VexDocu
   }
   if (problems.length > 0) throw new InputError(problems);
   return documents;
+}
+
+/** `--report -`: the report comes on standard input. */
+export const STDIN = '-';
+/** What a report read from standard input is called in messages and the verdict. */
+export const STDIN_NAME = '(stdin)';
+
+function readStdinReport(bytes: Uint8Array | undefined): Report {
+  if (bytes === undefined) throw new InputError({ file: STDIN_NAME, message: 'standard input was not read (internal error)' });
+  return readReportText(STDIN_NAME, decodeReport(STDIN_NAME, bytes));
+}
+
+/**
+ * Reads standard input to its end for `--report -`, refusing more than a report may hold.
+ * Without a standard input (none was given to the command) it is an input error.
+ */
+export async function readStdin(stdin: AsyncIterable<Uint8Array | string> | undefined): Promise<Uint8Array> {
+  if (stdin === undefined) throw new InputError({ file: 'command line', message: '--report - reads standard input, but there is none' });
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+    size += bytes.byteLength;
+    if (size > MAX_REPORT_BYTES) {
+      throw new InputError({ file: STDIN_NAME, message: `the report on standard input is over the ${formatMegabytes(MAX_REPORT_BYTES)} limit` });
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks);
 }
 
 function readReportFile(file: string, cwd: string): Report {
@@ -114,6 +148,11 @@ function releaseGarbage(): void {
 function listReportFiles(paths: readonly string[], cwd: string, problems: Problem[]): string[] {
   const files: string[] = [];
   for (const given of paths) {
+    if (given === STDIN) {
+      if (files.includes(STDIN)) problems.push({ file: 'command line', message: '--report - is given more than once: standard input holds one report' });
+      else files.push(STDIN);
+      continue;
+    }
     const path = resolve(cwd, given);
     if (!existsSync(path)) {
       problems.push({ file: given, message: 'no such file or folder' });

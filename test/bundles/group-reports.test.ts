@@ -255,6 +255,35 @@ describe('src/bundles/group-reports', () => {
     ]);
   });
 
+  it('names every report by --image when they all describe one image', () => {
+    const trivy = buildReport('scan/trivy.json', { name: 'localhost:5000/api:ci', digest: 'sha256:a' });
+    const dockle = buildReport('scan/dockle.json', undefined, { format: 'dockle-json', tool: 'dockle' });
+
+    const [bundle, ...rest] = groupReports([trivy, dockle], { image: 'ghcr.io/acme/api:1.2.3' });
+
+    expect(rest).toEqual([]);
+    expect(bundle!.image).toEqual({ ref: 'ghcr.io/acme/api:1.2.3', registry: 'ghcr.io', repository: 'acme/api', tag: '1.2.3', digest: 'sha256:a' });
+    expect(bundle!.reports.map((report) => report.path)).toEqual(['scan/trivy.json', 'scan/dockle.json']);
+  });
+
+  it('refuses --image when the reports name several images, naming them', () => {
+    const api = buildReport('api.json', { name: 'acme/api:1' });
+    const web = buildReport('web.json', { name: 'acme/web:1' });
+
+    expect(problemsOf(() => groupReports([api, web], { image: 'acme/api:1' }))).toEqual([
+      {
+        file: 'command line',
+        message: '--image acme/api:1 names one image, but the reports name 2 (docker.io/acme/api:1, docker.io/acme/web:1): pass the reports of one image, or drop --image',
+      },
+    ]);
+  });
+
+  it('refuses --image with a digest the reports contradict', () => {
+    const api = buildReport('api.json', { name: 'acme/api:1', digest: 'sha256:a' });
+
+    expect(problemsOf(() => groupReports([api], { image: 'acme/api:1@sha256:b' }))[0]!.message).toMatch(/names digest sha256:b, but the reports are about sha256:a/);
+  });
+
   it('lists bundles in the order their images first appear, and each package once', () => {
     const reports = [
       buildReport('1.json', { name: 'b:1' }, { packages: [{ name: 'musl', version: '1', type: 'apk', licenses: ['MIT'] }] }),

@@ -43,7 +43,7 @@ describe('cli/evaluate --baseline', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('0 introduced · 2 inherited · 0 newly disclosed, compared with the --baseline reports');
-    expect(result.stdout).toMatch(/inherited\s+severity\s+CVE-2019-14697\s+musl /);
+    expect(result.stdout).toMatch(/^ {2}inherited\s+critical 9\.8\s+CVE-2019-14697\s+musl\s+1\.1\.20-r4 → 1\.1\.20-r5\s+gate \(does not block\): severity$/m);
   });
 
   it('counts every finding as introduced without --baseline (fail closed)', async () => {

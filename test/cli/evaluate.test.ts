@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, openSync, closeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNow } from '../../src/cli/evaluate.ts';
+import { readNow } from '../../src/cli/options.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { runCli, workspace } from './helpers.ts';
 
@@ -104,9 +104,13 @@ describe('cli/evaluate', () => {
   it('colours text only on a TTY', async () => {
     const cwd = workspace({ 'policy.yml': POLICY, 'trivy.json': TRIVY_LOG4J });
 
-    const result = await runCli(['evaluate', '--policy', 'policy.yml', '--report', 'trivy.json'], cwd, { isTTY: true });
+    const onTerminal = await runCli(['evaluate', '--policy', 'policy.yml', '--report', 'trivy.json'], cwd, { isTTY: true, env: { TERM: 'xterm-256color' } });
+    const noColor = await runCli(['evaluate', '--policy', 'policy.yml', '--report', 'trivy.json'], cwd, { isTTY: true, env: { TERM: 'xterm-256color', NO_COLOR: '1' } });
+    const forcedIntoPipe = await runCli(['evaluate', '--policy', 'policy.yml', '--report', 'trivy.json'], cwd, { env: { FORCE_COLOR: '1' } });
 
-    expect(result.stdout).toContain('\u001b[');
+    expect(onTerminal.stdout).toContain('\u001b[');
+    expect(noColor.stdout).not.toContain('\u001b[');
+    expect(forcedIntoPipe.stdout).toContain('\u001b[');
   });
 
   it('judges the worked example in examples/ as the README says', async () => {
@@ -216,20 +220,25 @@ describe('cli/evaluate bad input', () => {
   });
 
   it.each([
-    [['evaluate', '--report'], /--report needs a value/],
-    [['evaluate', '--policy', 'p.yml'], /--report FILE_OR_DIR is required/],
-    [['evaluate', '--report', 'r.json', '--format', 'xml'], /--format "xml" is not one of/],
+    [['evaluate', '--report'], /^image-assurance: command line: option '--report <FILE_OR_DIR...>' argument missing\n$/],
+    [['evaluate', '--policy', 'p.yml'], /^image-assurance: command line: required option '--report <FILE_OR_DIR...>' not specified\n$/],
+    [['evaluate', '--report', 'r.json', '--format', 'xml'], /argument 'xml' is invalid\. Allowed choices are text, json, markdown, sarif\.\n$/],
     [['evaluate', '--report', 'r.json', '--now', 'tomorrow'], /--now "tomorrow" is not an ISO date/],
     [['evaluate', '--report', 'missing.json'], /missing\.json: no such file or folder/],
-    [['evaluate', '--bogus'], /unknown option --bogus/],
-    [['frobnicate'], /unknown command "frobnicate"/],
-    [[], /Usage:/],
-  ])('usage error %j exits 2', async (argv, expected) => {
+    [['evaluate', '--report', 'r.json', '--limit', '-3'], /'--limit <N>' argument '-3' is invalid\. expected a whole number/],
+    [['evaluate', '--report', 'r.json', '--exit-code', '256'], /'--exit-code <N>' argument '256' is invalid\. expected a whole number from 0 to 255/],
+    [['evaluate', '--report', 'r.json', '--bogus'], /^image-assurance: command line: unknown option '--bogus'\n$/],
+    [['evaluate', '--report', 'r.json', '--formt', 'json'], /^image-assurance: command line: unknown option '--formt' \(did you mean --format\?\)\n$/],
+    [['evalute'], /^image-assurance: command line: unknown command 'evalute' \(did you mean evaluate\?\)\n$/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [[], /Usage: image-assurance/],
+  ])('usage error %j exits 2 with one line', async (argv, expected) => {
     const cwd = workspace({ 'r.json': CLEAN });
 
     const result = await runCli(argv, cwd);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(expected);
+    expect(result.stdout).toBe('');
   });
 });

@@ -53,6 +53,6 @@ describe('image-assurance preview', () => {
     const result = await runCli(['preview', '--policy', 'loose.yml', '--report', fixturePath(REPORTS[0]!)], cwd);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('image-assurance: command line: --base-policy FILE is required: the policy files as they are now\n');
+    expect(result.stderr).toBe("image-assurance: command line: required option '--base-policy <FILE...>' not specified\n");
   });
 });
