@@ -118,7 +118,7 @@ function totalsLine(findings: readonly ImageFinding[], suppressed: number, paint
     return `${paint(word, ...severityStyle(severity === 'none' ? undefined : severity))}: ${totals.get(severity)!}`;
   });
   const total = `Total: ${findings.length.toLocaleString('en-US')}${parts.length === 0 ? '' : ` (${parts.join(', ')})`}`;
-  return suppressed === 0 ? total : `${total}, ${suppressed.toLocaleString('en-US')} suppressed by exceptions`;
+  return suppressed === 0 ? total : `${total}, ${suppressed.toLocaleString('en-US')} suppressed`;
 }
 
 const HEADER = ['SEVERITY', 'ID', 'PACKAGE', 'INSTALLED → FIXED', 'POLICIES (RULES)'] as const;

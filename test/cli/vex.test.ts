@@ -40,7 +40,7 @@ describe('cli/evaluate --vex', () => {
     const markdown = await runCli([...args, '--format', 'markdown'], cwd);
 
     expect(text.stdout).toMatch(
-      /suppressed CVE-2019-14697 in musl \S+ by VEX vex\/alpine\.openvex\.json statements\[0\] \(not_affected: vulnerable_code_not_in_execute_path — the image never calls the affected functions\): p/,
+      /suppressed CVE-2019-14697 in musl \S+ by VEX vex\/alpine\.openvex\.json statements\[0\] \(not_affected: vulnerable_code_not_in_execute_path — the image never calls the affected functions\): vulnerabilities$/m,
     );
     expect(markdown.stdout).toContain('suppressed by exceptions and VEX statements');
     expect(markdown.stdout).toContain('| CVE-2019-14697 | musl | `severity` | VEX `vex/alpine.openvex.json statements[0]` | not&#95;affected: vulnerable&#95;code&#95;not&#95;in&#95;execute&#95;path — the image never calls the affected functions |  |');
