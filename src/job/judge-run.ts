@@ -12,6 +12,7 @@ import { matchesAnyGlob } from '../model/glob.ts';
 import type { OutcomeProblem } from '../model/outcome.ts';
 import type { Report } from '../model/report.ts';
 import type { ImageVerdict, Verdict } from '../model/verdict.ts';
+import { isScanWorkflow } from '../policy/scan-workflows.ts';
 import { readReport } from '../readers/index.ts';
 import type { RunContribution } from '../store/store.ts';
 import type { PolicyLoad } from './load-policy.ts';
@@ -51,8 +52,15 @@ export interface JudgeRunInput {
 
 export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   const { run, policy, now } = input;
-  const judgement = (problems: OutcomeProblem[], images: { key: string; image: ImageVerdict }[] = [], notes: string[] = [], bundles: Bundle[] = []): RunJudgement => ({
-    contribution: { run: run.ref, images: Object.fromEntries(images.map(({ key, image }) => [key, image])), problems, evaluatedAt: now.toISOString() },
+  const judgement = (problems: OutcomeProblem[], images: { key: string; image: ImageVerdict }[] = [], notes: string[] = [], bundles: Bundle[] = [], isExcluded = false): RunJudgement => ({
+    contribution: {
+      run: run.ref,
+      images: Object.fromEntries(images.map(({ key, image }) => [key, image])),
+      problems,
+      evaluatedAt: now.toISOString(),
+      ...(run.workflowPath === undefined ? {} : { workflow: run.workflowPath }),
+      ...(isExcluded ? { isExcluded } : {}),
+    },
     notes,
     judged: images,
     bundles,
@@ -62,6 +70,8 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   if (run.isFromFork && policy.settings.forks === 'untrusted') return judgement([forkProblem(run)]);
   // 2. A broken policy fails the check at its lines; nothing is judged against half a policy.
   if (!policy.policySet) return judgement(policy.problems);
+  // 2b. Only the workflows settings.scan_workflows names may vouch for an image: others are not read.
+  if (!isScanWorkflow(policy.settings, run.workflowPath)) return judgement([], [], [notScanWorkflowNote(run)], [], true);
 
   // 3. Fetch and unpack the matching artifacts, each on its own: one failure costs one artifact.
   const artifacts = (await fetchRunArtifacts(input.octokit, { owner: input.owner, repo: input.repo, runId: run.ref.id })).filter((artifact) =>
@@ -163,6 +173,10 @@ async function readArtifact(input: JudgeRunInput, artifact: ArtifactInfo): Promi
 
 function expiredProblem(name: string, reason: string): OutcomeProblem {
   return { kind: 'missing-scan', message: `The reports in artifact ${name} could not be read: ${reason}. Re-run the workflow to scan again` };
+}
+
+function notScanWorkflowNote(run: WorkflowRunInfo): string {
+  return `Workflow run "${run.ref.name}" (#${run.ref.id}) ran ${run.workflowPath ?? 'no named workflow file'}, which settings.scan_workflows does not list: its artifacts were not read.`;
 }
 
 function forkProblem(run: WorkflowRunInfo): OutcomeProblem {

@@ -8,6 +8,7 @@ import { renderCheckRun } from '../render/check-run.ts';
 import { COMMENT_MARKER, renderPrComment } from '../render/pr-comment.ts';
 import type { CheckState, RunContribution, Store } from '../store/store.ts';
 import { updateCheckState } from '../store/store.ts';
+import { buildOutcome } from './build-outcome.ts';
 import { POLICY_FILE } from './load-policy.ts';
 import { recordPolicyHistory } from './policy-history.ts';
 
@@ -181,44 +182,6 @@ function annotationKey(annotation: { path: string; start_line: number; title?: s
 
 export function emptyState(repository: string, sha: string, installationId: number): CheckState {
   return { repository, sha, installationId, runs: {}, sources: [], notes: [], pullRequests: [], updatedAt: new Date(0).toISOString() };
-}
-
-/**
- * The outcome over every run of the commit. Images are keyed by bundle key (the later run wins);
- * every problem stays. A run that left no report at all is a `missing-scan` problem (or a note
- * with missing_scan: ignore) only while no run of the commit produced an image: a commit's other
- * workflows (tests, lint) upload no scans, and must not fail the check of the one that does.
- */
-export function buildOutcome(state: CheckState, settings: ResolvedSettings, now: Date): Outcome {
-  const runs = Object.values(state.runs).sort((a, b) => a.evaluatedAt.localeCompare(b.evaluatedAt) || a.run.id - b.run.id);
-  const images = new Map<string, ImageVerdict>();
-  const problems: OutcomeProblem[] = [];
-  for (const run of runs) {
-    for (const [key, image] of Object.entries(run.images)) images.set(key, image);
-    problems.push(...run.problems);
-  }
-  const notes = [...state.notes];
-  if (images.size === 0) {
-    const empty = runs.filter((run) => Object.keys(run.images).length === 0 && run.problems.length === 0);
-    for (const { run } of empty) {
-      const message = `Workflow run "${run.name}" (#${run.id}) finished without an artifact matching ${settings.artifacts.join(', ')}, and no other run of this commit produced a report: no image was judged`;
-      if (settings.missing_scan === 'fail') problems.push({ kind: 'missing-scan', message });
-      else notes.push(`${message} (missing_scan: ignore).`);
-    }
-  }
-  const verdictImages = [...images.values()];
-  return {
-    verdict: {
-      allowed: verdictImages.every((image) => image.allowed),
-      evaluated_at: now.toISOString(),
-      context: {},
-      sources: state.sources,
-      images: verdictImages,
-    },
-    problems,
-    notes,
-    runs: runs.map((run) => run.run),
-  };
 }
 
 function union<T>(a: readonly T[], b: readonly T[]): T[] {

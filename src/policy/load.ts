@@ -299,6 +299,8 @@ type FloorKey = keyof typeof FLOOR_ORDER;
 function resolveSettings(ordered: readonly ParsedSource[], isOrgOwned: (file: string) => boolean): ResolvedSettings {
   const settings = defaultSettings();
   const floor: Settings = {};
+  const scanWorkflowFloors: string[][] = [];
+  let scanWorkflows: string[] | undefined;
   for (const file of ordered) {
     const given = file.policyFile.settings ?? {};
     if (given.artifacts) settings.artifacts = [...given.artifacts];
@@ -311,7 +313,9 @@ function resolveSettings(ordered: readonly ParsedSource[], isOrgOwned: (file: st
     // Protected paths add up across files: no file can remove another's (the organization's).
     for (const path of given.protected_paths ?? []) if (!settings.protected_paths.includes(path)) settings.protected_paths.push(path);
     if (given.vex_max_age_days !== undefined) settings.vex_max_age_days = given.vex_max_age_days;
+    if (given.scan_workflows) scanWorkflows = [...given.scan_workflows];
     if (isOrgOwned(file.source.file)) {
+      if (given.scan_workflows) scanWorkflowFloors.push([...given.scan_workflows]);
       if (given.vex_max_age_days !== undefined) floor.vex_max_age_days = given.vex_max_age_days;
       if (given.forks !== undefined) floor.forks = given.forks;
       if (given.missing_scan !== undefined) floor.missing_scan = given.missing_scan;
@@ -323,6 +327,9 @@ function resolveSettings(ordered: readonly ParsedSource[], isOrgOwned: (file: st
   settings.missing_scan = stricter('missing_scan', settings.missing_scan, floor.missing_scan);
   settings.unscoped_images = stricter('unscoped_images', settings.unscoped_images, floor.unscoped_images);
   settings.workflow_changes = stricter('workflow_changes', settings.workflow_changes, floor.workflow_changes);
+  // Every organization list holds, and so does the last file's own: a repository narrows, never widens.
+  const isFloor = (list: string[]) => scanWorkflowFloors.some((floorList) => floorList.join('\n') === list.join('\n'));
+  settings.scan_workflows = [...scanWorkflowFloors, ...(scanWorkflows && !isFloor(scanWorkflows) ? [scanWorkflows] : [])];
   // The organization's VEX age is a ceiling: a repository may trust statements for less time, never longer.
   if (floor.vex_max_age_days !== undefined) settings.vex_max_age_days = Math.min(settings.vex_max_age_days, floor.vex_max_age_days);
   return settings;

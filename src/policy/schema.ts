@@ -41,11 +41,16 @@ export const SETTINGS_DEFAULTS = {
   workflow_changes: 'untrusted',
   protected_paths: [],
   vex_max_age_days: 180,
-} as const satisfies Omit<ResolvedSettings, 'artifacts' | 'protected_paths'> & { artifacts: readonly string[]; protected_paths: readonly string[] };
+  scan_workflows: [],
+} as const satisfies Omit<ResolvedSettings, 'artifacts' | 'protected_paths' | 'scan_workflows'> & {
+  artifacts: readonly string[];
+  protected_paths: readonly string[];
+  scan_workflows: readonly (readonly string[])[];
+};
 
 /** The settings when no file sets any: fresh lists, so callers may change them. */
 export function defaultSettings(): ResolvedSettings {
-  return { ...SETTINGS_DEFAULTS, artifacts: [...SETTINGS_DEFAULTS.artifacts], protected_paths: [] };
+  return { ...SETTINGS_DEFAULTS, artifacts: [...SETTINGS_DEFAULTS.artifacts], protected_paths: [], scan_workflows: [] };
 }
 
 export const Settings = z
@@ -88,6 +93,11 @@ export const Settings = z
     )
       .meta({ default: [] })
       .optional(),
+    scan_workflows: GlobList.describe(
+      "Globs on workflow file paths (.github/workflows/scan.yml) whose runs' artifacts are read; the artifacts of other workflows are not read, and the check says so. The organization's list is a floor: a workflow must match it and the repository's list.",
+    )
+      .meta({ default: ['**'] })
+      .optional(),
     vex: GlobList.describe(
       "Globs on paths of VEX documents (OpenVEX 0.2, CycloneDX VEX 1.4+, CSAF 2.0 VEX) in the repository that holds this file, read from the same branch as the policy (never from a pull request's head). The organization's globs name files in its .github repository and apply to every repository.",
     ).optional(),
@@ -113,6 +123,11 @@ export type ResolvedSettings = {
   workflow_changes: (typeof WORKFLOW_CHANGE_MODES)[number];
   protected_paths: string[];
   vex_max_age_days: number;
+  /**
+   * `scan_workflows`: a run's workflow file must match a glob of EACH list (every organization
+   * list is a floor; the last other file's list applies too). No list: every workflow.
+   */
+  scan_workflows: string[][];
 };
 
 export const Scope = z

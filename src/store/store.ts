@@ -28,6 +28,13 @@ export interface RunContribution {
   problems: OutcomeProblem[];
   /** ISO time. */
   evaluatedAt: string;
+  /**
+   * The workflow file the run ran (`.github/workflows/scan.yml`): a newer run of the same file
+   * replaces this one's part of the check. Absent (a publish): the contribution stands alone.
+   */
+  workflow?: string;
+  /** The run's workflow is not among settings.scan_workflows: its artifacts were not read. */
+  isExcluded?: boolean;
 }
 
 /** Everything the check run of one commit reflects, across workflow runs (SPEC §4). */

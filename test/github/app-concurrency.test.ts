@@ -113,7 +113,7 @@ describe('src/github/app (concurrency)', () => {
 
     await Promise.all([
       app.deliver('workflow_run', workflowRunPayload({ name: 'build api' })),
-      app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 })),
+      app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1, path: '.github/workflows/base.yml' })),
     ]);
 
     github.assertDone();
@@ -164,7 +164,7 @@ describe('src/github/app (concurrency)', () => {
 
     await Promise.all([
       app.deliver('workflow_run', workflowRunPayload({ name: 'build api', pullRequest })),
-      app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1, pullRequest })),
+      app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1, pullRequest, path: '.github/workflows/base.yml' })),
     ]);
 
     github.assertDone();

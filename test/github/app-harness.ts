@@ -86,6 +86,8 @@ export interface RunOptions {
   name?: string;
   pullRequest?: { number: number; base: string };
   headRepositoryId?: number;
+  /** The workflow file the run ran (the fixture's is `.github/workflows/test.yml`). */
+  path?: string;
 }
 
 /** The real workflow_run.completed payload, adjusted in memory for a scenario. */
@@ -98,6 +100,7 @@ export function workflowRunPayload(options: RunOptions = {}, fixture = 'webhooks
   if (options.headSha !== undefined) run.head_sha = options.headSha;
   if (options.name !== undefined) run.name = options.name;
   if (options.headRepositoryId !== undefined) run.head_repository.id = options.headRepositoryId;
+  if (options.path !== undefined) run.path = options.path;
   run.pull_requests = options.pullRequest
     ? [
         {

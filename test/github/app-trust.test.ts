@@ -1,11 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
 import {
   ALPINE_311,
   arrangeRun,
   finalCheckRun,
   imageScan,
+  JUICE_SHOP,
+  mockArtifacts,
   mockCompare,
+  mockOnBranch,
+  mockPolicyFiles,
+  mockUpdateCheckRun,
+  OWNER,
+  REPO,
   REPO_PATH,
   RUN_ID,
   SHA,
@@ -82,5 +90,83 @@ describe('src/github/app (issue 8: a tag or branch named like the default branch
     expect(finalCheckRun(github)).toMatchObject({ conclusion: 'failure', output: { title: 'The evaluation did not finish' } });
     expect(finalCheckRun(github).output.summary).toContain(`could not compare ${SHA} with master`);
     expect(github.log.some((entry) => entry.path.includes('/artifacts/11/'))).toBe(false);
+  });
+});
+
+/** The juice-shop report with every finding removed: the same image and digest, "clean". */
+function cleanJuiceShop(): string {
+  const report = readFixtureJson<Record<string, any>>(JUICE_SHOP.fixture);
+  for (const result of report.Results) {
+    delete result.Vulnerabilities;
+    delete result.Secrets;
+  }
+  return JSON.stringify(report);
+}
+
+const LIGHT = '.github/workflows/light.yml';
+
+describe('src/github/app (issue 8: a later, lighter workflow)', () => {
+  /** Run RUN_ID of the scan workflow blocks juice-shop on a push to master. */
+  async function blockWithTheScanWorkflow(): Promise<void> {
+    arrangeRun(app.github, { ref: 'master', artifacts: imageScan(JUICE_SHOP) });
+    await app.deliver('workflow_run', workflowRunPayload());
+    expect(finalCheckRun(app.github).conclusion).toBe('failure');
+  }
+
+  /** A later run (RUN_ID + 1) of `path` uploading a clean report of the same image and digest. */
+  async function uploadCleanReport(path: string, repo?: string): Promise<void> {
+    mockPolicyFiles(app.github, { ref: 'master', ...(repo === undefined ? {} : { repo }) });
+    mockArtifacts(app.github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': cleanJuiceShop() } }]);
+    mockOnBranch(app.github, 'master');
+    mockUpdateCheckRun(app.github);
+    await app.deliver('workflow_run', workflowRunPayload({ runId: RUN_ID + 1, name: 'light', path }));
+  }
+
+  it("does not let another workflow's clean report of the same image and digest replace a blocking verdict", async () => {
+    await blockWithTheScanWorkflow();
+
+    await uploadCleanReport(LIGHT);
+
+    app.github.assertDone();
+    const check = finalCheckRun(app.github);
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.summary).toContain('CVE-2021-36159');
+    expect(check.output.summary).toMatch(/Workflow runs disagree on .*juice-shop/);
+    expect(check.output.summary).toContain('The strictest verdict holds (blocked)');
+  });
+
+  it('control: a newer run of the same workflow file after a real fix replaces its verdict', async () => {
+    await blockWithTheScanWorkflow();
+
+    await uploadCleanReport('.github/workflows/test.yml');
+
+    app.github.assertDone();
+    const check = finalCheckRun(app.github);
+    expect(check.conclusion).toBe('success');
+    expect(check.output.summary).toMatch(new RegExp(`was replaced by the newer run #(&#8203;)?${RUN_ID + 1} of the same workflow file .github/workflows/test.yml`));
+  });
+
+  it.each([
+    ['the repository lists only the scan workflow', 'version: 1\nextends: [preset:baseline]\nsettings:\n  scan_workflows: [".github/workflows/test.yml"]\n', undefined],
+    [
+      "the organization's list is a floor the repository's cannot widen",
+      'version: 1\nextends: [preset:baseline]\nsettings:\n  scan_workflows: ["**"]\n',
+      'version: 1\nsettings:\n  scan_workflows: [".github/workflows/test.yml"]\n',
+    ],
+  ])('does not read the artifacts of a workflow settings.scan_workflows leaves out: %s', async (_name, repo, org) => {
+    const { github } = app;
+    arrangeRun(github, { ref: 'master', repo, ...(org === undefined ? {} : { org }), artifacts: imageScan(JUICE_SHOP) });
+    await app.deliver('workflow_run', workflowRunPayload());
+    mockPolicyFiles(github, { ref: 'master', repo, ...(org === undefined ? {} : { org }) });
+    mockUpdateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload({ runId: RUN_ID + 1, name: 'light', path: LIGHT }));
+
+    github.assertDone();
+    expect(github.log.some((entry) => entry.path.includes(`/runs/${RUN_ID + 1}/artifacts`))).toBe(false);
+    const check = finalCheckRun(github);
+    expect(check.conclusion).toBe('failure');
+    expect(check.output.summary).toContain(`ran ${LIGHT}, which settings.scan&#95;workflows does not list: its artifacts were not read`);
+    expect((await app.store.getCheckState(`${OWNER}/${REPO}`, SHA))?.value.runs[String(RUN_ID + 1)]).toMatchObject({ isExcluded: true, workflow: LIGHT });
   });
 });

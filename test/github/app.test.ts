@@ -180,7 +180,7 @@ describe('src/github/app', () => {
       mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
       mockOnBranch(github, 'master');
       mockUpdateCheckRun(github);
-      await app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 }));
+      await app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1, path: '.github/workflows/base.yml' }));
 
       github.assertDone();
       expect(github.requests('POST', `${REPO_PATH}/check-runs`)).toHaveLength(1);
