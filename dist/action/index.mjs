@@ -204,14 +204,14 @@ ${n.comment}`:n.comment}this.doc.range[2]=n.offset;break}default:this.errors.pus
 
 `)),i?r.push(...h6(t,e)):t.violations.length>0&&r.push(...aw(t.violations,e));for(let o of $B(t))r.push(e(`- \u23F0 **Expired exception** ${ge(o.id,100)} (from ${ze(Oe(o.source,200))}, expired ${ge(o.expires,20)}) no longer applies: fix the finding or renew the exception.
 `));if($B(t).length>0&&r.push(e(`
-`)),t.suppressed.length>0){let o=new Map(t.exceptions.map(u=>[u.id,u])),a=t.suppressed.some(u=>u.vex!==void 0)?"exceptions and VEX statements":"exceptions";r.push(e(`<details><summary>${Be(t.suppressed.length,"finding")} suppressed by ${a}</summary>
+`)),t.suppressed.length>0){let o=new Map(t.exceptions.map(c=>[c.id,c])),s=t.suppressed.some(c=>c.vex!==void 0),a=t.suppressed.some(c=>c.vex===void 0),u=s?a?"exceptions and VEX statements":"VEX statements":"exceptions";r.push(e(`<details><summary>${Be(t.suppressed.length,"finding")} suppressed by ${u}</summary>
 
 | ID | Package | Rule | Exception | Reason | Expires |
 |---|---|---|---|---|---|
 `,{opens:`
 </details>
 
-`}));for(let u of wB(t.suppressed)){let c=u.exception===void 0?void 0:o.get(u.exception);r.push(e(C6(u,c,n),{counts:{suppressed:1}}))}r.push(e(`
+`}));for(let c of wB(t.suppressed)){let l=c.exception===void 0?void 0:o.get(c.exception);r.push(e(C6(c,l,n),{counts:{suppressed:1}}))}r.push(e(`
 </details>
 
 `,{closes:!0}))}return r}var m6=`| Severity | CVSS | ID | Package | Installed | Fixed in | Rule |

@@ -253,7 +253,8 @@ function renderPolicyBody(policy: PolicyVerdict, unit: MakeUnit, now: Date, isAt
   if (policy.suppressed.length > 0) {
     const byId = new Map(policy.exceptions.map((exception) => [exception.id, exception] as const));
     const hasVex = policy.suppressed.some((finding) => finding.vex !== undefined);
-    const by = hasVex ? 'exceptions and VEX statements' : 'exceptions';
+    const hasException = policy.suppressed.some((finding) => finding.vex === undefined);
+    const by = hasVex ? (hasException ? 'exceptions and VEX statements' : 'VEX statements') : 'exceptions';
     units.push(
       unit(`<details><summary>${plural(policy.suppressed.length, 'finding')} suppressed by ${by}</summary>\n\n| ID | Package | Rule | Exception | Reason | Expires |\n|---|---|---|---|---|---|\n`, {
         opens: '\n</details>\n\n',

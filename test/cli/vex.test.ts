@@ -42,8 +42,18 @@ describe('cli/evaluate --vex', () => {
     expect(text.stdout).toMatch(
       /suppressed CVE-2019-14697 in musl \S+ by VEX vex\/alpine\.openvex\.json statements\[0\] \(not_affected: vulnerable_code_not_in_execute_path — the image never calls the affected functions\): vulnerabilities$/m,
     );
-    expect(markdown.stdout).toContain('suppressed by exceptions and VEX statements');
+    expect(markdown.stdout).toContain('suppressed by VEX statements');
     expect(markdown.stdout).toContain('| CVE-2019-14697 | musl | `severity` | VEX `vex/alpine.openvex.json statements[0]` | not&#95;affected: vulnerable&#95;code&#95;not&#95;in&#95;execute&#95;path — the image never calls the affected functions |  |');
+  });
+
+  it('names both when exceptions and VEX statements suppress findings of one policy', async () => {
+    const exception = `${POLICY}exceptions:\n  - id: CVE-2019-1551\n    reason: OpenSSL is not reachable\n    expires: 2027-01-31\n`;
+    const cwd = workspace({ 'policy.yml': exception, 'vex.json': MUSL_NOT_AFFECTED });
+
+    const result = await runCli(['evaluate', '--policy', 'policy.yml', '--report', fixturePath('scans/trivy/alpine-39.json'), '--vex', 'vex.json', '--format', 'markdown', ...NOW], cwd);
+
+    expect(result.stdout).toContain('4 findings suppressed by exceptions and VEX statements');
+    expect(result.stdout).toContain('| CVE-2019-1551 | libssl1.1 | `severity` | CVE-2019-1551 | OpenSSL is not reachable |');
   });
 
   it('lists a statement older than vex_max_age_days as stale and lets the finding block', async () => {

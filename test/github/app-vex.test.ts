@@ -57,7 +57,7 @@ describe('src/job/load-vex (app end to end)', () => {
     github.assertDone();
     const check = finalCheckRun(github);
     expect(check.conclusion).toBe('success');
-    expect(check.output.summary).toContain('2 findings suppressed by exceptions and VEX statements');
+    expect(check.output.summary).toContain('2 findings suppressed by VEX statements');
     expect(check.output.summary).toContain('VEX `.vex/musl.openvex.json statements[0]`');
     expect(check.output.summary).toContain('the image never calls the affected functions');
   });
