@@ -1,3 +1,4 @@
+import { expect, it } from 'vitest';
 import type { Outcome, OutcomeProblem } from '../../src/model/outcome.ts';
 import type { ImageVerdict, PolicyVerdict, Verdict, Violation } from '../../src/model/verdict.ts';
 
@@ -193,6 +194,30 @@ export function trickyVerdict(): Verdict {
       policies: [policy({ name: 'production-readiness', violations: [violation, { rule: 'custom', id: 'c', message: TRICKY }] })],
     }),
   ]);
+}
+
+/**
+ * The checks every markdown renderer must pass on report text (trickyVerdict): no bidirectional
+ * control survives, `#123`-style references no longer link, and the pinned image and its digest
+ * sit in code spans with nothing inserted into them.
+ */
+export function itKeepsReportTextInert(render: (input: Outcome) => string): void {
+  it('strips bidirectional controls and neutralises issue cross-references in report text', () => {
+    const text = render(outcome(trickyVerdict()));
+
+    expect(text).not.toMatch(BIDI_CONTROL);
+    expect(text.replace(/```yaml[^]*?```/g, '')).not.toMatch(/(?<!&)#\d|GH-\d/);
+    expect(text).toContain('see #&#8203;123, acme/api#&#8203;1 and GH-&#8203;7 isolated');
+  });
+
+  it('shows the pinned image and its digest copy-paste exact, in code spans', () => {
+    const text = render(outcome(trickyVerdict()));
+
+    const spans = [...text.matchAll(/`([^`\n]*)`/g)].map((match) => match[1]);
+    expect(spans).toContain(PINNED_IMAGE);
+    expect(spans).toContain(DIGEST);
+    for (const span of spans.filter((s) => s?.includes('sha256:'))) expect(span).not.toMatch(/[\u200b-\u200d\u2060\ufeff]|&#8203;/);
+  });
 }
 
 /** `count` violations on one image, for the truncation tests. */

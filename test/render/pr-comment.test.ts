@@ -1,4 +1,3 @@
-import type { Outcome } from '../../src/model/outcome.ts';
 import { describe, expect, it } from 'vitest';
 
 import { COMMENT_MARKER, COMMENT_MAX_CHARS, renderPrComment } from '../../src/render/pr-comment.ts';
@@ -19,32 +18,13 @@ import {
   ROOT_USER,
   verdict,
   warnedVerdict,
-  trickyVerdict,
   DIGEST,
-  TRICKY,
-  BIDI_CONTROL,
-  PINNED_IMAGE,
+  itKeepsReportTextInert,
 } from './helpers.ts';
 
-const render = (input: Outcome) => renderPrComment(input, { now: NOW });
 
 describe('src/render/pr-comment', () => {
-  it('strips bidirectional controls and neutralises issue cross-references in report text', () => {
-    const text = render(outcome(trickyVerdict()));
-
-    expect(text).not.toMatch(BIDI_CONTROL);
-    expect(text.replace(/```yaml[^]*?```/g, '')).not.toMatch(/(?<!&)#\d|GH-\d/);
-    expect(text).toContain('see #&#8203;123, acme/api#&#8203;1 and GH-&#8203;7 isolated');
-  });
-
-  it('shows the pinned image and its digest copy-paste exact, in code spans', () => {
-    const text = render(outcome(trickyVerdict()));
-
-    const spans = [...text.matchAll(/`([^`\n]*)`/g)].map((match) => match[1]);
-    expect(spans).toContain(PINNED_IMAGE);
-    expect(spans).toContain(DIGEST);
-    for (const span of spans.filter((s) => s?.includes('sha256:'))) expect(span).not.toMatch(/[\u200b-\u200d\u2060\ufeff]|&#8203;/);
-  });
+  itKeepsReportTextInert((input) => renderPrComment(input, { now: NOW }));
 
   it.each([
     ['blocked', outcome(blockedVerdict())],

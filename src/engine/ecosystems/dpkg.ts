@@ -1,3 +1,5 @@
+import { splitEpoch } from './epoch.ts';
+
 /**
  * Debian package versions (`[epoch:]upstream[-revision]`), compared as dpkg does: a port of
  * `dpkg_version_compare` and `verrevcmp` in dpkg's lib/dpkg/version.c (Debian Policy §5.6.12).
@@ -12,13 +14,7 @@ interface DebianVersion {
 
 /** As dpkg's parseversion: the epoch before the first `:`, the revision after the last `-`. Surrounding blanks are ignored. */
 function parseDebianVersion(text: string): DebianVersion {
-  let rest = text.trim();
-  let epoch = 0;
-  const colon = rest.indexOf(':');
-  if (colon >= 0 && /^\d+$/.test(rest.slice(0, colon))) {
-    epoch = Number(rest.slice(0, colon));
-    rest = rest.slice(colon + 1);
-  }
+  const { epoch, rest } = splitEpoch(text);
   const hyphen = rest.lastIndexOf('-');
   return hyphen < 0 ? { epoch, upstream: rest, revision: '' } : { epoch, upstream: rest.slice(0, hyphen), revision: rest.slice(hyphen + 1) };
 }

@@ -1,3 +1,5 @@
+import { splitEpoch } from './epoch.ts';
+
 /**
  * RPM package versions (`[epoch:]version[-release]`), compared as rpm does: a port of
  * `rpmvercmp` in rpm's rpmio/rpmvercmp.c (with `~` and `^`), applied to epoch, version and
@@ -13,13 +15,7 @@ interface RpmVersion {
 }
 
 function parseRpmVersion(text: string): RpmVersion {
-  let rest = text.trim();
-  let epoch = 0;
-  const colon = rest.indexOf(':');
-  if (colon >= 0 && /^\d+$/.test(rest.slice(0, colon))) {
-    epoch = Number(rest.slice(0, colon));
-    rest = rest.slice(colon + 1);
-  }
+  const { epoch, rest } = splitEpoch(text);
   const hyphen = rest.lastIndexOf('-');
   return hyphen < 0 ? { epoch, version: rest, release: undefined } : { epoch, version: rest.slice(0, hyphen), release: rest.slice(hyphen + 1) };
 }
