@@ -1,6 +1,7 @@
 import type { Bundle } from '../model/bundle.ts';
 import type { ImageVerdict, RuleKey, Verdict } from '../model/verdict.ts';
 import type { PolicySet } from '../policy/schema.ts';
+import type { VexDocument } from '../vex/schema.ts';
 import { evaluate, type EvaluationContext } from './evaluate.ts';
 
 /**
@@ -30,9 +31,19 @@ export interface Preview {
   after: Verdict;
 }
 
-export function previewPolicyChange(bundles: readonly Bundle[], base: PolicySet, proposed: PolicySet, context: EvaluationContext): Preview {
-  const before = evaluate([...bundles], base, context);
-  const after = evaluate([...bundles], proposed, context);
+/**
+ * `context` is shared by both sides; `sides` may give each side its own VEX documents (a pull
+ * request that edits a VEX file the policy reads changes what is suppressed, not the policy).
+ */
+export function previewPolicyChange(
+  bundles: readonly Bundle[],
+  base: PolicySet,
+  proposed: PolicySet,
+  context: EvaluationContext,
+  sides: { baseVex?: readonly VexDocument[]; proposedVex?: readonly VexDocument[] } = {},
+): Preview {
+  const before = evaluate([...bundles], base, sides.baseVex === undefined ? context : { ...context, vex: sides.baseVex });
+  const after = evaluate([...bundles], proposed, sides.proposedVex === undefined ? context : { ...context, vex: sides.proposedVex });
   const changes: PreviewChange[] = [];
   let unchanged = 0;
   before.images.forEach((was, index) => {

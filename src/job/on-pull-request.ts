@@ -1,4 +1,5 @@
 import { SETTINGS_DEFAULTS, type ResolvedSettings } from '../policy/schema.ts';
+import type { PolicyLoad } from './load-policy.ts';
 import { previewPolicyChangeGuarded } from './preview-policy.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { markCheckPending } from './mark-pending.ts';
@@ -16,6 +17,7 @@ export async function onPullRequest(input: JobInput): Promise<void> {
   const baseRef = String(record(pull.base).ref ?? target.defaultBranch);
   const pullRequests = typeof pull.number === 'number' ? [pull.number] : [];
   let settings: ResolvedSettings | undefined;
+  let basePolicy: PolicyLoad | undefined;
   const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests };
   // 2. A pull request into the default branch that joins a commit judged already (say, for a pull
   //    request into a branch with a looser policy file) has the commit's runs judged again: the
@@ -24,11 +26,15 @@ export async function onPullRequest(input: JobInput): Promise<void> {
   const rejudge = joining ? () => rejudgeCommit({ ...common, pull: joining }) : undefined;
   // 3. Mark the check queued (the base branch's policy names it), under the final guard.
   await withFinalGuard({ ...common, settings: () => settings }, () =>
-    markCheckPending({ ...common, status: 'queued', policyRef: baseRef, ...(rejudge ? { rejudge } : {}) }, (policy) => (settings = policy.settings)),
+    markCheckPending({ ...common, status: 'queued', policyRef: baseRef, ...(rejudge ? { rejudge } : {}) }, (policy) => {
+      settings = policy.settings;
+      basePolicy = policy;
+    }),
   );
   // 4. A pull request that edits the policy file gets a second check: what the change would block.
   if (typeof pull.number === 'number') {
     const checkName = (settings as ResolvedSettings | undefined)?.check_name ?? SETTINGS_DEFAULTS.check_name;
-    await previewPolicyChangeGuarded({ ...common, pull: { number: pull.number, headSha: sha, baseRef }, checkName });
+    const loaded = basePolicy as PolicyLoad | undefined;
+    await previewPolicyChangeGuarded({ ...common, pull: { number: pull.number, headSha: sha, baseRef }, checkName, ...(loaded === undefined ? {} : { basePolicy: loaded }) });
   }
 }

@@ -6,6 +6,7 @@ import { fetchChangedFiles } from '../github/compare.ts';
 import { fetchFileText } from '../github/contents.ts';
 import { fetchInstallationRepositories, fetchOpenPullRequestHeads, fetchRecentCommits } from '../github/recent-commits.ts';
 import type { Bundle } from '../model/bundle.ts';
+import { matchesAnyGlob } from '../model/glob.ts';
 import { findLoosenings, type Loosening } from '../policy/loosening.ts';
 import type { PolicySet } from '../policy/schema.ts';
 import { renderCheckRun } from '../render/check-run.ts';
@@ -13,7 +14,8 @@ import { repositoryOf } from '../render/format.ts';
 import { previewTitle, renderPreviewMarkdown, type PreviewReport } from '../render/preview.ts';
 import { plural, truncateText } from '../render/truncate.ts';
 import type { Store } from '../store/store.ts';
-import { loadRepoPolicy, ORG_POLICY_REPO, POLICY_FILE, type OrgPolicyCache } from './load-policy.ts';
+import { loadRepoPolicy, ORG_POLICY_REPO, POLICY_FILE, type OrgPolicyCache, type PolicyLoad } from './load-policy.ts';
+import { withVex } from './load-vex.ts';
 import type { RepoTarget } from './repo-target.ts';
 
 /**
@@ -40,6 +42,8 @@ export interface PreviewPolicyInput {
   pull: { number: number; headSha: string; baseRef: string };
   /** The check name the base branch's settings give (`settings.check_name`). */
   checkName: string;
+  /** The base branch's policy when the caller loaded it already (it is read again otherwise). */
+  basePolicy?: PolicyLoad;
   now: Date;
   log: Logger;
 }
@@ -61,22 +65,37 @@ export async function previewPolicyChangeGuarded(input: PreviewPolicyInput): Pro
 
 export async function previewPolicyPullRequest(input: PreviewPolicyInput): Promise<void> {
   const { octokit, target, pull } = input;
-  // 1. Only a pull request that edits the policy file is previewed.
+  // 1. Only a pull request that edits the policy file, or a VEX file the policy reads, is previewed.
   const changed = await fetchChangedFiles(octokit, { owner: target.owner, repo: target.repo, base: pull.baseRef, head: pull.headSha });
-  if (!changed.paths.has(POLICY_FILE)) return;
-
-  // 2. The proposed file must load: if it does not, the preview check fails at its lines.
   const isOrgRepo = target.repo.toLowerCase() === ORG_POLICY_REPO;
   const repoOf = { owner: target.owner, repo: target.repo };
-  const proposed = await loadRepoPolicy(octokit, { ...repoOf, ref: pull.headSha });
+  const editsPolicy = changed.paths.has(POLICY_FILE);
+  const base = input.basePolicy ?? (await loadRepoPolicy(octokit, { ...repoOf, ref: pull.baseRef }));
+  if (!editsPolicy && !editsVexFile(changed.paths, base.policySet)) return;
+
+  // 2. The proposed file must load: if it does not, the preview check fails at its lines.
+  const proposed = editsPolicy ? await loadRepoPolicy(octokit, { ...repoOf, ref: pull.headSha }) : base;
   if (!proposed.policySet) return writeInvalidProposal(input, proposed.problems);
-  const base = await loadRepoPolicy(octokit, { ...repoOf, ref: pull.baseRef });
 
   // 3. Replay over the stored facts: this repository, or every repository for the organization's file.
-  if (isOrgRepo) return previewOrganization(input);
+  if (isOrgRepo && editsPolicy) return previewOrganization(input);
   if (!base.policySet) return writePreview(input, 'The base branch policy does not load: nothing to compare with', base.problems.map((problem) => `- ${problem.message}`).join('\n'));
-  const report = await replayRepository(input, { ...repoOf, defaultBranch: target.defaultBranch }, base.policySet, proposed.policySet);
+  // Each side with the VEX documents its own branch holds: the proposal's are read at the head.
+  const baseVex = await withVex(octokit, { ...repoOf, ref: pull.baseRef }, base);
+  const proposedVex = await withVex(octokit, { ...repoOf, ref: pull.headSha }, proposed);
+  const vexProblems = [...(baseVex.vex?.problems ?? []), ...(proposedVex.vex?.problems ?? [])];
+  if (vexProblems.length > 0) return writeInvalidProposal(input, vexProblems, 'A VEX document the policy reads does not load');
+  const report = await replayRepository(input, { ...repoOf, defaultBranch: target.defaultBranch }, base.policySet, proposed.policySet, {
+    baseVex: baseVex.vex?.documents ?? [],
+    proposedVex: proposedVex.vex?.documents ?? [],
+  });
   return writePreview(input, previewTitle(report), renderPreviewMarkdown(report));
+}
+
+/** A changed path that one of the repository's own `settings.vex` globs names. */
+function editsVexFile(paths: ReadonlySet<string>, policySet: PolicySet | undefined): boolean {
+  const globs = (policySet?.vex ?? []).filter((entry) => !entry.isOrg).flatMap((entry) => entry.globs);
+  return globs.length > 0 && [...paths].some((path) => matchesAnyGlob(path, globs));
 }
 
 /** The organization's file as proposed, applied with each repository's own file at its default branch. */
@@ -124,12 +143,13 @@ async function replayRepository(
   repository: { owner: string; repo: string; defaultBranch: string },
   base: PolicySet,
   proposed: PolicySet,
+  sides: Parameters<typeof previewPolicyChange>[4] = {},
 ): Promise<PreviewReport> {
   const recent = await collectRecentFacts(input, repository);
   const changes: PreviewChange[] = [];
   let unchanged = 0;
   for (const [branch, bundles] of recent.byBranch) {
-    const preview = previewPolicyChange(bundles, base, proposed, { now: input.now, branch });
+    const preview = previewPolicyChange(bundles, base, proposed, { now: input.now, branch }, sides);
     changes.push(...preview.changes);
     unchanged += preview.unchanged;
   }
@@ -185,7 +205,7 @@ async function collectRecentFacts(
   return { byBranch, notReplayed };
 }
 
-async function writeInvalidProposal(input: PreviewPolicyInput, problems: Parameters<typeof renderCheckRun>[0]['problems']): Promise<void> {
+async function writeInvalidProposal(input: PreviewPolicyInput, problems: Parameters<typeof renderCheckRun>[0]['problems'], title = `The proposed ${POLICY_FILE} is invalid`): Promise<void> {
   const rendered = renderCheckRun({ verdict: { allowed: false, evaluated_at: input.now.toISOString(), context: {}, sources: [POLICY_FILE], images: [] }, problems, notes: [], runs: [] }, { now: input.now });
   await upsertCheckRun(input.octokit, {
     owner: input.target.owner,
@@ -193,7 +213,7 @@ async function writeInvalidProposal(input: PreviewPolicyInput, problems: Paramet
     sha: input.pull.headSha,
     name: `${input.checkName}${PREVIEW_CHECK_SUFFIX}`,
     conclusion: 'failure',
-    output: { title: `The proposed ${POLICY_FILE} is invalid`, summary: rendered.summary, annotations: rendered.annotations },
+    output: { title, summary: rendered.summary, annotations: rendered.annotations },
     completedAt: input.now,
     hasReevaluateButton: false,
   });

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GITHUB_API } from '../helpers/github-mock.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
 import {
   ALPINE_311,
   arrangeRun,
+  imageScan,
   checkRunBodies,
   JUICE_SHOP,
   mockAccessToken,
@@ -90,7 +93,6 @@ describe('the policy preview check', () => {
   it('lists exactly the images a raised threshold unblocks', async () => {
     await judgeDefaultBranch();
     const payload = arrangePolicyPullRequest(RAISED, { isTokenCached: true });
-    mockPolicyFiles(app.github, { ref: 'master', repo: STRICT });
     app.github.api.get(`${REPO_PATH}/commits`).query(true).reply(200, [{ sha: SHA }]);
     app.github.api.get(`${REPO_PATH}/pulls`).query(true).reply(200, [{ number: PR_NUMBER, head: { sha: PR_SHA }, base: { ref: 'master' }, updated_at: '2026-11-26T11:00:00Z' }]);
 
@@ -149,7 +151,6 @@ describe('the policy preview check', () => {
     github.api.post(`${ORG_REPO_PATH}/check-runs`).reply(201, { id: 9101, html_url: 'https://github.com/x/runs/9101' });
     github.api.get(`${ORG_REPO_PATH}/compare/master...${PR_SHA}`).query(true).reply(200, { status: 'ahead', files: [{ filename: POLICY_PATH, status: 'modified' }] });
     mockFile(github, POLICY_PATH, PR_SHA, ORG_PROPOSED, ORG_REPO_PATH);
-    mockFile(github, POLICY_PATH, 'master', ORG_POLICY, ORG_REPO_PATH);
     mockFile(github, POLICY_PATH, PR_SHA, ORG_PROPOSED, ORG_REPO_PATH);
     github.api.get('/installation/repositories').query(true).reply(200, {
       total_count: 2,
@@ -173,5 +174,42 @@ describe('the policy preview check', () => {
     expect(preview).toMatchObject({ head_sha: PR_SHA, conclusion: 'neutral' });
     expect(preview!.output.title).toBe('1 repository replayed: 1 image would change verdict');
     expect(preview!.output.summary).toContain(`| ${OWNER}/${REPO} | 1 image would be blocked, 2 unchanged |`);
+  });
+
+  it('previews a pull request that only adds a VEX file the policy reads: the statement unblocks the image', async () => {
+    const { github } = app;
+    const vexPolicy = ['version: 1', 'settings:', '  vex: [".vex/*.json"]', 'policies:', '  - name: no-critical', '    rules:', '      severity: critical', ''].join('\n');
+    const alpine = readFixtureJson<Record<string, any>>('scans/trivy/alpine-39.json');
+    alpine.Metadata = { ...alpine.Metadata, RepoDigests: [`ghcr.io/aquasecurity/trivy-test-images@sha256:${'3'.repeat(64)}`] };
+    const notAffected = readFileSync(new URL('../fixtures/vex/alpine-39.openvex.json', import.meta.url), 'utf8');
+    const tree = (ref: string, paths: string[]): void => {
+      github.api
+        .get((uri) => decodeURIComponent(new URL(uri, GITHUB_API).pathname) === `${REPO_PATH}/git/trees/${ref}`)
+        .query({ recursive: '1' })
+        .reply(200, { sha: 'f'.repeat(40), truncated: false, tree: paths.map((path) => ({ path, type: 'blob', mode: '100644', sha: 'e'.repeat(40) })) });
+    };
+    // The default branch is judged with no VEX file: blocked, its facts kept.
+    arrangeRun(github, { ref: 'master', repo: vexPolicy, artifacts: imageScan(JSON.stringify(alpine)) });
+    tree('master', ['README.md']);
+    await app.deliver('workflow_run', workflowRunPayload());
+    // The pull request adds .vex/musl.json and leaves the policy alone.
+    const payload = pullRequestPayload('master', PR_NUMBER);
+    payload.pull_request.head.sha = PR_SHA;
+    mockPolicyFiles(github, { ref: 'master', repo: vexPolicy });
+    github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 9001, html_url: 'https://github.com/x/runs/9001' });
+    mockCompare(github, 'master', [{ filename: '.vex/musl.json' }], PR_SHA);
+    tree('master', ['README.md']);
+    tree(PR_SHA, ['README.md', '.vex/musl.json']);
+    mockFile(github, '.vex/musl.json', PR_SHA, notAffected);
+    github.api.get(`${REPO_PATH}/commits`).query(true).reply(200, [{ sha: SHA }]);
+    github.api.get(`${REPO_PATH}/pulls`).query(true).reply(200, []);
+    github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 9002, html_url: 'https://github.com/x/runs/9002' });
+
+    await app.deliver('pull_request', payload);
+
+    github.assertDone();
+    const check = previewCheck();
+    expect(check.output.title).toBe('1 image would be unblocked, 0 unchanged');
+    expect(check.output.summary).toContain('| ghcr.io/aquasecurity/trivy-test-images:alpine-39 | 🚫 blocked → **✅ allowed** |  | `no-critical/severity` |');
   });
 });
