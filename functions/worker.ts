@@ -4,6 +4,7 @@ import { readLambdaConfig } from '../src/env.ts';
 import { createWorker } from '../src/job/run-job.ts';
 import { createDynamoClient, DynamoStore, jobFromItem } from '../src/store/dynamo.ts';
 import type { Job } from '../src/store/store.ts';
+import { createS3BlobStore, createS3Client } from '../src/store/s3-blobs.ts';
 import { KEY_PREFIX } from '../src/store/table.ts';
 import type { DynamoDBStreamEvent, DynamoDBStreamRecord, StreamAttributeValue, StreamBatchResponse } from './lib/aws-events.ts';
 import { getParameters } from './lib/secrets.ts';
@@ -73,6 +74,7 @@ async function createFromEnvironment(): Promise<(event: DynamoDBStreamEvent) => 
   const store = new DynamoStore({
     client: createDynamoClient({ region: config.region, ...(config.dynamodbEndpoint === undefined ? {} : { endpoint: config.dynamodbEndpoint }) }),
     tableName: config.tableName,
+    ...(config.facts === undefined ? {} : { blobs: createS3BlobStore(createS3Client({ region: config.region, ...(config.facts.endpoint === undefined ? {} : { endpoint: config.facts.endpoint }) }), config.facts.bucket) }),
   });
   const { appId, privateKey, webhookSecret } = config.parameters;
   const values = await getParameters([appId, privateKey, webhookSecret], config.ssm);

@@ -26,6 +26,8 @@ import { readFileSync } from 'node:fs';
  * | PRIVATE_KEY_PARAMETER      | (required, Lambda) | worker         | SSM SecureString name of the private key             |
  * | WEBHOOK_SECRET_PARAMETER   | (required, Lambda) | both functions | SSM SecureString name of the webhook secret          |
  * | SSM_ENDPOINT               | unset              | both functions | SSM endpoint override (tests)                        |
+ * | FACTS_BUCKET               | unset: not kept    | worker         | S3 bucket for facts over 350 KB gzipped (serverless.yml) |
+ * | S3_ENDPOINT                | unset              | worker         | S3 endpoint override (tests, path-style)             |
  * | AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN | Lambda sets them | both functions | signing SSM requests |
  *
  * `npm start` also reads `.env` in the working directory (the set-up page writes it); a variable
@@ -95,6 +97,8 @@ export interface LambdaConfig extends GitHubConfig {
   dynamodbEndpoint?: string;
   parameters: { appId: string; privateKey: string; webhookSecret: string };
   ssm: { region: string; endpoint?: string; credentials?: AwsCredentials };
+  /** FACTS_BUCKET: the S3 bucket for facts too large for an item (set by serverless.yml); S3_ENDPOINT for tests. */
+  facts?: { bucket: string; endpoint?: string };
 }
 
 export interface AwsCredentials {
@@ -185,10 +189,13 @@ export function readLambdaConfig(env: Env): LambdaConfig {
   const accessKeyId = nonEmpty(env['AWS_ACCESS_KEY_ID']);
   const secretAccessKey = nonEmpty(env['AWS_SECRET_ACCESS_KEY']);
   const sessionToken = nonEmpty(env['AWS_SESSION_TOKEN']);
+  const factsBucket = nonEmpty(env['FACTS_BUCKET']);
+  const s3Endpoint = nonEmpty(env['S3_ENDPOINT']);
   return {
     ...github,
     tableName,
     region,
+    ...(factsBucket === undefined ? {} : { facts: { bucket: factsBucket, ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint }) } }),
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
     parameters,
     ssm: {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'probot';
 import type { AppCredentials, LocalConfig, SetupConfig } from '../env.ts';
 import { createWorker } from '../job/run-job.ts';
+import { createDirectoryBlobStore } from '../store/blobs.ts';
 import { createDynamoClient, DynamoStore } from '../store/dynamo.ts';
 import { ensureTable, startDynalite } from '../store/dynalite.ts';
 import { receiveWebhook } from '../webhook/receive.ts';
@@ -197,7 +198,8 @@ async function startRuntime(config: LocalConfig, log: Logger): Promise<Runtime> 
   const dynalite = config.dynamodbEndpoint === undefined ? await startDynalite({ path: config.dataDir }) : undefined;
   const client = createDynamoClient({ region: config.region, endpoint: config.dynamodbEndpoint ?? dynalite!.endpoint });
   await ensureTable(client, config.tableName);
-  const store = new DynamoStore({ client, tableName: config.tableName });
+  // Facts too large for an item: files beside dynalite's, under DATA_DIR.
+  const store = new DynamoStore({ client, tableName: config.tableName, blobs: createDirectoryBlobStore(join(config.dataDir, 'facts')) });
   const worker = await createWorker({
     appId: config.appId,
     privateKey: config.privateKey,

@@ -8,6 +8,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { OperationError } from '../errors.ts';
+import { blobKey, type BlobStore } from './blobs.ts';
 import type { CheckState, DefaultBranchDigest, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import {
@@ -26,6 +27,8 @@ type Item = Record<string, AttributeValue>;
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
   tableName: string;
+  /** Where facts too large for an item go (S3 in Lambda, a folder for npm start); without it they are not kept. */
+  blobs?: BlobStore;
 }
 
 /** The client for a table: `endpoint` for dynalite/DynamoDB Local, else the region's endpoint. */
@@ -46,10 +49,12 @@ export function createDynamoClient(options: { region: string; endpoint?: string 
 export class DynamoStore implements Store {
   readonly #client: DynamoDBClient;
   readonly #tableName: string;
+  readonly #blobs: BlobStore | undefined;
 
   constructor(options: DynamoStoreOptions) {
     this.#client = options.client;
     this.#tableName = options.tableName;
+    this.#blobs = options.blobs;
   }
 
   get tableName(): string {
@@ -178,12 +183,17 @@ export class DynamoStore implements Store {
   async putFacts(record: FactsRecord): Promise<boolean> {
     const what = `store the facts of ${record.digest} from ${record.repository}@${record.sha}`;
     const body = gzip(record);
-    if (body.byteLength > MAX_BODY_BYTES) return false;
+    // DynamoDB items stop at 400 KB: a larger bundle goes to the blob store, the item points at it.
+    const blob = body.byteLength > MAX_BODY_BYTES ? blobKey('facts', record.repository, `${record.digest}.json.gz`) : undefined;
+    if (blob !== undefined) {
+      if (this.#blobs === undefined) return false;
+      await this.#blobs.put(blob, body);
+    }
     const item: Item = {
       ...keyItem(keys.facts(record.repository, record.digest)),
       sha: { S: record.sha },
       evaluatedAt: { S: record.evaluatedAt },
-      body: { B: body },
+      ...(blob === undefined ? { body: { B: body } } : { blob: { S: blob } }),
       [TTL_ATTRIBUTE]: ttl(new Date(record.evaluatedAt), FACTS_TTL_SECONDS),
     };
     await this.#put(item, what);
@@ -192,7 +202,13 @@ export class DynamoStore implements Store {
 
   async getFacts(repository: string, digest: string): Promise<FactsRecord | undefined> {
     const item = await this.#get(keys.facts(repository, digest), `read the facts of ${digest} from ${repository}`);
-    return item === undefined ? undefined : decompress<FactsRecord>(item['body']);
+    if (item === undefined) return undefined;
+    const blob = item['blob']?.S;
+    if (blob === undefined) return decompress<FactsRecord>(item['body']);
+    if (this.#blobs === undefined) throw new OperationError(`the facts of ${digest} from ${repository} are in ${blob}, and no blob store is configured`);
+    // The object may have expired (the bucket's lifecycle) before the item's TTL removed the item.
+    const body = await this.#blobs.get(blob);
+    return body === undefined ? undefined : decompress<FactsRecord>({ B: body });
   }
   async putDefaultBranchDigest(record: DefaultBranchDigest): Promise<void> {
     const what = `record the default-branch digest of ${record.image} at ${record.repository}@${record.sha}`;

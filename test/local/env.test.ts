@@ -97,6 +97,14 @@ describe('src/env.ts', () => {
     });
   });
 
+  it.each([
+    { name: 'FACTS_BUCKET: large facts go to that bucket', env: { FACTS_BUCKET: 'facts-xyz' }, facts: { bucket: 'facts-xyz' } },
+    { name: 'S3_ENDPOINT: a test S3', env: { FACTS_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9' }, facts: { bucket: 'b', endpoint: 'http://127.0.0.1:9' } },
+    { name: 'no FACTS_BUCKET: large facts are not kept', env: {}, facts: undefined },
+  ])('reads $name', ({ env, facts }) => {
+    expect(readLambdaConfig({ ...LAMBDA, ...env }).facts).toEqual(facts);
+  });
+
   it('names what the Lambda environment lacks', () => {
     expect(problemsOf(() => readLambdaConfig({}))).toEqual([
       'APP_ID_PARAMETER: the SSM parameter name (set by serverless.yml)',

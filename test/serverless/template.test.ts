@@ -85,6 +85,7 @@ describe('serverless.yml (packaged template)', () => {
   const TABLE = { 'Fn::GetAtt': ['Table', 'Arn'] };
   const STREAM = { 'Fn::GetAtt': ['Table', 'StreamArn'] };
   const DLQ = { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] };
+  const FACTS = { 'Fn::Sub': '${FactsBucket.Arn}/facts/*' };
 
   function statementsOf(functionId: string): Statement[] {
     const role = resources[functionId]?.Properties['Role'] as { 'Fn::GetAtt': [string, string] };
@@ -94,7 +95,7 @@ describe('serverless.yml (packaged template)', () => {
 
   it.each([
     { functionId: 'WebhooksLambdaFunction', log: 'webhooks', parameters: ['webhook-secret'], resources: [TABLE] },
-    { functionId: 'WorkerLambdaFunction', log: 'worker', parameters: ['app-id', 'private-key', 'webhook-secret'], resources: [TABLE, STREAM, DLQ] },
+    { functionId: 'WorkerLambdaFunction', log: 'worker', parameters: ['app-id', 'private-key', 'webhook-secret'], resources: [TABLE, STREAM, DLQ, FACTS] },
   ])('gives $functionId a role naming only its table items, stream, DLQ and parameters', ({ functionId, log, parameters, resources: allowedResources }) => {
     const statements = statementsOf(functionId);
     const allowed = [...allowedResources, ...parameters.map(parameterArn)].map((resource) => JSON.stringify(resource));
@@ -108,7 +109,7 @@ describe('serverless.yml (packaged template)', () => {
         expect(statement.Condition?.['StringEquals']?.['kms:ViaService']).toEqual({ 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' });
         expect(statement.Condition?.['StringLike']?.['kms:EncryptionContext:PARAMETER_ARN']).toEqual(parameters.map(parameterArn));
       } else {
-        expect(actions.every((action) => /^(dynamodb|sqs|ssm):/.test(action)), actions.join()).toBe(true);
+        expect(actions.every((action) => /^(dynamodb|sqs|ssm|s3):/.test(action)), actions.join()).toBe(true);
         for (const resource of statement.Resource) {
           expect(allowed, actions.join()).toContain(JSON.stringify(resource));
           used.add(JSON.stringify(resource));
@@ -139,5 +140,26 @@ describe('serverless.yml (packaged template)', () => {
       expect(variables['TABLE_NAME']).toBe('image-assurance-dev');
     }
     expect(templateText).not.toMatch(/BEGIN (RSA )?PRIVATE KEY/);
+  });
+
+  it('keeps large facts in an encrypted, private bucket with no fixed name, emptied after 90 days; only the worker may read and write them', () => {
+    const buckets = ofType('AWS::S3::Bucket');
+    const bucket = resources['FactsBucket']?.Properties;
+    const worker = resources['WorkerLambdaFunction']?.Properties;
+    const statements = (role: string) =>
+      (resources[role]?.Properties['Policies'] as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown[] }[] } }[]).flatMap((policy) => policy.PolicyDocument.Statement);
+
+    // Besides the framework's own deployment bucket.
+    expect(buckets.map(([id]) => id).sort()).toEqual(['FactsBucket', 'ServerlessDeploymentBucket']);
+    expect(bucket?.['BucketName']).toBeUndefined();
+    expect(bucket?.['BucketEncryption'].ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket?.['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket?.['LifecycleConfiguration'].Rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 90 })]);
+    expect(JSON.stringify(resources['FactsBucketPolicy']?.Properties['PolicyDocument'])).toContain('"aws:SecureTransport":"false"');
+    expect(worker?.['Environment'].Variables['FACTS_BUCKET']).toEqual({ Ref: 'FactsBucket' });
+    expect(statements('WorkerRole').filter((statement) => statement.Action.some((action) => action.startsWith('s3:')))).toEqual([
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [FACTS] },
+    ]);
+    expect(JSON.stringify(statements('WebhooksRole'))).not.toContain('s3:');
   });
 });
