@@ -9,6 +9,7 @@ import { EXIT_ALLOWED, EXIT_BLOCKED, type CliIo, type CommandContext } from './i
 import { defaultPolicyRef, judge } from './judge.ts';
 import { integerIn, outputOption, quietOption, readNow } from './options.ts';
 import { openOutput, type Output } from './output.ts';
+import { readVersion } from './version.ts';
 
 export { readNow } from './options.ts';
 
@@ -103,11 +104,11 @@ export async function runEvaluate(options: EvaluateOptions, io: CliIo): Promise<
 function render(verdict: Verdict, options: EvaluateOptions, output: Output, now: Date): string {
   switch (options.format) {
     case 'json':
-      return renderJson(verdict);
+      return renderJson(verdict, { toolVersion: readVersion() });
     case 'markdown':
       return renderMarkdown(verdictOutcome(verdict), { now });
     case 'sarif':
-      return `${JSON.stringify(renderSarif(verdict), null, 2)}\n`;
+      return `${JSON.stringify(renderSarif(verdict, { toolVersion: readVersion() }), null, 2)}\n`;
     case 'text':
       return renderText(verdict, { color: output.color, limit: options.limit, ...(output.width === undefined ? {} : { width: output.width }) });
   }

@@ -1,6 +1,14 @@
 import type { Verdict } from '../model/verdict.ts';
 
-/** `--format json`: exactly the verdict (SPEC §3), pretty-printed, ending with a newline. */
-export function renderJson(verdict: Verdict): string {
-  return `${JSON.stringify(verdict, null, 2)}\n`;
+export interface JsonOptions {
+  /** This tool's version: the output says which version judged. */
+  toolVersion: string;
+}
+
+/**
+ * `--format json`: the verdict (SPEC §3), pretty-printed, ending with a newline, with one field
+ * more first: `tool`, the name and version that judged (SPEC: more fields may be added).
+ */
+export function renderJson(verdict: Verdict, options: JsonOptions): string {
+  return `${JSON.stringify({ tool: { name: 'image-assurance', version: options.toolVersion }, ...verdict }, null, 2)}\n`;
 }

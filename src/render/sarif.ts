@@ -1,11 +1,48 @@
 import type { FindingSeverity } from '../model/severity.ts';
-import type { Enforcement, ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
+import type { Enforcement, ImageVerdict, PolicyVerdict, RuleKey, Verdict, Violation } from '../model/verdict.ts';
 import { repositoryOf } from './format.ts';
 
 /** https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html */
 export const SARIF_VERSION = '2.1.0';
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const TOOL_NAME = 'image-assurance';
+/** Where the rules are documented: the package's README (its "Rules" section has one heading per rule key). */
+export const DOCS_URL = 'https://www.npmjs.com/package/image-assurance';
+
+export interface SarifOptions {
+  /** This tool's version (`driver.version`). */
+  toolVersion: string;
+}
+
+/** What each rule key checks and how to clear it: a rule's `help` in code scanning. */
+const RULE_HELP: Readonly<Record<RuleKey, string>> = {
+  severity: 'A vulnerability at or above the policy\'s severity threshold. Upgrade the package to the fixed version, rebuild from a patched base image, or add a time-limited exception.',
+  fixable_severity: 'A vulnerability at or above the threshold that has a fix. Upgrade the package to the fixed version (or rebuild from a patched base image).',
+  max_cvss: 'A vulnerability whose CVSS score is over the policy\'s ceiling. Upgrade the package, or add a time-limited exception.',
+  cves: 'A vulnerability the policy denies by ID, whatever its severity. Remove or upgrade the affected package.',
+  'packages.deny': 'A package the policy denies is in the image. Remove it from the image.',
+  'packages.require': 'A package the policy requires is missing from the image. Install it.',
+  root_user: 'The image runs as root. Add a USER instruction with a non-root user to the Dockerfile.',
+  base_images: 'The image is not built from an approved base image. Rebuild it FROM one the policy allows.',
+  secrets: 'A secret (key, token, password) is in the image. Remove it, rebuild, and rotate the secret.',
+  malware: 'A malware scanner flagged a file in the image. Remove the file and rebuild from a clean source.',
+  misconfigurations: 'A configuration check (Dockerfile, image config) failed. Change the image or its Dockerfile so that the check passes.',
+  compliance: 'A compliance benchmark check (CIS, Dockle, XCCDF) failed. Change the image or its Dockerfile so that the check passes.',
+  licenses: 'A package has a license the policy does not allow. Replace the package or get its license approved.',
+  oval: 'An OVAL definition the policy enforces evaluated true. Apply the update it names.',
+  custom: 'A custom CEL rule of the policy matched. Its message says what to change.',
+};
+
+/** The README heading of each rule key, as an anchor. */
+function helpUriOf(rule: RuleKey): string {
+  const heading = rule === 'packages.deny' || rule === 'packages.require' ? 'packagesdeny-and-packagesrequire' : rule === 'secrets' || rule === 'malware' ? 'secrets-and-malware' : rule;
+  return `${DOCS_URL}#${heading}`;
+}
+
+/** The files code scanning can show a result at when the finding is in the image, not in the repository. */
+const DOCKERFILE = /(^|\/)(Dockerfile|Containerfile)([.-][^/]*)?$|\.(dockerfile|containerfile)$/i;
+/** The policy file a repository keeps, for results that have no place in it. */
+const DEFAULT_POLICY_FILE = '.github/image-assurance.yml';
 
 /**
  * GitHub code scanning reads `security-severity` (a string, 0.0–10.0) on rules to rank alerts:
@@ -26,6 +63,8 @@ interface SarifRule {
   name: string;
   shortDescription: { text: string };
   fullDescription: { text: string };
+  help: { text: string; markdown: string };
+  helpUri: string;
   defaultConfiguration: { level: SarifLevel };
   properties: { 'security-severity': string; tags: string[]; policy: string; rule: string; source: string };
 }
@@ -36,43 +75,57 @@ type SarifLevel = 'error' | 'warning' | 'note';
 const SARIF_LEVEL: Record<Enforcement, SarifLevel> = { block: 'error', warn: 'warning', shadow: 'note' };
 
 /**
- * The verdict as SARIF 2.1.0 for code scanning: one run, one rule per (policy, rule key), one
- * result per violation — `error` for block policies, `warning` for warn policies, `note` for shadow ones. A result points
- * at the violation's location, else at the image (a logical location, plus the image's repository
- * path as its artifact so that code scanning, which wants a physical location, accepts it).
+ * The verdict as SARIF 2.1.0 for code scanning: one run per image, told apart by
+ * `automationDetails.id` (`image-assurance/<repository>/`: code scanning keeps one analysis per
+ * category); per run one rule per (policy, rule key) with help text and a link to its
+ * documentation, and one result per violation: `error` for block policies, `warning` for warn
+ * policies, `note` for shadow ones. A result is placed on the Dockerfile when the finding is there
+ * (root user, base image), else on the policy file that the rule comes from: code scanning wants a
+ * file of the repository, and a path inside the image is not one (it is kept as a logical location).
+ * An empty verdict is one run without results.
  */
-export function renderSarif(verdict: Verdict): object {
-  const rules: SarifRule[] = [];
-  const ruleIndex = new Map<string, number>();
-  const results: object[] = [];
-  for (const image of verdict.images) {
-    for (const policy of image.policies) {
-      for (const violation of policy.violations) {
-        const id = `${policy.name}/${violation.rule}`;
-        let index = ruleIndex.get(id);
-        if (index === undefined) {
-          index = rules.length;
-          ruleIndex.set(id, index);
-          rules.push(ruleFor(id, policy, violation));
-        }
-        const rule = rules[index]!;
-        const score = scoreOf(violation);
-        if (score > Number(rule.properties['security-severity'])) rule.properties['security-severity'] = score.toFixed(1);
-        results.push(resultFor(id, index, image, policy, violation));
-      }
-    }
-  }
+export function renderSarif(verdict: Verdict, options: SarifOptions): object {
+  const runs = verdict.images.map((image) => runFor(image, verdict, options));
   return {
     $schema: SARIF_SCHEMA,
     version: SARIF_VERSION,
-    runs: [
-      {
-        tool: { driver: { name: TOOL_NAME, rules } },
-        results,
-        properties: { sources: verdict.sources, evaluated_at: verdict.evaluated_at, allowed: verdict.allowed },
-      },
-    ],
+    runs: runs.length > 0 ? runs : [{ tool: driverOf([], options), results: [], properties: runProperties(verdict) }],
   };
+}
+
+function runFor(image: ImageVerdict, verdict: Verdict, options: SarifOptions): object {
+  const rules: SarifRule[] = [];
+  const ruleIndex = new Map<string, number>();
+  const results: object[] = [];
+  for (const policy of image.policies) {
+    for (const violation of policy.violations) {
+      const id = `${policy.name}/${violation.rule}`;
+      let index = ruleIndex.get(id);
+      if (index === undefined) {
+        index = rules.length;
+        ruleIndex.set(id, index);
+        rules.push(ruleFor(id, policy, violation));
+      }
+      const rule = rules[index]!;
+      const score = scoreOf(violation);
+      if (score > Number(rule.properties['security-severity'])) rule.properties['security-severity'] = score.toFixed(1);
+      results.push(resultFor(id, index, image, policy, violation, verdict.sources));
+    }
+  }
+  return {
+    tool: driverOf(rules, options),
+    automationDetails: { id: `${TOOL_NAME}/${repositoryOf(image.image)}/` },
+    results,
+    properties: { ...runProperties(verdict), image: image.image, ...(image.digest === undefined ? {} : { digest: image.digest }), allowed: image.allowed },
+  };
+}
+
+function driverOf(rules: SarifRule[], options: SarifOptions): object {
+  return { driver: { name: TOOL_NAME, version: options.toolVersion, semanticVersion: options.toolVersion, informationUri: DOCS_URL, rules } };
+}
+
+function runProperties(verdict: Verdict): { sources: string[]; evaluated_at: string; allowed: boolean } {
+  return { sources: verdict.sources, evaluated_at: verdict.evaluated_at, allowed: verdict.allowed };
 }
 
 function ruleFor(id: string, policy: PolicyVerdict, violation: Violation): SarifRule {
@@ -83,6 +136,11 @@ function ruleFor(id: string, policy: PolicyVerdict, violation: Violation): Sarif
     name: `${policy.name}: ${violation.rule}`,
     shortDescription: { text: `${policy.name}: ${violation.rule}` },
     fullDescription: { text: `${description} — rule ${violation.rule}, from ${policy.source}` },
+    help: {
+      text: `${RULE_HELP[violation.rule]} (policy ${policy.name}, ${policy.enforcement}, from ${policy.source})`,
+      markdown: `${RULE_HELP[violation.rule]}\n\nPolicy \`${policy.name}\` (${policy.enforcement}), from \`${policy.source}\`. [Rule \`${violation.rule}\`](${helpUriOf(violation.rule)})`,
+    },
+    helpUri: helpUriOf(violation.rule),
     defaultConfiguration: { level },
     properties: {
       'security-severity': scoreOf(violation).toFixed(1),
@@ -101,12 +159,24 @@ function scoreOf(violation: Violation): number {
   return SEVERITY_SCORE.high;
 }
 
-function resultFor(ruleId: string, ruleIndex: number, image: ImageVerdict, policy: PolicyVerdict, violation: Violation): object {
+/**
+ * Where code scanning shows a result: the Dockerfile line when the finding is there, else the
+ * policy file the rule comes from (a preset's or the organization's rule: the first repository
+ * policy file applied, else `.github/image-assurance.yml`).
+ */
+function physicalLocationOf(policy: PolicyVerdict, violation: Violation, sources: readonly string[]): object {
+  if (violation.location !== undefined && DOCKERFILE.test(violation.location.path)) {
+    return { artifactLocation: { uri: uriOf(violation.location.path.replace(/^\/+/, '')) }, region: { startLine: violation.location.line ?? 1 } };
+  }
+  const isRepositoryFile = (source: string): boolean => !source.startsWith('preset:') && !source.startsWith('org:');
+  const file = isRepositoryFile(policy.source) ? policy.source : (sources.find(isRepositoryFile) ?? DEFAULT_POLICY_FILE);
+  return { artifactLocation: { uri: uriOf(file.replace(/^\/+/, '')) }, region: { startLine: 1 } };
+}
+
+function resultFor(ruleId: string, ruleIndex: number, image: ImageVerdict, policy: PolicyVerdict, violation: Violation, sources: readonly string[]): object {
   const repository = repositoryOf(image.image);
-  const physicalLocation =
-    violation.location === undefined
-      ? { artifactLocation: { uri: uriOf(repository) }, region: { startLine: 1 } }
-      : { artifactLocation: { uri: uriOf(violation.location.path.replace(/^\/+/, '')) }, region: { startLine: violation.location.line ?? 1 } };
+  const physicalLocation = physicalLocationOf(policy, violation, sources);
+  const inImage = violation.location === undefined || DOCKERFILE.test(violation.location.path) ? [] : [{ name: violation.location.path, kind: 'resource' }];
   return {
     ruleId,
     ruleIndex,
@@ -116,7 +186,7 @@ function resultFor(ruleId: string, ruleIndex: number, image: ImageVerdict, polic
     locations: [
       {
         physicalLocation,
-        logicalLocations: [{ name: image.image, fullyQualifiedName: image.digest === undefined ? image.image : `${repository}@${image.digest}`, kind: 'module' }],
+        logicalLocations: [{ name: image.image, fullyQualifiedName: image.digest === undefined ? image.image : `${repository}@${image.digest}`, kind: 'module' }, ...inImage],
       },
     ],
     partialFingerprints: { 'imageAssurance/v1': [repository, policy.name, violation.rule, violation.id, violation.package ?? ''].join('|') },
@@ -131,6 +201,7 @@ function resultFor(ruleId: string, ruleIndex: number, image: ImageVerdict, polic
       ...(violation.fixed_version === undefined ? {} : { fixed_version: violation.fixed_version }),
       ...(violation.severity === undefined ? {} : { severity: violation.severity }),
       ...(violation.cvss === undefined ? {} : { cvss: violation.cvss }),
+      ...(violation.location === undefined ? {} : { location: violation.location }),
     },
   };
 }

@@ -156,6 +156,22 @@ describe('cli/evaluate flags', () => {
   });
 });
 
+describe('cli/evaluate output formats', () => {
+  it('names the tool version in JSON and in SARIF, and gives each image its own SARIF run', async () => {
+    const version = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version;
+    const cwd = workspace({ 'policy.yml': POLICY, 'a.json': trivyReport('ghcr.io/acme/api:1'), 'b.json': trivyReport('ghcr.io/acme/web:1') });
+
+    const json = await runCli(['evaluate', '--policy', 'policy.yml', '--report', 'a.json', 'b.json', '-f', 'json'], cwd);
+    const sarif = await runCli(['evaluate', '--policy', 'policy.yml', '--report', 'a.json', 'b.json', '-f', 'sarif'], cwd);
+
+    expect(JSON.parse(json.stdout).tool).toEqual({ name: 'image-assurance', version });
+    const runs = JSON.parse(sarif.stdout).runs;
+    expect(runs.map((run: { automationDetails: { id: string } }) => run.automationDetails.id)).toEqual(['image-assurance/ghcr.io/acme/api/', 'image-assurance/ghcr.io/acme/web/']);
+    expect(runs[0].tool.driver.version).toBe(version);
+    expect(runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('policy.yml');
+  });
+});
+
 describe('cli/validate without a file', () => {
   it('validates .github/image-assurance.yml', async () => {
     const cwd = workspace({ '.github/image-assurance.yml': POLICY });

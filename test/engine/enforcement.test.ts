@@ -72,7 +72,7 @@ describe('shadow policies and enforce_from', () => {
     const policySet = buildPolicySet([buildPolicy({ name: 'next-quarter', enforcement: 'shadow', rules: { severity: 'high' } })]);
     const verdict = evaluate([buildBundle({ vulnerabilities: [critical] })], policySet, { now: NOW });
 
-    const sarif = renderSarif(verdict) as { runs: { results: { level: string }[] }[] };
+    const sarif = renderSarif(verdict, { toolVersion: '1.2.3' }) as { runs: { results: { level: string }[] }[] };
 
     expect(sarif.runs[0]?.results.map((result) => result.level)).toEqual(['note']);
   });

@@ -20,6 +20,19 @@ function trivyReport(vulnerability: Record<string, unknown>, extra: Record<strin
 }
 
 describe('src/readers/trivy/read', () => {
+  it.each([
+    ['PkgPath when it is there', { PkgPath: 'app/node_modules/a/package.json' }, 'app/package-lock.json', 'app/node_modules/a/package.json'],
+    ['the Target file (a lock file, a binary) without PkgPath', {}, 'app/package-lock.json', 'app/package-lock.json'],
+    ["nothing for Trivy's aggregate Target (Node.js)", {}, 'Node.js', undefined],
+  ])('locates a language package by %s', (_name, vulnerability, target, path) => {
+    const doc = trivyReport(vulnerability);
+    (doc['Results'] as Record<string, unknown>[])[1]!['Target'] = target;
+
+    const report = readReport('r.json', encode(doc));
+
+    expect(report.vulnerabilities[0]!.path).toBe(path);
+  });
+
   it('reads the image identity, OS, config and a vulnerability of a real report', () => {
     const report = readReport('juice.json', readFixture('scans/trivy/juice-shop-v10.2.0.json'));
 

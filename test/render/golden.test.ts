@@ -34,7 +34,7 @@ describe('src/render golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
     ['comment-problem.md', () => renderPrComment(outcome(emptyVerdict(), { problems: [FORK_PROBLEM] }), { now: NOW, checkRunUrl: CHECK_RUN_URL })],
     ['text-blocked.txt', () => renderText(blockedVerdict(), { color: false })],
     ['text-warned.txt', () => renderText(warnedVerdict(), { color: false })],
-    ['sarif-blocked.json', () => `${JSON.stringify(renderSarif(blockedVerdict()), null, 2)}\n`],
+    ['sarif-blocked.json', () => `${JSON.stringify(renderSarif(blockedVerdict(), { toolVersion: '1.2.3' }), null, 2)}\n`],
     [
       'check-run-blocked.json',
       () =>

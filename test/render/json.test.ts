@@ -8,9 +8,9 @@ describe('src/render/json', () => {
     ['a blocked verdict', blockedVerdict()],
     ['an empty verdict', emptyVerdict()],
   ])('prints exactly %s, pretty and newline-terminated', (_name, verdict) => {
-    const text = renderJson(verdict);
+    const text = renderJson(verdict, { toolVersion: '1.2.3' });
 
-    expect(JSON.parse(text)).toEqual(verdict);
+    expect(JSON.parse(text)).toEqual({ tool: { name: 'image-assurance', version: '1.2.3' }, ...verdict });
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toContain('\n  "allowed"');
   });

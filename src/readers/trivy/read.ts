@@ -130,7 +130,9 @@ function readResult(file: string, result: JsonObject, r: number, report: Report)
   const vulnerabilities = result['Vulnerabilities'];
   if (vulnerabilities !== undefined && vulnerabilities !== null) {
     if (!Array.isArray(vulnerabilities)) throw fieldError(file, `Results[${r}].Vulnerabilities`, 'an array', vulnerabilities);
+    const first = report.vulnerabilities.length;
     readVulnerabilities(file, vulnerabilities, r, type, report.vulnerabilities);
+    if (result['Class'] === 'lang-pkgs') locateInTarget(report.vulnerabilities, first, target);
   }
   const packages = result['Packages'];
   if (packages !== undefined && packages !== null) {
@@ -189,6 +191,22 @@ function readModifiedFindings(file: string, list: unknown[], r: number, type: st
       default:
         throw fieldError(file, `${at}.Type`, 'vulnerability, misconfiguration, secret or license', kind);
     }
+  }
+}
+
+/**
+ * Trivy names the file of a language package in `PkgPath`, or only in the result's `Target` (a
+ * lock file or a binary: `app/package-lock.json`, `usr/local/bin/app`); its `Target` is a language
+ * name instead when the packages come from many files (`Node.js`, `Java`, …, see Trivy's
+ * pkg/scanner/langpkg). Where the package is, when the report says: so copies can be told apart.
+ */
+const AGGREGATE_TARGETS: ReadonlySet<string> = new Set(['Python', 'Conda', 'Ruby', 'Node.js', 'Java', 'Kubernetes', 'PHP', '.NET', 'Go', 'Rust', 'Dart', 'Swift', 'Elixir', 'Julia']);
+
+function locateInTarget(vulnerabilities: Vulnerability[], first: number, target: string): void {
+  if (target === '' || AGGREGATE_TARGETS.has(target)) return;
+  for (let v = first; v < vulnerabilities.length; v += 1) {
+    const vulnerability = vulnerabilities[v]!;
+    if (vulnerability.path === undefined || vulnerability.path === '') vulnerability.path = target;
   }
 }
 
