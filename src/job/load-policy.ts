@@ -1,6 +1,7 @@
-import { InputError } from '../errors.ts';
+import { InputError, OperationError } from '../errors.ts';
 import type { VexLoad } from './load-vex.ts';
 import type { GitHubClient } from '../github/client.ts';
+import { statusOf } from '../github/client.ts';
 import { fetchFileText } from '../github/contents.ts';
 import type { OutcomeProblem } from '../model/outcome.ts';
 import { loadPolicySet } from '../policy/load.ts';
@@ -30,7 +31,7 @@ export const ORG_POLICY_REPO = '.github';
  * re-evaluation may load several branches' policies). Pass the same object to each call.
  */
 export interface OrgPolicyCache {
-  pending?: Promise<PolicySource | undefined>;
+  pending?: Promise<OrgPolicyRead>;
 }
 
 export interface PolicyLoad {
@@ -51,16 +52,19 @@ export async function loadRepoPolicy(
 ): Promise<PolicyLoad> {
   // The organization's own `.github` repository is judged by its file alone (at `ref`), as before.
   const isOrgRepo = target.repo.toLowerCase() === ORG_POLICY_REPO;
-  const org = (): Promise<PolicySource | undefined> => (orgCache.pending ??= fetchOrgPolicy(octokit, target.owner));
+  const orgRead = (): Promise<OrgPolicyRead> => (orgCache.pending ??= readOrgPolicy(octokit, target.owner));
+  const org = async (): Promise<PolicySource | undefined> => (await orgRead()).source;
   // Both files in parallel: the organization's is one more request, never a slower one.
-  const [text, orgRoot] = await Promise.all([
+  const [text, orgFile] = await Promise.all([
     fetchFileText(octokit, { owner: target.owner, repo: target.repo, path: POLICY_FILE, ref: target.ref }),
-    isOrgRepo ? undefined : org(),
+    isOrgRepo ? undefined : orgRead(),
   ]);
+  const orgRoot = orgFile?.source;
   const root = text === undefined ? presetRoot() : { file: POLICY_FILE, text, origin: 'repo' as const };
   const roots = orgRoot ? [orgRoot, root] : [root];
   const notes = [
     ...(orgRoot ? [`The organization's policy ${orgRoot.file} applied: it applies to every repository, with or without extends: [org].`] : []),
+    ...(orgFile?.unreadableNote ? [orgFile.unreadableNote] : []),
     ...(text === undefined ? [`No ${POLICY_FILE} on ${target.ref}: preset:${DEFAULT_PRESET} applied.`] : []),
   ];
   // `extends: [org]` reads the file already fetched: it applies once, owned by the organization.
@@ -71,6 +75,33 @@ export async function loadRepoPolicy(
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { settings: defaultSettings(), sources: roots.map((file) => file.file), notes, problems: error.problems.map(toPolicyProblem) };
+  }
+}
+
+/** What reading the organization's file gave: the file, or a note that it could not be read. */
+export interface OrgPolicyRead {
+  source?: PolicySource;
+  /** Set when GitHub refused the read (401/403): the check says the floor was not applied. */
+  unreadableNote?: string;
+}
+
+/**
+ * The organization's file. A refused read (the app is not installed on `<owner>/.github`, or may not
+ * read its contents: 401/403) never drops the floor silently: the check gets a note that names the
+ * repository and what to do. A missing file or repository (404) means no organization policy.
+ */
+async function readOrgPolicy(octokit: GitHubClient, owner: string): Promise<OrgPolicyRead> {
+  try {
+    const source = await fetchOrgPolicy(octokit, owner);
+    return source ? { source } : {};
+  } catch (error) {
+    const status = error instanceof OperationError ? statusOf(error.cause) : undefined;
+    if (status !== 401 && status !== 403) throw error;
+    return {
+      unreadableNote:
+        `The organization's policy could not be read: GitHub refused ${owner}/${ORG_POLICY_REPO} (HTTP ${status}), so its floor was NOT applied to this check. ` +
+        `Install the app on ${owner}/${ORG_POLICY_REPO} with "Contents: read" (or on all repositories) so that ${POLICY_FILE} there applies.`,
+    };
   }
 }
 

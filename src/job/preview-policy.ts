@@ -103,7 +103,7 @@ async function previewOrganization(input: PreviewPolicyInput): Promise<void> {
   const { octokit, target, pull } = input;
   const proposedText = await fetchFileText(octokit, { owner: target.owner, repo: ORG_POLICY_REPO, path: POLICY_FILE, ref: pull.headSha });
   const orgFile = `org:${target.owner}/${ORG_POLICY_REPO}/${POLICY_FILE}`;
-  const proposedOrg: OrgPolicyCache = { pending: Promise.resolve(proposedText === undefined ? undefined : { file: orgFile, text: proposedText, origin: 'org' as const }) };
+  const proposedOrg: OrgPolicyCache = { pending: Promise.resolve(proposedText === undefined ? {} : { source: { file: orgFile, text: proposedText, origin: 'org' as const } }) };
   const currentOrg: OrgPolicyCache = {};
   const repositories = (await fetchInstallationRepositories(octokit, MAX_PREVIEW_REPOSITORIES + 1)).filter((repository) => repository.repo.toLowerCase() !== ORG_POLICY_REPO);
   const lines: string[] = [];

@@ -7,12 +7,17 @@ import {
   finalCheckRun,
   imageScan,
   JUICE_SHOP,
+  mockAccessToken,
   mockArtifacts,
+  mockCreateCheckRun,
+  mockFile,
   mockCompare,
   mockOnBranch,
   mockPolicyFiles,
   mockUpdateCheckRun,
+  ORG_REPO_PATH,
   OWNER,
+  POLICY_PATH,
   REPO,
   REPO_PATH,
   RUN_ID,
@@ -168,5 +173,24 @@ describe('src/github/app (issue 8: a later, lighter workflow)', () => {
     expect(check.conclusion).toBe('failure');
     expect(check.output.summary).toContain(`ran ${LIGHT}, which settings.scan&#95;workflows does not list: its artifacts were not read`);
     expect((await app.store.getCheckState(`${OWNER}/${REPO}`, SHA))?.value.runs[String(RUN_ID + 1)]).toMatchObject({ isExcluded: true, workflow: LIGHT });
+  });
+});
+
+describe('src/github/app (issue 8: the organization floor is never dropped silently)', () => {
+  it.each([403])("notes that <org>/.github could not be read (HTTP %s), naming the repository and what to do", async (status) => {
+    const { github } = app;
+    mockAccessToken(github);
+    mockFile(github, POLICY_PATH, 'master', undefined);
+    github.api.get(`${ORG_REPO_PATH}/contents/${encodeURIComponent(POLICY_PATH)}`).reply(status, { message: 'Resource not accessible by integration' });
+    mockArtifacts(github, RUN_ID, imageScan(ALPINE_311));
+    mockOnBranch(github, 'master');
+    mockCreateCheckRun(github);
+
+    await app.deliver('workflow_run', workflowRunPayload());
+
+    github.assertDone();
+    const check = finalCheckRun(github);
+    expect(check.output.summary).toContain(`GitHub refused ${OWNER}/.github (HTTP ${status}), so its floor was NOT applied`);
+    expect(check.output.summary).toContain(`Install the app on ${OWNER}/.github`);
   });
 });
