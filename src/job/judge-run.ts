@@ -78,14 +78,16 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
     matchesAnyGlob(artifact.name, policy.settings.artifacts),
   );
   // 4. Reports from a workflow (or a protected file) that this change edited could be forged:
-  //    never download them (unless the base branch's policy says `workflow_changes: trusted`).
+  //    never download them (unless the base branch's policy says `workflow_changes: trusted`, or
+  //    `reviewed` and a writer approved the pull request's head commit).
   if (artifacts.length > 0) {
     const changed = await workflowChangeProblem(input.octokit, {
       owner: input.owner,
       repo: input.repo,
       run,
       baseRef: input.policyRef,
-      isWorkflowChecked: policy.settings.workflow_changes === 'untrusted',
+      isWorkflowChecked: policy.settings.workflow_changes !== 'trusted',
+      isReviewEnough: policy.settings.workflow_changes === 'reviewed',
       protectedPaths: policy.settings.protected_paths,
     });
     if (changed) return judgement([changed]);

@@ -2,6 +2,7 @@ import type { GitHubClient } from '../github/client.ts';
 import { fetchChangedFiles } from '../github/compare.ts';
 import type { CompareStatus } from '../github/compare.ts';
 import { fetchFileText } from '../github/contents.ts';
+import { fetchPullRequestReviews, hasWriteAccess } from '../github/reviews.ts';
 import { matchesAnyGlob } from '../model/glob.ts';
 import type { OutcomeProblem } from '../model/outcome.ts';
 import type { WorkflowRunInfo } from './workflow-run.ts';
@@ -18,19 +19,53 @@ import type { WorkflowRunInfo } from './workflow-run.ts';
  * says its commit is there (`identical` or `behind`). Everything else is compared like any change,
  * and a comparison that cannot be had fails the run (the error reaches the final guard).
  */
-export async function workflowChangeProblem(
-  octokit: GitHubClient,
-  target: {
-    owner: string;
-    repo: string;
-    run: WorkflowRunInfo;
-    baseRef: string;
-    /** `settings.workflow_changes === 'untrusted'`: the run's own workflow file must be unchanged. */
-    isWorkflowChecked: boolean;
-    /** `settings.protected_paths`: globs of other files the scan depends on, which must be unchanged too. */
-    protectedPaths: readonly string[];
-  },
-): Promise<OutcomeProblem | undefined> {
+export interface WorkflowTrustTarget {
+  owner: string;
+  repo: string;
+  run: WorkflowRunInfo;
+  baseRef: string;
+  /** `settings.workflow_changes` other than `trusted`: the run's own workflow file must be unchanged (or reviewed). */
+  isWorkflowChecked: boolean;
+  /**
+   * `settings.workflow_changes: reviewed`: a change to the workflow or a protected path is
+   * accepted once the pull request's head commit, which the run scanned, has an approving review
+   * from someone with write access who is not the pull request's author.
+   */
+  isReviewEnough?: boolean;
+  /** `settings.protected_paths`: globs of other files the scan depends on, which must be unchanged too. */
+  protectedPaths: readonly string[];
+}
+
+export async function workflowChangeProblem(octokit: GitHubClient, target: WorkflowTrustTarget): Promise<OutcomeProblem | undefined> {
+  const problem = await unreviewedChangeProblem(octokit, target);
+  if (!problem || !target.isReviewEnough || target.run.workflowPath === undefined) return problem;
+  const pull = target.run.pullRequests.find((pr) => pr.baseRef === target.baseRef);
+  if (!pull) return { kind: 'report', message: `No pull request into ${target.baseRef} to approve (settings.workflow_changes: reviewed): ${problem.message}` };
+  const approver = await findWriterApproval(octokit, { owner: target.owner, repo: target.repo, pullNumber: pull.number, headSha: target.run.headSha });
+  if (approver !== undefined) return undefined;
+  return {
+    kind: 'report',
+    message:
+      `Not approved yet (settings.workflow_changes: reviewed): the reports count once someone with write access who is not the author of pull request #${pull.number} ` +
+      `approves its head commit ${target.run.headSha.slice(0, 7)}, which judges them again. ${problem.message}`,
+  };
+}
+
+/**
+ * A reviewer whose latest review approves `headSha`, which is still the pull request's head, who
+ * is not its author and can push to the repository; undefined when there is none.
+ */
+async function findWriterApproval(octokit: GitHubClient, target: { owner: string; repo: string; pullNumber: number; headSha: string }): Promise<string | undefined> {
+  const reviews = await fetchPullRequestReviews(octokit, target);
+  if (reviews.headSha !== target.headSha) return undefined;
+  const approvers = reviews.latest.filter((review) => review.state === 'APPROVED' && review.commitId === target.headSha && review.login.toLowerCase() !== reviews.author.toLowerCase());
+  for (const approver of approvers) {
+    if (await hasWriteAccess(octokit, { owner: target.owner, repo: target.repo, username: approver.login })) return approver.login;
+  }
+  return undefined;
+}
+
+async function unreviewedChangeProblem(octokit: GitHubClient, target: WorkflowTrustTarget): Promise<OutcomeProblem | undefined> {
   const { run, baseRef } = target;
   if (!target.isWorkflowChecked && target.protectedPaths.length === 0) return undefined;
   const path = run.workflowPath;
@@ -79,8 +114,8 @@ function changedProblem(run: WorkflowRunInfo, path: string, baseRef: string): Ou
     kind: 'report',
     message:
       `${runName(run)} ran ${path} as this change edits it (it differs from ${baseRef}): a changed workflow could upload any report, ` +
-      'so its reports cannot vouch for the image and were not read (settings.workflow_changes: untrusted). Change the workflow in a pull request of its own, ' +
-      'merged by someone allowed to bypass the required check, then scan again; or set workflow_changes: trusted on the default branch',
+      'so its reports cannot vouch for the image and were not read (settings.workflow_changes). Change the workflow in a pull request of its own, ' +
+      'merged by someone allowed to bypass the required check, then scan again; or set workflow_changes: reviewed (an approval by a writer lets them count) or trusted on the default branch',
   };
 }
 

@@ -288,7 +288,7 @@ const FLOOR_ORDER = {
   forks: ['trusted', 'untrusted'],
   missing_scan: ['ignore', 'fail'],
   unscoped_images: ['allow', 'block'],
-  workflow_changes: ['trusted', 'untrusted'],
+  workflow_changes: ['trusted', 'reviewed', 'untrusted'],
 } as const;
 type FloorKey = keyof typeof FLOOR_ORDER;
 

@@ -12,7 +12,7 @@ export const COMMENT_MODES = ['always', 'on-failure', 'never'] as const;
 export const MISSING_SCAN_MODES = ['fail', 'ignore'] as const;
 export const FORK_MODES = ['untrusted', 'trusted'] as const;
 export const UNSCOPED_MODES = ['allow', 'block'] as const;
-export const WORKFLOW_CHANGE_MODES = ['untrusted', 'trusted'] as const;
+export const WORKFLOW_CHANGE_MODES = ['untrusted', 'reviewed', 'trusted'] as const;
 export const ENFORCEMENTS = ['block', 'warn', 'shadow'] as const;
 
 const Glob = z.string().min(1);
@@ -84,7 +84,7 @@ export const Settings = z
     workflow_changes: z
       .enum(WORKFLOW_CHANGE_MODES)
       .describe(
-        "Reports from a run whose workflow file the change edits: untrusted (the check fails and says why) or trusted (e.g. for Dependabot's action updates). The organization's value is a floor.",
+        "Reports from a run whose workflow file (or a protected path) the change edits: untrusted (the check fails and says why), reviewed (they count once the pull request's head commit has an approving review from someone with write access who is not its author, e.g. for Dependabot's action updates) or trusted. The organization's value is a floor (untrusted > reviewed > trusted).",
       )
       .meta({ default: SETTINGS_DEFAULTS.workflow_changes })
       .optional(),
