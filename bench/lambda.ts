@@ -31,6 +31,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = resolve(ROOT, '../shared/fixtures/webhooks');
 const MB = 1024 * 1024;
 const SECRET = 'bench-secret';
+const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/bench-flow/stream/2026-11-26T00:00:00.000';
 const FUNCTIONS = ['webhooks', 'worker'] as const;
 export const GOALS = { webhooksBundleBytes: 1 * MB, workerBundleBytes: 3 * MB, ackP99Ms: 50 } as const;
 
@@ -146,7 +147,7 @@ async function measureDeliveryToCheck(count: number, isThrottled: boolean): Prom
       ...(isThrottled ? {} : { octokitDefaults: { throttle: { enabled: false } } }),
     });
     const receive = createWebhooksHandler({ store, secret: async () => SECRET, now: () => new Date() });
-    const runStream = createWorkerHandler({ runJob: worker.runJob, log: pino({ level: 'silent' }) });
+    const runStream = createWorkerHandler({ runJob: worker.runJob, store, log: pino({ level: 'silent' }), now: () => new Date() });
     const base = await readPayload('registry_package.published.json');
     const times: number[] = [];
     for (let index = 0; index <= count; index++) {
@@ -157,7 +158,7 @@ async function measureDeliveryToCheck(count: number, isThrottled: boolean): Prom
       if (ack.statusCode !== 202) throw new Error(`delivery ${id} answered ${ack.statusCode}`);
       const { Item } = await client.send(new GetItemCommand({ TableName: 'bench-flow', Key: { pk: { S: keys.job(id).pk }, sk: { S: keys.job(id).sk } } }));
       const image = toStreamImage(Item ?? {});
-      const result = await runStream({ Records: [{ eventName: 'INSERT', dynamodb: { NewImage: image, SequenceNumber: String(index) } }] });
+      const result = await runStream({ Records: [{ eventName: 'INSERT', eventSourceARN: STREAM_ARN, dynamodb: { NewImage: image, SequenceNumber: String(100_000_000_000_000_000_000n + BigInt(index)) } }] });
       if (result.batchItemFailures.length > 0) throw new Error(`delivery ${id} failed in the worker`);
       if (index > 0) times.push(performance.now() - start);
     }

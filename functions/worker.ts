@@ -1,42 +1,66 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { pino } from 'pino';
 import { readLambdaConfig } from '../src/env.ts';
-import { createWorker } from '../src/job/run-job.ts';
-import { createDynamoClient, DynamoStore, jobFromItem } from '../src/store/dynamo.ts';
-import type { Job } from '../src/store/store.ts';
-import { createS3BlobStore, createS3Client } from '../src/store/s3-blobs.ts';
+import { CHECK_WRITE_RESERVE_MS, type RunJobOptions } from '../src/job/run-job.ts';
+import { jobFromItem } from '../src/store/dynamo.ts';
+import type { Job, Store } from '../src/store/store.ts';
 import { KEY_PREFIX } from '../src/store/table.ts';
-import type { DynamoDBStreamEvent, DynamoDBStreamRecord, StreamAttributeValue, StreamBatchResponse } from './lib/aws-events.ts';
-import { getParameters } from './lib/secrets.ts';
+import type { DynamoDBStreamEvent, DynamoDBStreamRecord, LambdaContext, StreamAttributeValue, StreamBatchResponse } from './lib/aws-events.ts';
+import { createStoreFromEnvironment, createWorkerFromEnvironment } from './lib/github-worker.ts';
 
 /**
  * The table's stream (job INSERTs only, filtered by the event source mapping) → run each job.
  * Records run in order; at the first failure the handler stops and reports that record, so Lambda
  * retries from it (ReportBatchItemFailures) and never re-runs the jobs before it. After the
- * mapping's bounded retries the record goes to the dead-letter queue.
+ * mapping's bounded retries the record goes to the dead-letter queue, whose drain
+ * (functions/dead-letters.ts) ends the job as a failing "did not finish" check: before a job runs,
+ * its stream position is stored as an attempt (cleared when it ends), which is how the drain finds
+ * the jobs of a dead-lettered sequence range. Each job runs against the invocation's deadline
+ * (context.getRemainingTimeInMillis); a record is not started with less than twice the reserve
+ * left, but handed back for the retry.
  */
 
 export interface WorkerDeps {
-  runJob(job: Job): Promise<void>;
-  log: { error(fields: Record<string, unknown>, message: string): void };
+  runJob(job: Job, options: RunJobOptions): Promise<void>;
+  store: Pick<Store, 'putAttempt' | 'clearAttempt'>;
+  log: { info(fields: Record<string, unknown>, message: string): void; error(fields: Record<string, unknown>, message: string): void };
+  now: () => Date;
+  /** CHECK_WRITE_RESERVE_MS unless given. */
+  checkWriteReserveMs?: number;
 }
 
-export function createWorkerHandler(deps: WorkerDeps): (event: DynamoDBStreamEvent) => Promise<StreamBatchResponse> {
-  return async function handleStream(event) {
+export function createWorkerHandler(deps: WorkerDeps): (event: DynamoDBStreamEvent, context?: LambdaContext) => Promise<StreamBatchResponse> {
+  const reserveMs = deps.checkWriteReserveMs ?? CHECK_WRITE_RESERVE_MS;
+  return async function handleStream(event, context) {
+    const remainingMs = context === undefined ? undefined : () => context.getRemainingTimeInMillis();
     for (const record of event.Records) {
+      const failed = { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' }] };
+      if (remainingMs !== undefined && remainingMs() < 2 * reserveMs) {
+        deps.log.info({ eventID: record.eventID, remainingMs: remainingMs() }, 'too little time left to start a job: handed back to the stream');
+        return failed;
+      }
       let job: Job | undefined;
       try {
         job = jobOfRecord(record);
         if (job === undefined) continue;
-        await deps.runJob(job);
+        const position = streamPositionOf(record);
+        if (position !== undefined) await deps.store.putAttempt({ ...position, jobId: job.id, startedAt: deps.now().toISOString() });
+        await deps.runJob(job, remainingMs === undefined ? {} : { remainingMs });
+        if (position !== undefined) await deps.store.clearAttempt(position.streamArn, position.sequenceNumber);
       } catch (error) {
         // An unreadable record fails like a failed job: retried, then sent to the dead-letter queue.
         deps.log.error({ err: error, deliveryId: job?.id, event: job?.event, eventID: record.eventID }, 'job failed; the stream will retry it');
-        return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' }] };
+        return failed;
       }
     }
     return { batchItemFailures: [] };
   };
+}
+
+/** Where a record sits in the table's stream; undefined when the record does not say (not from Lambda). */
+function streamPositionOf(record: DynamoDBStreamRecord): { streamArn: string; sequenceNumber: string } | undefined {
+  const sequenceNumber = record.dynamodb?.SequenceNumber;
+  if (record.eventSourceARN === undefined || sequenceNumber === undefined) return undefined;
+  return { streamArn: record.eventSourceARN, sequenceNumber };
 }
 
 /** The job a stream record inserted, or undefined for any other record (the filter should keep those out). */
@@ -66,34 +90,20 @@ function bytesOfBase64(text: string): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-let coldStart: Promise<(event: DynamoDBStreamEvent) => Promise<StreamBatchResponse>> | undefined;
+let coldStart: Promise<(event: DynamoDBStreamEvent, context?: LambdaContext) => Promise<StreamBatchResponse>> | undefined;
 
 /** Built once per cold start: config from the environment, the App's secrets from SSM, one worker. */
-async function createFromEnvironment(): Promise<(event: DynamoDBStreamEvent) => Promise<StreamBatchResponse>> {
+async function createFromEnvironment(): Promise<(event: DynamoDBStreamEvent, context?: LambdaContext) => Promise<StreamBatchResponse>> {
   const config = readLambdaConfig(process.env);
-  const store = new DynamoStore({
-    client: createDynamoClient({ region: config.region, ...(config.dynamodbEndpoint === undefined ? {} : { endpoint: config.dynamodbEndpoint }) }),
-    tableName: config.tableName,
-    ...(config.facts === undefined ? {} : { blobs: createS3BlobStore(createS3Client({ region: config.region, ...(config.facts.endpoint === undefined ? {} : { endpoint: config.facts.endpoint }) }), config.facts.bucket) }),
-  });
-  const { appId, privateKey, webhookSecret } = config.parameters;
-  const values = await getParameters([appId, privateKey, webhookSecret], config.ssm);
-  const worker = await createWorker({
-    appId: values[appId] ?? '',
-    privateKey: values[privateKey] ?? '',
-    secret: values[webhookSecret] ?? '',
-    ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
-    store,
-    // JSON lines for CloudWatch, at LOG_LEVEL (Probot's own default is pretty-printed at warn).
-    log: pino({ level: config.logLevel }),
-  });
-  return createWorkerHandler({ runJob: (job) => worker.runJob(job), log: worker.probot.log });
+  const store = createStoreFromEnvironment(config);
+  const worker = await createWorkerFromEnvironment(config, store);
+  return createWorkerHandler({ runJob: (job, options) => worker.runJob(job, options), store, log: worker.probot.log, now: () => new Date() });
 }
 
-export async function handler(event: DynamoDBStreamEvent): Promise<StreamBatchResponse> {
+export async function handler(event: DynamoDBStreamEvent, context?: LambdaContext): Promise<StreamBatchResponse> {
   coldStart ??= createFromEnvironment().catch((error: unknown) => {
     coldStart = undefined;
     throw error;
   });
-  return (await coldStart)(event);
+  return (await coldStart)(event, context);
 }

@@ -35,6 +35,8 @@ export type StreamAttributeValue =
 
 export interface DynamoDBStreamRecord {
   eventID?: string;
+  /** The table stream's ARN. */
+  eventSourceARN?: string;
   eventName?: 'INSERT' | 'MODIFY' | 'REMOVE';
   eventSource?: string;
   dynamodb?: {
@@ -52,4 +54,41 @@ export interface DynamoDBStreamEvent {
 /** With `functionResponseType: ReportBatchItemFailures`: the records to retry, by sequence number. */
 export interface StreamBatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
+}
+
+/** The part of the Lambda context the handlers use. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+  awsRequestId?: string;
+}
+
+/** An SQS event (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html). */
+export interface SqsEvent {
+  Records: { messageId: string; body: string; eventSourceARN?: string; attributes?: Record<string, string> }[];
+}
+
+/** With `functionResponseType: ReportBatchItemFailures`: the messages to keep, by message ID. */
+export interface SqsBatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+/**
+ * What a DynamoDB stream event source mapping sends its on-failure destination (SQS) for a batch
+ * it gave up on: a description of the batch, never its records.
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html (invocation record)
+ */
+export interface StreamFailureRecord {
+  requestContext?: { requestId?: string; functionArn?: string; condition?: string; approximateInvokeCount?: number };
+  responseContext?: { statusCode?: number; executedVersion?: string; functionError?: string };
+  version?: string;
+  timestamp?: string;
+  DDBStreamBatchInfo: {
+    shardId: string;
+    startSequenceNumber: string;
+    endSequenceNumber: string;
+    approximateArrivalOfFirstRecord?: string;
+    approximateArrivalOfLastRecord?: string;
+    batchSize: number;
+    streamArn: string;
+  };
 }

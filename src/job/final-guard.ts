@@ -33,10 +33,21 @@ export async function withFinalGuard(guard: GuardTarget, work: () => Promise<voi
   try {
     await work();
   } catch (error) {
-    const message = `The evaluation did not finish: ${describeError(error)}. Re-run the check to try again.`;
     guard.log.error({ err: error, repository: `${guard.target.owner}/${guard.target.repo}`, sha: guard.sha, runId: guard.run?.id }, 'evaluation failed');
-    await reportInternalFailure(guard, message, error);
+    await reportInternalFailure(guard, didNotFinishMessage(describeError(error)), error);
   }
+}
+
+/**
+ * For a job that was stopped from outside (its deadline, or dead-lettered after running out of
+ * time, memory or retries): the same completed failing check the guard writes, saying why.
+ */
+export async function reportDidNotFinish(guard: GuardTarget, reason: string): Promise<void> {
+  await reportInternalFailure(guard, didNotFinishMessage(reason), new Error(reason));
+}
+
+function didNotFinishMessage(reason: string): string {
+  return `The evaluation did not finish: ${reason}. Re-run the check to try again.`;
 }
 
 async function reportInternalFailure(guard: GuardTarget, message: string, error: unknown): Promise<void> {

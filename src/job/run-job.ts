@@ -1,9 +1,12 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'probot';
 import { Probot, ProbotOctokit } from 'probot';
 import { imageAssuranceApp } from '../github/app.ts';
 import { conditionalContents } from '../github/conditional-requests.ts';
 import type { ContentsCache } from '../github/conditional-requests.ts';
 import type { Job, Store } from '../store/store.ts';
+import { readJobSubject } from './job-subject.ts';
+import { reportUnfinished } from './report-unfinished.ts';
 
 /**
  * Stage 2, job: the worker. ONE Probot instance with the app loaded; a job is a stored delivery
@@ -27,10 +30,18 @@ export const MAX_RATE_LIMIT_WAIT_SECONDS = 60;
  */
 export const GITHUB_REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * The time a job's deadline leaves for writing its failing "did not finish" check: the policy read
+ * for the check name, the check state and the check run, each request bounded by
+ * GITHUB_REQUEST_TIMEOUT_MS.
+ */
+export const CHECK_WRITE_RESERVE_MS = 40_000;
+
 export interface WorkerOptions {
   appId: string | number;
   privateKey: string;
-  secret: string;
+  /** Only for Probot's own webhook verification, which the worker never uses (jobs were verified on receipt). */
+  secret?: string;
   /** GitHub Enterprise Server or a test server: the REST API URL. */
   baseUrl?: string;
   store: Store;
@@ -43,10 +54,24 @@ export interface WorkerOptions {
   octokitDefaults?: { retry?: Record<string, unknown>; throttle?: Record<string, unknown> };
   /** GITHUB_REQUEST_TIMEOUT_MS unless given (tests make it short). */
   requestTimeoutMs?: number;
+  /** CHECK_WRITE_RESERVE_MS unless given (tests make it short). */
+  checkWriteReserveMs?: number;
+}
+
+export interface RunJobOptions {
+  /**
+   * The time left to the process (Lambda's `context.getRemainingTimeInMillis`, or a local budget).
+   * The job is stopped `checkWriteReserveMs` before it runs out: every GitHub request it still has
+   * in flight is aborted, and its check ends as a failing "did not finish" instead.
+   */
+  remainingMs?: () => number;
 }
 
 export interface Worker {
-  runJob(job: Job): Promise<void>;
+  /** Runs the job; rejects when it failed in a way its final guard could not answer (the stream retries it). */
+  runJob(job: Job, options?: RunJobOptions): Promise<void>;
+  /** Ends the job's commit in a failing "did not finish" check that gives `reason`. */
+  reportUnfinished(job: Job, reason: string): Promise<void>;
   probot: Probot;
 }
 
@@ -64,27 +89,75 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
       ...options.octokitDefaults?.throttle,
     },
   })).plugin(conditionalContents(contents));
+  // The running job's stop signal, seen by every GitHub request the job makes (and by no other).
+  const jobSignal = new AsyncLocalStorage<AbortSignal>();
   const probot = new Probot({
     appId: options.appId,
     privateKey: options.privateKey,
-    secret: options.secret,
+    ...(options.secret ? { secret: options.secret } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
     ...(options.log ? { log: options.log } : {}),
-    request: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? GITHUB_REQUEST_TIMEOUT_MS) },
+    request: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? GITHUB_REQUEST_TIMEOUT_MS, () => jobSignal.getStore()) },
     Octokit,
   });
-  await probot.load(imageAssuranceApp({ store: options.store, now: options.now ?? (() => new Date()), appId: Number(options.appId) }));
+  const now = options.now ?? (() => new Date());
+  const appId = Number(options.appId);
+  const reserveMs = options.checkWriteReserveMs ?? CHECK_WRITE_RESERVE_MS;
+  await probot.load(imageAssuranceApp({ store: options.store, now, appId }));
+
+  async function reportJobUnfinished(job: Job, reason: string): Promise<void> {
+    const log = probot.log.child({ deliveryId: job.id, event: job.event });
+    const subject = readJobSubject(job, appId);
+    if (subject === undefined) {
+      log.warn({ reason }, 'job did not finish; it answers on no commit, so no check is marked');
+      return;
+    }
+    const octokit = await probot.auth(subject.target.installationId);
+    await reportUnfinished({ octokit, store: options.store, subject, reason, now: now(), log });
+  }
+
   return {
     probot,
-    async runJob(job) {
-      await probot.receive({ id: job.id, name: job.event, payload: job.payload } as Parameters<Probot['receive']>[0]);
+    reportUnfinished: reportJobUnfinished,
+    async runJob(job, runOptions = {}) {
+      const log = probot.log.child({ deliveryId: job.id, event: job.event });
+      const budgetMs = runOptions.remainingMs === undefined ? undefined : runOptions.remainingMs() - reserveMs;
+      if (budgetMs !== undefined && budgetMs <= 0) {
+        await reportJobUnfinished(job, 'the worker had no time left to start it');
+        return;
+      }
+      const stop = new AbortController();
+      const timer = budgetMs === undefined ? undefined : setTimeout(() => stop.abort(), budgetMs);
+      const stopped = new Promise<'stopped'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
+      const startedAt = Date.now();
+      log.info('job started');
+      try {
+        const running = jobSignal.run(stop.signal, () => probot.receive({ id: job.id, name: job.event, payload: job.payload } as Parameters<Probot['receive']>[0]));
+        const outcome = await Promise.race([running.then(() => 'finished' as const), stopped]);
+        if (outcome === 'finished') {
+          log.info({ durationMs: Date.now() - startedAt }, 'job finished');
+          return;
+        }
+        // Its requests are aborted now; whatever it still does ends in an error, logged here.
+        running.catch((error: unknown) => log.warn({ err: error }, 'the job stopped at its deadline ended with an error'));
+        await reportJobUnfinished(job, `it ran out of time (stopped after ${Math.round((Date.now() - startedAt) / 1000)} s, leaving time to write this check)`);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }
 
-/** The global fetch, with a deadline on every request that brings no signal of its own. */
-function fetchWithTimeout(timeoutMs: number): typeof fetch {
-  return (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+/**
+ * The global fetch, with a deadline on every request that brings no signal of its own, and
+ * aborted with the running job when it is stopped at its deadline.
+ */
+function fetchWithTimeout(timeoutMs: number, jobSignal: () => AbortSignal | undefined): typeof fetch {
+  return (input, init) => {
+    const own = init?.signal ?? AbortSignal.timeout(timeoutMs);
+    const job = jobSignal();
+    return fetch(input, { ...init, signal: job === undefined ? own : AbortSignal.any([own, job]) });
+  };
 }
 
 /** Waits out a primary or secondary rate limit (GitHub's retry-after), a few times and a minute at most. */

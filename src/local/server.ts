@@ -16,6 +16,9 @@ import { buildManifest, SETUP_CALLBACK_PATH } from './manifest.ts';
 import { createSetupState, exchangeManifestCode, isSetupState, newAppUrl, renderErrorPage, renderRunningPage, renderSetupPage, SetupError } from './setup.ts';
 import { createProxyChannel, startWebhookProxy, type WebhookProxy } from './webhook-proxy.ts';
 
+/** What one job may take under `npm start`, as the worker Lambda's timeout (serverless.yml) allows. */
+export const LOCAL_JOB_BUDGET_MS = 300_000;
+
 /**
  * `npm start`: the Lambda code path in one process. POST /webhooks goes through the same
  * receiveWebhook as the `webhooks` function, into the same DynamoDB store (dynalite on loopback
@@ -208,7 +211,11 @@ async function startRuntime(config: LocalConfig, log: Logger): Promise<Runtime> 
     store,
     log,
   });
-  const queue = createJobQueue((job) => worker.runJob(job), log);
+  // The local equivalent of the Lambda's deadline: each job gets the worker function's 300 s.
+  const queue = createJobQueue((job) => {
+    const deadline = Date.now() + LOCAL_JOB_BUDGET_MS;
+    return worker.runJob(job, { remainingMs: () => deadline - Date.now() });
+  }, log);
   return {
     queue,
     credentials: { appId: config.appId, privateKey: config.privateKey, webhookSecret: config.webhookSecret },

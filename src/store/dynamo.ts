@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -9,9 +10,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { OperationError } from '../errors.ts';
 import { blobKey, type BlobStore } from './blobs.ts';
-import type { CheckState, DefaultBranchDigest, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, DefaultBranchDigest, FactsRecord, Job, JobAttempt, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import {
+  ATTEMPT_TTL_SECONDS,
   CHECK_STATE_TTL_SECONDS,
   DELIVERY_TTL_SECONDS,
   FACTS_TTL_SECONDS,
@@ -274,6 +276,59 @@ export class DynamoStore implements Store {
       throw new OperationError(`DynamoDB: could not ${what}`, { cause: error });
     }
     return records;
+  }
+
+  async putAttempt(attempt: JobAttempt): Promise<void> {
+    const item: Item = {
+      ...keyItem(keys.attempt(attempt.streamArn, attempt.sequenceNumber)),
+      streamArn: { S: attempt.streamArn },
+      sequenceNumber: { S: attempt.sequenceNumber },
+      jobId: { S: attempt.jobId },
+      startedAt: { S: attempt.startedAt },
+      [TTL_ATTRIBUTE]: ttl(new Date(attempt.startedAt), ATTEMPT_TTL_SECONDS),
+    };
+    await this.#put(item, `record the start of job ${attempt.jobId}`);
+  }
+
+  async clearAttempt(streamArn: string, sequenceNumber: string): Promise<void> {
+    try {
+      await this.#client.send(new DeleteItemCommand({ TableName: this.#tableName, Key: keyItem(keys.attempt(streamArn, sequenceNumber)) }));
+    } catch (error) {
+      throw new OperationError(`DynamoDB: could not clear the attempt of stream record ${sequenceNumber}`, { cause: error });
+    }
+  }
+
+  async listAttempts(streamArn: string, fromSequence: string, toSequence: string): Promise<JobAttempt[]> {
+    const from = keys.attempt(streamArn, fromSequence);
+    const to = keys.attempt(streamArn, toSequence);
+    const attempts: JobAttempt[] = [];
+    let startKey: Item | undefined;
+    do {
+      let result;
+      try {
+        result = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': { S: from.pk }, ':from': { S: from.sk }, ':to': { S: to.sk } },
+            ConsistentRead: true,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        );
+      } catch (error) {
+        throw new OperationError(`DynamoDB: could not list the attempts of stream records ${fromSequence} to ${toSequence}`, { cause: error });
+      }
+      for (const item of result.Items ?? []) {
+        attempts.push({
+          streamArn: requireString(item, 'streamArn'),
+          sequenceNumber: requireString(item, 'sequenceNumber'),
+          jobId: requireString(item, 'jobId'),
+          startedAt: requireString(item, 'startedAt'),
+        });
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return attempts;
   }
 
   async #get(key: { pk: string; sk: string }, what: string): Promise<Item | undefined> {

@@ -1,4 +1,4 @@
-import type { CheckState, DefaultBranchDigest, FactsRecord, Job, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
+import type { CheckState, DefaultBranchDigest, FactsRecord, Job, JobAttempt, PolicyHistoryRecord, PublishRecord, Store, VerdictKey, VerdictRecord, Versioned } from './store.ts';
 import { versionTime } from './store.ts';
 import { keys } from './table.ts';
 
@@ -16,6 +16,7 @@ export function createMemoryStore(): Store {
   const histories = new Map<string, Map<string, PolicyHistoryRecord>>();
   const facts = new Map<string, FactsRecord>();
   const defaultBranchDigests = new Map<string, DefaultBranchDigest>();
+  const attempts = new Map<string, JobAttempt>();
 
   return {
     async putDelivery(id, receivedAt) {
@@ -88,6 +89,20 @@ export function createMemoryStore(): Store {
       if (commits === undefined) return [];
       return [...commits.values()].filter((record) => Date.parse(record.evaluatedAt) >= since.getTime()).map((record) => structuredClone(record));
     },
+    async putAttempt(attempt) {
+      attempts.set(attemptKey(attempt.streamArn, attempt.sequenceNumber), structuredClone(attempt));
+    },
+    async clearAttempt(streamArn, sequenceNumber) {
+      attempts.delete(attemptKey(streamArn, sequenceNumber));
+    },
+    async listAttempts(streamArn, fromSequence, toSequence) {
+      const from = attemptKey(streamArn, fromSequence);
+      const to = attemptKey(streamArn, toSequence);
+      return [...attempts.entries()]
+        .filter(([key]) => key >= from && key <= to)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, attempt]) => structuredClone(attempt));
+    },
   };
 }
 
@@ -97,6 +112,11 @@ function checkKey(repository: string, sha: string): string {
 
 function verdictKey(key: VerdictKey): string {
   const { pk, sk } = keys.verdict(key);
+  return `${pk}|${sk}`;
+}
+
+function attemptKey(streamArn: string, sequenceNumber: string): string {
+  const { pk, sk } = keys.attempt(streamArn, sequenceNumber);
   return `${pk}|${sk}`;
 }
 

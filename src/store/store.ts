@@ -169,6 +169,21 @@ export interface DefaultBranchDigest {
   recordedAt: string;
 }
 
+/**
+ * A stream record the worker started and has not finished: written before its job runs, cleared
+ * when it ends. A dead-lettered batch names only a stream sequence range, never its items; these
+ * name the jobs in it, so each can end in a failing "did not finish" check (functions/dead-letters.ts).
+ */
+export interface JobAttempt {
+  /** The table stream's ARN (`eventSourceARN` of the record). */
+  streamArn: string;
+  /** The record's `SequenceNumber`: decimal digits, at most 40. */
+  sequenceNumber: string;
+  jobId: string;
+  /** ISO time the worker started it. */
+  startedAt: string;
+}
+
 export interface Versioned<T> {
   value: T;
   /** Optimistic-concurrency token: pass it back to `putCheckState`. */
@@ -220,6 +235,10 @@ export interface Store {
   putPolicyHistory(record: PolicyHistoryRecord): Promise<void>;
   /** The repository's commits judged at or after `since`, in no particular order. */
   listPolicyHistory(repository: string, since: Date): Promise<PolicyHistoryRecord[]>;
+  putAttempt(attempt: JobAttempt): Promise<void>;
+  clearAttempt(streamArn: string, sequenceNumber: string): Promise<void>;
+  /** The attempts of one stream from `fromSequence` to `toSequence` (both included), in sequence order. */
+  listAttempts(streamArn: string, fromSequence: string, toSequence: string): Promise<JobAttempt[]>;
 }
 
 /**

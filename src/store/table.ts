@@ -14,6 +14,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | history       | `HISTORY#<owner/name>`          | `COMMIT#<sha>` | 90 days | each policy's outcome for the commit; Query by `pk` |
  * | default digest| `DEFAULT#<owner/name>#<image>`  | `COMMIT#<sha>`, `LATEST` | 90 days | digest a default-branch commit built; LATEST put if not older |
  * | facts         | `FACTS#<owner/name>#<digest>`   | `FACTS`     | 90 days  | the judged bundle, gzipped; for policy previews |
+ * | job attempt   | `ATTEMPT#<stream arn>`          | `SEQ#<sequence, 40 digits>` | 2 days | a started job; deleted when it ends    |
  *
  * Verdicts are keyed by repository (lower case), digest, commit and the branch whose policy judged
  * them: one repository can never overwrite another's verdict, and a publish asks for exactly the
@@ -34,6 +35,7 @@ export const KEY_PREFIX = {
   history: 'HISTORY#',
   facts: 'FACTS#',
   defaultBranch: 'DEFAULT#',
+  attempt: 'ATTEMPT#',
 } as const;
 
 export const TTL_ATTRIBUTE = 'ttl';
@@ -42,6 +44,11 @@ export const JOB_TTL_SECONDS = 7 * 24 * 60 * 60;
 export const CHECK_STATE_TTL_SECONDS = 90 * 24 * 60 * 60;
 export const POLICY_HISTORY_TTL_SECONDS = 90 * 24 * 60 * 60;
 export const FACTS_TTL_SECONDS = 90 * 24 * 60 * 60;
+/** Past the stream's 24-hour retention, a dead-lettered record can no longer name an attempt. */
+export const ATTEMPT_TTL_SECONDS = 2 * 24 * 60 * 60;
+
+/** https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_StreamRecord.html (SequenceNumber: 21 to 40 digits) */
+export const MAX_SEQUENCE_DIGITS = 40;
 
 /** https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items */
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
@@ -67,7 +74,14 @@ export const keys = {
   latestDefaultBranchDigest: (repository: string, image: string) => ({ pk: `${KEY_PREFIX.defaultBranch}${repository.toLowerCase()}#${image}`, sk: 'LATEST' }),
   facts: (repository: string, digest: string) => ({ pk: `${KEY_PREFIX.facts}${repository.toLowerCase()}#${digest}`, sk: 'FACTS' }),
   history: (repository: string, sha: string) => ({ pk: `${KEY_PREFIX.history}${repository.toLowerCase()}`, sk: `COMMIT#${sha}` }),
+  attempt: (streamArn: string, sequenceNumber: string) => ({ pk: `${KEY_PREFIX.attempt}${streamArn}`, sk: `SEQ#${paddedSequence(sequenceNumber)}` }),
 };
+
+/** A stream sequence number left-padded to 40 digits, so that text order is number order. */
+export function paddedSequence(sequenceNumber: string): string {
+  if (!/^[0-9]{1,40}$/.test(sequenceNumber)) throw new RangeError(`not a stream sequence number: "${sequenceNumber}"`);
+  return sequenceNumber.padStart(MAX_SEQUENCE_DIGITS, '0');
+}
 
 /** The table as CreateTable input: used by `npm start` (dynalite) and the tests. */
 export function createTableInput(tableName: string): CreateTableCommandInput {

@@ -3,7 +3,10 @@ import type { DynamoDBStreamRecord, StreamAttributeValue } from '../../functions
 import { keys } from '../../src/store/table.ts';
 import type { TestTable } from '../helpers/dynalite.ts';
 
-let sequence = 1000;
+let sequence = 100_000_000_000_000_000_000n;
+
+/** The table stream's ARN the test records come from. */
+export const TEST_STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/image-assurance-test/stream/2026-11-26T00:00:00.000';
 
 /**
  * The stream record DynamoDB would emit for an item as stored now (dynalite has no streams):
@@ -17,11 +20,12 @@ export async function streamRecordOf(
 ): Promise<DynamoDBStreamRecord> {
   const { Item } = await table.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }));
   if (Item === undefined) throw new Error(`no item ${key.pk}`);
-  sequence += 1;
+  sequence += 1n;
   return {
     eventID: `event-${sequence}`,
     eventName,
     eventSource: 'aws:dynamodb',
+    eventSourceARN: TEST_STREAM_ARN,
     dynamodb: {
       Keys: { pk: { S: key.pk }, sk: { S: key.sk } },
       NewImage: toStreamImage(Item),

@@ -12,7 +12,7 @@ import { readFixtureJson } from '../helpers/fixtures.ts';
 import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
 import { TEST_WEBHOOK_SECRET } from '../helpers/sign.ts';
 import { type FakeSsm, startFakeSsm, stubColdStartEnv } from './cold-start.ts';
-import { jobKey, streamRecordOf } from './stream-event.ts';
+import { jobKey, streamRecordOf, TEST_STREAM_ARN } from './stream-event.ts';
 
 const NOW = new Date('2026-11-26T00:00:00Z');
 const REVISION = '6c62fb45fe66bfb1ea9a66abc38f6a0cc974292b';
@@ -71,8 +71,8 @@ async function storedJobRecord(id: string, payload: unknown, eventName: 'INSERT'
 }
 
 async function worker() {
-  const created = await createWorker({ appId: 1, privateKey, secret: TEST_WEBHOOK_SECRET, store, now: () => NOW, log, octokitDefaults: { retry: { enabled: false } } });
-  return createWorkerHandler({ runJob: created.runJob, log });
+  const created = await createWorker({ appId: 1, privateKey, store, now: () => NOW, log, octokitDefaults: { retry: { enabled: false } } });
+  return createWorkerHandler({ runJob: created.runJob, store, log, now: () => NOW });
 }
 
 describe('functions/worker.ts', () => {
@@ -116,7 +116,22 @@ describe('functions/worker.ts', () => {
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: failing.dynamodb?.SequenceNumber }] });
     expect(github.requests('POST', '/app/installations/83/access_tokens')).toEqual([]);
+    // The finished job's attempt is cleared; the failed one's stays for the dead-letter drain.
+    const attempts = await store.listAttempts(TEST_STREAM_ARN, ok.dynamodb!.SequenceNumber!, after.dynamodb!.SequenceNumber!);
+    expect(attempts.map((attempt) => attempt.jobId)).toEqual(['d-5']);
     assertGitHubDone();
+  });
+
+  it('hands a record back to the stream, unstarted, when less than twice the check-write reserve is left', async () => {
+    const record = await storedJobRecord('d-10', publishPayload(84));
+    const created = await createWorker({ appId: 1, privateKey, store, now: () => NOW, log });
+    const handle = createWorkerHandler({ runJob: created.runJob, store, log, now: () => NOW, checkWriteReserveMs: 10_000 });
+
+    const result = await handle({ Records: [record] }, { getRemainingTimeInMillis: () => 19_000 });
+
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber }] });
+    expect(github.log).toEqual([]);
+    expect(await store.listAttempts(TEST_STREAM_ARN, '0', record.dynamodb!.SequenceNumber!)).toEqual([]);
   });
 
   it('reports a record whose job cannot be read as failed', async () => {

@@ -2,7 +2,7 @@ import Bottleneck from 'bottleneck';
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
 import { expect } from 'vitest';
-import { createWorker } from '../../src/job/run-job.ts';
+import { createWorker, type RunJobOptions } from '../../src/job/run-job.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
 import { receiveWebhook } from '../../src/webhook/receive.ts';
@@ -40,10 +40,10 @@ export interface AppUnderTest {
   store: Store;
   github: GitHubMock;
   /** Signs, receives (must be queued) and runs the delivery. */
-  deliver(event: string, payload: unknown): Promise<void>;
+  deliver(event: string, payload: unknown, runOptions?: RunJobOptions): Promise<void>;
 }
 
-export async function startApp(options: { store?: Store; requestTimeoutMs?: number; now?: Date } = {}): Promise<AppUnderTest> {
+export async function startApp(options: { store?: Store; requestTimeoutMs?: number; now?: Date; checkWriteReserveMs?: number } = {}): Promise<AppUnderTest> {
   const store = options.store ?? createMemoryStore();
   const now = options.now ?? NOW;
   const github = createGitHubMock();
@@ -56,6 +56,7 @@ export async function startApp(options: { store?: Store; requestTimeoutMs?: numb
     now: () => now,
     log: pino({ level: 'silent' }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.checkWriteReserveMs === undefined ? {} : { checkWriteReserveMs: options.checkWriteReserveMs }),
     // Retry and throttling stay on; only their waits are zero.
     octokitDefaults: {
       retry: { retryAfterBaseValue: 0 },
@@ -71,11 +72,11 @@ export async function startApp(options: { store?: Store; requestTimeoutMs?: numb
   return {
     store,
     github,
-    async deliver(event, payload) {
+    async deliver(event, payload, runOptions) {
       const delivery = await signedDelivery(event, payload, { id: `delivery-${++deliveries}` });
       const response = await receiveWebhook(delivery, { secret: TEST_WEBHOOK_SECRET, store, now: () => now });
       expect(response.statusCode).toBe(202);
-      await worker.runJob(response.job!);
+      await worker.runJob(response.job!, runOptions);
     },
   };
 }

@@ -139,6 +139,22 @@ export function describeStoreContract(name: string, newStore: () => Promise<Stor
       expect((await store.getPublish('ghcr.io/acme/api', '1.2.3'))?.digest).toBe('sha256:' + (written ? '2' : '1').repeat(64));
     });
 
+    it('lists the attempts of one stream in a sequence range, in number order, and forgets a cleared one', async () => {
+      const store = await newStore();
+      const stream = 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026-11-26T00:00:00.000';
+      const attempt = (sequenceNumber: string, jobId: string, streamArn = stream) => ({ streamArn, sequenceNumber, jobId, startedAt: '2026-11-26T00:00:00.000Z' });
+      for (const each of [attempt('900000000000000000001', 'a'), attempt('1000000000000000000002', 'b'), attempt('1000000000000000000003', 'c'), attempt('1000000000000000000002', 'other', `${stream}x`)]) {
+        await store.putAttempt(each);
+      }
+      await store.clearAttempt(stream, '1000000000000000000003');
+
+      const listed = await store.listAttempts(stream, '900000000000000000001', '1000000000000000000003');
+
+      expect(listed.map((each) => each.jobId)).toEqual(['a', 'b']);
+      expect(listed[1]).toEqual(attempt('1000000000000000000002', 'b'));
+      expect(await store.listAttempts(stream, '1000000000000000000003', '1000000000000000000009')).toEqual([]);
+    });
+
     it.each([
       { name: 'verified with a verdict', record: publish({ state: 'verified', allowed: false, sha: SHA }) },
       { name: 'unscanned without a commit', record: publish({ state: 'unscanned' }) },
