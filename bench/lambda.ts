@@ -94,7 +94,7 @@ async function measureAck(count: number): Promise<{ deliveries: number; p50Ms: n
   try {
     await ensureTable(client, 'bench-ack');
     const store = new DynamoStore({ client, tableName: 'bench-ack' });
-    const handle = createWebhooksHandler({ store, secret: async () => SECRET, now: () => new Date() });
+    const handle = createWebhooksHandler({ store, secret: async () => SECRET, now: () => new Date(), logLine: () => undefined });
     const body = JSON.stringify(await readPayload('workflow_run.completed.json'));
     const signature = await sign(SECRET, body);
     const events = Array.from({ length: count }, (_, index) => httpApiEvent('workflow_run', `ack-${index}`, body, signature));
@@ -146,7 +146,7 @@ async function measureDeliveryToCheck(count: number, isThrottled: boolean): Prom
       log: pino({ level: 'silent' }),
       ...(isThrottled ? {} : { octokitDefaults: { throttle: { enabled: false } } }),
     });
-    const receive = createWebhooksHandler({ store, secret: async () => SECRET, now: () => new Date() });
+    const receive = createWebhooksHandler({ store, secret: async () => SECRET, now: () => new Date(), logLine: () => undefined });
     const runStream = createWorkerHandler({ runJob: worker.runJob, store, log: pino({ level: 'silent' }), now: () => new Date() });
     const base = await readPayload('registry_package.published.json');
     const times: number[] = [];

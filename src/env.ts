@@ -24,7 +24,8 @@ import { readFileSync } from 'node:fs';
  * | AWS_REGION                 | us-east-1          | both           | the region (Lambda sets it)                          |
  * | APP_ID_PARAMETER           | (required, Lambda) | worker         | SSM SecureString name of the App ID                  |
  * | PRIVATE_KEY_PARAMETER      | (required, Lambda) | worker         | SSM SecureString name of the private key             |
- * | WEBHOOK_SECRET_PARAMETER   | (required, Lambda) | both functions | SSM SecureString name of the webhook secret          |
+ * | WEBHOOK_SECRET_PARAMETER   | (required, Lambda) | webhooks       | SSM SecureString name of the webhook secret          |
+ * | WEBHOOK_SECRET_PREVIOUS_PARAMETER | unset       | webhooks       | SSM name of the previous secret, also accepted while a rotation overlaps (the parameter may be absent) |
  * | SSM_ENDPOINT               | unset              | both functions | SSM endpoint override (tests)                        |
  * | FACTS_BUCKET               | unset: not kept    | worker         | S3 bucket for facts over 350 KB gzipped (serverless.yml) |
  * | S3_ENDPOINT                | unset              | worker         | S3 endpoint override (tests, path-style)             |
@@ -95,7 +96,7 @@ export interface LambdaConfig extends GitHubConfig {
   tableName: string;
   region: string;
   dynamodbEndpoint?: string;
-  parameters: { appId: string; privateKey: string; webhookSecret: string };
+  parameters: { appId: string; privateKey: string; webhookSecret: string; webhookSecretPrevious?: string };
   ssm: { region: string; endpoint?: string; credentials?: AwsCredentials };
   /** FACTS_BUCKET: the S3 bucket for facts too large for an item (set by serverless.yml); S3_ENDPOINT for tests. */
   facts?: { bucket: string; endpoint?: string };
@@ -179,6 +180,7 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     privateKey: parameter('PRIVATE_KEY_PARAMETER'),
     webhookSecret: parameter('WEBHOOK_SECRET_PARAMETER'),
   };
+  const webhookSecretPrevious = nonEmpty(env['WEBHOOK_SECRET_PREVIOUS_PARAMETER']);
   const tableName = nonEmpty(env['TABLE_NAME']);
   if (tableName === undefined) problems.push('TABLE_NAME: the DynamoDB table (set by serverless.yml)');
   const github = readGitHubConfig(env, problems);
@@ -197,7 +199,7 @@ export function readLambdaConfig(env: Env): LambdaConfig {
     region,
     ...(factsBucket === undefined ? {} : { facts: { bucket: factsBucket, ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint }) } }),
     ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
-    parameters,
+    parameters: { ...parameters, ...(webhookSecretPrevious === undefined ? {} : { webhookSecretPrevious }) },
     ssm: {
       region,
       ...(ssmEndpoint === undefined ? {} : { endpoint: ssmEndpoint }),

@@ -27,16 +27,21 @@ export interface SsmOptions {
 /** https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html (at most 10 names) */
 export const SSM_GET_PARAMETERS_MAX_NAMES = 10;
 
-/** Reads SecureStrings with decryption. Every name must exist: a missing one throws, naming it. */
-export async function getParameters(names: readonly string[], options: SsmOptions): Promise<Record<string, string>> {
-  if (names.length === 0 || names.length > SSM_GET_PARAMETERS_MAX_NAMES) {
-    throw new OperationError(`SSM: GetParameters takes 1 to ${SSM_GET_PARAMETERS_MAX_NAMES} names, got ${names.length}`);
+/**
+ * Reads SecureStrings with decryption, in one call. Every name in `names` must exist: a missing one
+ * throws, naming it. Names in `optionalNames` may be absent (e.g. the previous webhook secret
+ * outside a rotation): they are then left out of the result.
+ */
+export async function getParameters(names: readonly string[], options: SsmOptions, optionalNames: readonly string[] = []): Promise<Record<string, string>> {
+  const requested = [...names, ...optionalNames];
+  if (requested.length === 0 || requested.length > SSM_GET_PARAMETERS_MAX_NAMES) {
+    throw new OperationError(`SSM: GetParameters takes 1 to ${SSM_GET_PARAMETERS_MAX_NAMES} names, got ${requested.length}`);
   }
   if (options.credentials === undefined) {
     throw new OperationError('SSM: no AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) to read the secrets with');
   }
   const url = new URL(options.endpoint ?? `https://ssm.${options.region}.amazonaws.com/`);
-  const body = JSON.stringify({ Names: names, WithDecryption: true });
+  const body = JSON.stringify({ Names: requested, WithDecryption: true });
   const signer = new SignatureV4({ service: 'ssm', region: options.region, credentials: options.credentials, sha256: NodeSha256 });
   const signed = await signer.sign({
     method: 'POST',

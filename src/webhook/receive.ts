@@ -20,12 +20,18 @@ export interface WebhookResponse {
 
 export async function receiveWebhook(
   request: WebhookRequest,
-  deps: { secret: string; store: Store; now: () => Date },
+  deps: {
+    secret: string;
+    /** While a secret rotation overlaps, the previous secret: a delivery signed with either is accepted. */
+    previousSecret?: string;
+    store: Store;
+    now: () => Date;
+  },
 ): Promise<WebhookResponse> {
   const header = headerReader(request.headers);
 
   const signature = header('x-hub-signature-256');
-  if (!signature || !(await isValidSignature(deps.secret, request.body, signature))) {
+  if (!signature || !(await isSignedWithAny([deps.secret, deps.previousSecret], request.body, signature))) {
     return { statusCode: 401, body: 'signature does not match' };
   }
 
@@ -51,6 +57,13 @@ function headerReader(headers: Record<string, string | undefined>): (name: strin
   const lower = new Map<string, string>();
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) lower.set(name.toLowerCase(), value);
   return (name) => lower.get(name);
+}
+
+async function isSignedWithAny(secrets: readonly (string | undefined)[], body: string, signature: string): Promise<boolean> {
+  for (const secret of secrets) {
+    if (secret !== undefined && (await isValidSignature(secret, body, signature))) return true;
+  }
+  return false;
 }
 
 async function isValidSignature(secret: string, body: string, signature: string): Promise<boolean> {

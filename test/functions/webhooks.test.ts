@@ -33,7 +33,7 @@ function httpApiEvent(delivery: { headers: Record<string, string>; body: string 
 
 async function setup(): Promise<{ store: DynamoStore; handle: ReturnType<typeof createWebhooksHandler> }> {
   const store = await table.newStore();
-  return { store, handle: createWebhooksHandler({ store, secret: async () => TEST_WEBHOOK_SECRET, now: () => NOW }) };
+  return { store, handle: createWebhooksHandler({ store, secret: async () => TEST_WEBHOOK_SECRET, now: () => NOW, logLine: () => undefined }) };
 }
 
 describe('functions/webhooks.ts', () => {
@@ -91,7 +91,7 @@ describe('functions/webhooks.ts', () => {
   it('stores one job for the same delivery sent twice', async () => {
     const { store, handle } = await setup();
     const delivery = await signedDelivery('workflow_run', payload, { id: 'delivery-4' });
-    const later = createWebhooksHandler({ store, secret: async () => TEST_WEBHOOK_SECRET, now: () => new Date('2026-11-27T00:00:00Z') });
+    const later = createWebhooksHandler({ store, secret: async () => TEST_WEBHOOK_SECRET, now: () => new Date('2026-11-27T00:00:00Z'), logLine: () => undefined });
 
     const first = await handle(httpApiEvent(delivery));
     const second = await later(httpApiEvent(delivery));
@@ -103,24 +103,38 @@ describe('functions/webhooks.ts', () => {
   describe('handler (cold start from the environment)', () => {
     let ssm: FakeSsm;
     beforeAll(async () => {
-      ssm = await startFakeSsm([{ Name: '/image-assurance/test/webhook-secret', Value: TEST_WEBHOOK_SECRET }]);
+      ssm = await startFakeSsm([
+        { Name: '/image-assurance/test/webhook-secret', Value: TEST_WEBHOOK_SECRET },
+        { Name: '/image-assurance/test/webhook-secret-previous', Value: 'the-previous-secret' },
+      ]);
     });
     afterAll(async () => {
       vi.unstubAllEnvs();
       await ssm.close();
     });
 
-    it('reads the secret from SSM once and serves every delivery with it', async () => {
+    it('reads the secrets from SSM once, accepts the current and the previous one during a rotation, and logs each delivery ID', async () => {
       const store = await table.newStore();
       stubColdStartEnv({ tableName: store.tableName, dynamoEndpoint: table.endpoint, ssm, parameterPrefix: '/image-assurance/test' });
+      vi.stubEnv('WEBHOOK_SECRET_PREVIOUS_PARAMETER', '/image-assurance/test/webhook-secret-previous');
       vi.stubEnv('AWS_REGION', 'us-east-1');
+      const lines: string[] = [];
+      const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
 
-      const first = await handler(httpApiEvent(await signedDelivery('workflow_run', payload, { id: 'cold-1' })));
-      const second = await handler(httpApiEvent(await signedDelivery('workflow_run', payload, { id: 'cold-2' })));
+      const current = await handler(httpApiEvent(await signedDelivery('workflow_run', payload, { id: 'cold-1' })));
+      const previous = await handler(httpApiEvent(await signedDelivery('workflow_run', payload, { id: 'cold-2', secret: 'the-previous-secret' })));
+      const other = await handler(httpApiEvent(await signedDelivery('workflow_run', payload, { id: 'cold-3', secret: 'an-older-secret' })));
+      spy.mockRestore();
 
-      expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
+      expect([current.statusCode, previous.statusCode, other.statusCode]).toEqual([202, 202, 401]);
       expect(ssm.calls).toBe(1);
       expect((await store.getJob('cold-2'))?.event).toBe('workflow_run');
+      expect(await store.getJob('cold-3')).toBeUndefined();
+      expect(lines.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ msg: 'webhook received', deliveryId: 'cold-1', event: 'workflow_run', statusCode: 202 }),
+        expect.objectContaining({ deliveryId: 'cold-2', statusCode: 202 }),
+        expect.objectContaining({ deliveryId: 'cold-3', statusCode: 401 }),
+      ]);
     });
   });
 });

@@ -30,6 +30,7 @@ describe('serverless.yml (packaged template)', () => {
   it.each([
     { logicalId: 'WebhooksLambdaFunction', handler: 'webhooks.handler', zip: 'webhooks' },
     { logicalId: 'WorkerLambdaFunction', handler: 'worker.handler', zip: 'worker' },
+    { logicalId: 'DeadLettersLambdaFunction', handler: 'dead-letters.handler', zip: 'dead-letters' },
   ])('defines $logicalId on nodejs22.x arm64 with the bundled zip', ({ logicalId, handler, zip }) => {
     const fn = resources[logicalId]?.Properties;
 
@@ -51,7 +52,7 @@ describe('serverless.yml (packaged template)', () => {
   });
 
   it('feeds only newly stored jobs from the table stream to the worker, with bounded retries and a DLQ', () => {
-    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties['EventSourceArn']).includes('StreamArn'));
     const mapping = mappings[0]?.[1].Properties;
 
     expect(mappings).toHaveLength(1);
@@ -64,6 +65,51 @@ describe('serverless.yml (packaged template)', () => {
     expect(mapping?.['MaximumRetryAttempts']).toBeLessThanOrEqual(10);
     expect(mapping?.['DestinationConfig'].OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
     expect(resources['DeadLetterQueue']?.Type).toBe('AWS::SQS::Queue');
+  });
+
+  it('drains the dead-letter queue with the deadLetters function, one message at a time, keeping what it cannot drain', () => {
+    const drains = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => JSON.stringify(m.Properties['EventSourceArn']).includes('DeadLetterQueue'));
+    const drain = drains[0]?.[1].Properties;
+    const fn = resources['DeadLettersLambdaFunction']?.Properties;
+
+    expect(drains).toHaveLength(1);
+    expect(drain?.['EventSourceArn']).toEqual({ 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] });
+    expect(JSON.stringify(drain?.['FunctionName'])).toContain('DeadLettersLambdaFunction');
+    expect(drain?.['BatchSize']).toBe(1);
+    expect(drain?.['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
+    // Lambda asks an SQS source's visibility timeout to be at least the function's timeout (six times is advised).
+    expect(resources['DeadLetterQueue']?.Properties['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * fn?.['Timeout']);
+  });
+
+  const topic = { 'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' }] };
+  it.each([
+    { id: 'WebhooksErrorsAlarm', namespace: 'AWS/Lambda', metric: 'Errors', dimension: { Name: 'FunctionName', Value: { Ref: 'WebhooksLambdaFunction' } }, threshold: 0 },
+    { id: 'WorkerErrorsAlarm', namespace: 'AWS/Lambda', metric: 'Errors', dimension: { Name: 'FunctionName', Value: { Ref: 'WorkerLambdaFunction' } }, threshold: 0 },
+    { id: 'DeadLettersErrorsAlarm', namespace: 'AWS/Lambda', metric: 'Errors', dimension: { Name: 'FunctionName', Value: { Ref: 'DeadLettersLambdaFunction' } }, threshold: 0 },
+    { id: 'DeadLetterQueueDepthAlarm', namespace: 'AWS/SQS', metric: 'ApproximateNumberOfMessagesVisible', dimension: { Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }, threshold: 0 },
+    { id: 'WorkerIteratorAgeAlarm', namespace: 'AWS/Lambda', metric: 'IteratorAge', dimension: { Name: 'FunctionName', Value: { Ref: 'WorkerLambdaFunction' } }, threshold: 300_000 },
+  ])('alarms on $id ($metric > $threshold) and notifies the optional SNS topic', ({ id, namespace, metric, dimension, threshold }) => {
+    const alarm = resources[id]?.Properties;
+
+    expect(resources[id]?.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(alarm).toMatchObject({ Namespace: namespace, MetricName: metric, Dimensions: [dimension], Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    expect(alarm?.['AlarmActions']).toEqual(topic);
+    expect(alarm?.['OKActions']).toEqual(topic);
+  });
+
+  it('has exactly those five alarms, and the topic is a parameter (no alarm action when it is empty)', () => {
+    const template = JSON.parse(templateText) as { Conditions: Record<string, unknown> };
+
+    expect(ofType('AWS::CloudWatch::Alarm')).toHaveLength(5);
+    expect(template.Conditions['HasAlarmTopic']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it('gives nothing that osls remove keeps a fixed name, so remove then deploy works; the retained table is named by CloudFormation', () => {
+    const retained = Object.entries(resources).filter(([, resource]) => (resource as { DeletionPolicy?: string }).DeletionPolicy === 'Retain');
+
+    expect(retained.map(([id]) => id)).toEqual(['Table']);
+    expect(resources['Table']?.Properties['TableName']).toBeUndefined();
+    expect(resources['DeadLetterQueue']?.Properties['QueueName']).toBeUndefined();
   });
 
   it('defines one table like table.ts, with TTL on ttl, point-in-time recovery and a NEW_IMAGE stream', () => {
@@ -94,8 +140,9 @@ describe('serverless.yml (packaged template)', () => {
   }
 
   it.each([
-    { functionId: 'WebhooksLambdaFunction', log: 'webhooks', parameters: ['webhook-secret'], resources: [TABLE] },
-    { functionId: 'WorkerLambdaFunction', log: 'worker', parameters: ['app-id', 'private-key', 'webhook-secret'], resources: [TABLE, STREAM, DLQ, FACTS] },
+    { functionId: 'WebhooksLambdaFunction', log: 'webhooks', parameters: ['webhook-secret', 'webhook-secret-previous'], resources: [TABLE] },
+    { functionId: 'WorkerLambdaFunction', log: 'worker', parameters: ['app-id', 'private-key'], resources: [TABLE, STREAM, DLQ, FACTS] },
+    { functionId: 'DeadLettersLambdaFunction', log: 'deadLetters', parameters: ['app-id', 'private-key'], resources: [TABLE, DLQ] },
   ])('gives $functionId a role naming only its table items, stream, DLQ and parameters', ({ functionId, log, parameters, resources: allowedResources }) => {
     const statements = statementsOf(functionId);
     const allowed = [...allowedResources, ...parameters.map(parameterArn)].map((resource) => JSON.stringify(resource));
@@ -123,10 +170,19 @@ describe('serverless.yml (packaged template)', () => {
   });
 
   it('lets no statement in any role use a wildcard action', () => {
-    const statements = ['WebhooksLambdaFunction', 'WorkerLambdaFunction'].flatMap(statementsOf);
+    const statements = ['WebhooksLambdaFunction', 'WorkerLambdaFunction', 'DeadLettersLambdaFunction'].flatMap(statementsOf);
 
     expect(statements.flatMap((statement) => ([] as string[]).concat(statement.Action)).filter((action) => action.includes('*'))).toEqual([]);
-    expect(ofType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['WebhooksRole', 'WorkerRole']);
+    expect(ofType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['DeadLettersRole', 'WebhooksRole', 'WorkerRole']);
+  });
+
+  it('lets only the functions that call GitHub (worker, deadLetters) read the private key', () => {
+    const readers = ofType('AWS::Lambda::Function')
+      .filter(([id]) => JSON.stringify(statementsOf(id)).includes('/private-key'))
+      .map(([id]) => id)
+      .sort();
+
+    expect(readers).toEqual(['DeadLettersLambdaFunction', 'WorkerLambdaFunction']);
   });
 
   it('carries parameter names, never secret values, in the functions environment', () => {
@@ -137,7 +193,8 @@ describe('serverless.yml (packaged template)', () => {
       expect(variables).not.toHaveProperty('PRIVATE_KEY');
       expect(variables).not.toHaveProperty('WEBHOOK_SECRET');
       expect(variables['WEBHOOK_SECRET_PARAMETER']).toBe('/image-assurance/dev/webhook-secret');
-      expect(variables['TABLE_NAME']).toBe('image-assurance-dev');
+      expect(variables['WEBHOOK_SECRET_PREVIOUS_PARAMETER']).toBe('/image-assurance/dev/webhook-secret-previous');
+      expect(variables['TABLE_NAME']).toEqual({ Ref: 'Table' });
     }
     expect(templateText).not.toMatch(/BEGIN (RSA )?PRIVATE KEY/);
   });

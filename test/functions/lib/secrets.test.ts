@@ -34,6 +34,20 @@ const credentials = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake-secret', s
 const names = ['/image-assurance/dev/app-id', '/image-assurance/dev/webhook-secret'];
 
 describe('functions/lib/secrets.ts', () => {
+  it.each([
+    { name: 'present', parameters: [{ Name: names[1], Value: 's3cret' }, { Name: '/image-assurance/dev/webhook-secret-previous', Value: 'old' }], invalid: [], expected: { [names[1]!]: 's3cret', '/image-assurance/dev/webhook-secret-previous': 'old' } },
+    { name: 'absent (outside a rotation)', parameters: [{ Name: names[1], Value: 's3cret' }], invalid: ['/image-assurance/dev/webhook-secret-previous'], expected: { [names[1]!]: 's3cret' } },
+  ])('asks for an optional parameter in the same call and accepts it $name', async ({ parameters, invalid, expected }) => {
+    answer = { status: 200, body: JSON.stringify({ Parameters: parameters, InvalidParameters: invalid }) };
+    seen.length = 0;
+
+    const values = await getParameters([names[1]!], { region: 'us-east-1', endpoint, credentials }, ['/image-assurance/dev/webhook-secret-previous']);
+
+    expect(values).toEqual(expected);
+    expect(seen).toHaveLength(1);
+    expect(JSON.parse(seen[0]!.body)).toEqual({ Names: [names[1], '/image-assurance/dev/webhook-secret-previous'], WithDecryption: true });
+  });
+
   it('signs one GetParameters call with decryption and reads every value', async () => {
     answer = { status: 200, body: JSON.stringify({ Parameters: [{ Name: names[0], Value: '123', Type: 'SecureString' }, { Name: names[1], Value: 's3cret', Type: 'SecureString' }], InvalidParameters: [] }) };
     seen.length = 0;
