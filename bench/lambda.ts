@@ -5,7 +5,11 @@
  *   3. webhook acknowledgement latency, p50/p99 over 1,000 signed deliveries through the webhooks
  *      handler into dynalite on loopback;
  *   4. delivery-to-check-run latency: webhooks handler → stored job → stream record → worker
- *      handler → the check run arriving at a fake GitHub API on loopback.
+ *      handler → the check run arriving at a fake GitHub API on loopback;
+ *   5. worker time per workflow run (README "Operate" prices it): the three deliveries one workflow
+ *      run sends (requested, in_progress, completed), each through the worker handler, the
+ *      completed one judging a real Trivy report (juice-shop) from its artifact against
+ *      preset:baseline; GitHub on loopback answers at once, so production adds its latency.
  * Goals: webhooks bundle ≤ 1 MB, worker ≤ 3 MB, ack p99 ≤ 50 ms on loopback.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -45,12 +49,14 @@ export async function benchLambda(): Promise<Record<string, unknown>> {
   // to show the app's own latency.
   const deliveryToCheck = await measureDeliveryToCheck(20, true);
   const deliveryToCheckUnthrottled = await measureDeliveryToCheck(100, false);
+  const workflowRunJobs = await measureWorkflowRunJobs(30);
   return {
     bundles,
     importTimes,
     ack,
     deliveryToCheck,
     deliveryToCheckUnthrottled,
+    workflowRunJobs,
     goals: {
       webhooksBundle: { limitBytes: GOALS.webhooksBundleBytes, bytes: bundles['webhooks']!.bytes, met: bundles['webhooks']!.bytes <= GOALS.webhooksBundleBytes },
       workerBundle: { limitBytes: GOALS.workerBundleBytes, bytes: bundles['worker']!.bytes, met: bundles['worker']!.bytes <= GOALS.workerBundleBytes },
@@ -163,6 +169,73 @@ async function measureDeliveryToCheck(count: number, isThrottled: boolean): Prom
       if (index > 0) times.push(performance.now() - start);
     }
     return { deliveries: count, p50Ms: round(percentile(times, 50), 1), p99Ms: round(percentile(times, 99), 1), checkRuns, isThrottled };
+  } finally {
+    client.destroy();
+    await dynalite.stop();
+    await new Promise((done) => github.close(done));
+  }
+}
+
+/** Worker handler time for each of a workflow run's three deliveries; medians over `count` runs. */
+export async function measureWorkflowRunJobs(count: number): Promise<Record<string, unknown>> {
+  const { zipSync } = await import('fflate');
+  const { readFile } = await import('node:fs/promises');
+  const report = await readFile(resolve(ROOT, '../shared/fixtures/scans/trivy/juice-shop-v10.2.0.json'));
+  const zip = Buffer.from(zipSync({ 'trivy.json': new Uint8Array(report) }));
+  let requests = 0;
+  const github = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      requests++;
+      const path = decodeURIComponent(request.url ?? '');
+      const reply = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (path.includes('/access_tokens')) return reply(201, { token: 'ghs_bench', expires_at: '2099-01-01T00:00:00Z', permissions: {} });
+      if (path.includes('/contents/')) return reply(404, { message: 'Not Found' });
+      if (/\/actions\/runs\/\d+\/artifacts/.test(path)) return reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: zip.byteLength, expired: false }] });
+      if (path.includes('/actions/artifacts/11/zip')) return response.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(zip.byteLength) }).end(zip);
+      if (path.includes('/check-runs')) return reply(request.method === 'POST' ? 201 : 200, { id: 1, html_url: 'http://github.local/check/1' });
+      reply(404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>((done) => github.listen(0, '127.0.0.1', done));
+  const dynalite = await startDynalite();
+  const client = createDynamoClient({ region: 'us-east-1', endpoint: dynalite.endpoint });
+  try {
+    await ensureTable(client, 'bench-runs');
+    const store = new DynamoStore({ client, tableName: 'bench-runs' });
+    const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const worker = await createWorker({
+      appId: 1,
+      privateKey,
+      baseUrl: `http://127.0.0.1:${(github.address() as AddressInfo).port}/api/v3`,
+      store,
+      log: pino({ level: 'silent' }),
+      octokitDefaults: { throttle: { enabled: false } },
+    });
+    const runStream = createWorkerHandler({ runJob: worker.runJob, store, log: pino({ level: 'silent' }), now: () => new Date() });
+    const completed = (await readPayload('workflow_run.completed.json')) as Record<string, any>;
+    const times: Record<'requested' | 'in_progress' | 'completed', number[]> = { requested: [], in_progress: [], completed: [] };
+    let sequence = 200_000_000_000_000_000_000n;
+    for (let index = 0; index <= count; index++) {
+      for (const action of ['requested', 'in_progress', 'completed'] as const) {
+        const payload = structuredClone(completed);
+        payload.action = action;
+        payload.installation = { id: 7 };
+        payload.workflow_run.id = 5_000 + index;
+        payload.workflow_run.head_sha = (index + 1).toString(16).padStart(40, '0');
+        payload.workflow_run.status = action === 'completed' ? 'completed' : action === 'requested' ? 'queued' : 'in_progress';
+        const id = `run-${index}-${action}`;
+        await store.putJob({ id, event: 'workflow_run', payload, receivedAt: new Date().toISOString() });
+        const { Item } = await client.send(new GetItemCommand({ TableName: 'bench-runs', Key: { pk: { S: keys.job(id).pk }, sk: { S: keys.job(id).sk } } }));
+        sequence += 1n;
+        const start = performance.now();
+        const result = await runStream({ Records: [{ eventName: 'INSERT', eventSourceARN: STREAM_ARN, dynamodb: { NewImage: toStreamImage(Item ?? {}), SequenceNumber: String(sequence) } }] });
+        if (result.batchItemFailures.length > 0) throw new Error(`job ${id} failed in the worker`);
+        if (index > 0) times[action].push(performance.now() - start);
+      }
+    }
+    const figures = Object.fromEntries(Object.entries(times).map(([action, values]) => [action, { p50Ms: round(percentile(values, 50), 1), p99Ms: round(percentile(values, 99), 1) }]));
+    return { runs: count, ...figures, githubRequestsPerRun: round(requests / (count + 1), 1) };
   } finally {
     client.destroy();
     await dynalite.stop();
