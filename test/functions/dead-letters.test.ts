@@ -1,5 +1,4 @@
 import { generateKeyPairSync } from 'node:crypto';
-import nock from 'nock';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDeadLettersHandler, handler, readStreamFailure } from '../../functions/dead-letters.ts';
@@ -11,7 +10,8 @@ import { checkState, contribution } from '../store/contract.ts';
 import { mockPolicyFiles } from '../github/app-harness.ts';
 import { startTestTable, type TestTable } from '../helpers/dynalite.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
-import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
+import type { GitHubMock } from '../helpers/github-mock.ts';
+import { type GitHubBesideLoopback, mockGitHubBesideLoopback } from './github-beside-loopback.ts';
 import { type FakeSsm, startFakeSsm, stubColdStartEnv } from './cold-start.ts';
 import { jobKey, streamRecordOf, TEST_STREAM_ARN } from './stream-event.ts';
 
@@ -57,11 +57,7 @@ let table: TestTable;
 let store: DynamoStore;
 let github: GitHubMock;
 let ssm: FakeSsm;
-const unmatchedGitHub: string[] = [];
-function onNoMatch(request: { method?: string; href?: string; options?: { method?: string; href?: string; host?: string; hostname?: string } }): void {
-  const href = request.href ?? request.options?.href ?? `${request.options?.hostname ?? request.options?.host ?? '?'}`;
-  if (!href.includes('127.0.0.1')) unmatchedGitHub.push(`${request.method ?? request.options?.method ?? '?'} ${href}`);
-}
+let mocked: GitHubBesideLoopback;
 beforeAll(async () => {
   table = await startTestTable();
   ssm = await startFakeSsm([
@@ -75,15 +71,12 @@ afterAll(async () => {
   await table.stop();
 });
 beforeEach(async () => {
-  github = createGitHubMock();
-  nock.enableNetConnect(/^127\.0\.0\.1/);
-  nock.emitter.on('no match', onNoMatch);
-  unmatchedGitHub.length = 0;
+  mocked = mockGitHubBesideLoopback();
+  github = mocked.github;
   store = await table.newStore();
 });
 afterEach(() => {
-  nock.emitter.removeListener('no match', onNoMatch);
-  github.restore();
+  mocked.restore();
 });
 
 /** A workflow_run job the worker started and failed: GitHub gave no installation token. Its attempt stays. */
@@ -97,7 +90,7 @@ async function failedWorkflowRunJob(id: string): Promise<string> {
   const handle = createWorkerHandler({ runJob: worker.runJob, store, log, now: () => NOW });
   expect(await handle({ Records: [record] })).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber }] });
   // The guard's further token requests found GitHub down too (unmatched): that was the arrangement.
-  unmatchedGitHub.length = 0;
+  mocked.unmatched.length = 0;
   return record.dynamodb!.SequenceNumber!;
 }
 
@@ -116,8 +109,7 @@ describe('functions/dead-letters.ts', () => {
     const result = await handler(sqsEvent(onFailureRecord(sequence, sequence)));
 
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(unmatchedGitHub).toEqual([]);
-    expect(nock.pendingMocks()).toEqual([]);
+    mocked.assertDone();
     const [check] = github.requests('PATCH', `${REPO_PATH}/check-runs/555`);
     expect(check?.body).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(JSON.stringify(check?.body)).toContain('The evaluation did not finish: the worker failed it 4 times');

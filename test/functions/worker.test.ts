@@ -1,5 +1,4 @@
 import { generateKeyPairSync } from 'node:crypto';
-import nock from 'nock';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createWorkerHandler, handler, jobOfRecord } from '../../functions/worker.ts';
@@ -9,7 +8,8 @@ import { keys } from '../../src/store/table.ts';
 import { startTestTable, type TestTable } from '../helpers/dynalite.ts';
 import { mockPolicyFiles } from '../github/app-harness.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
-import { createGitHubMock, type GitHubMock } from '../helpers/github-mock.ts';
+import type { GitHubMock } from '../helpers/github-mock.ts';
+import { type GitHubBesideLoopback, mockGitHubBesideLoopback } from './github-beside-loopback.ts';
 import { TEST_WEBHOOK_SECRET } from '../helpers/sign.ts';
 import { type FakeSsm, startFakeSsm, stubColdStartEnv } from './cold-start.ts';
 import { jobKey, streamRecordOf, TEST_STREAM_ARN } from './stream-event.ts';
@@ -33,28 +33,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await table.stop();
 });
-const unmatchedGitHub: string[] = [];
-function onNoMatch(request: { method?: string; href?: string; options?: { method?: string; href?: string; host?: string; hostname?: string } }): void {
-  const href = request.href ?? request.options?.href ?? `${request.options?.hostname ?? request.options?.host ?? '?'}`;
-  // dynalite runs on loopback: those requests pass through nock on purpose.
-  if (!href.includes('127.0.0.1')) unmatchedGitHub.push(`${request.method ?? request.options?.method ?? '?'} ${href}`);
-}
+let mocked: GitHubBesideLoopback;
 beforeEach(async () => {
-  github = createGitHubMock();
-  nock.enableNetConnect(/^127\.0\.0\.1/);
-  nock.emitter.on('no match', onNoMatch);
-  unmatchedGitHub.length = 0;
+  mocked = mockGitHubBesideLoopback();
+  github = mocked.github;
   store = await table.newStore();
 });
 afterEach(() => {
-  nock.emitter.removeListener('no match', onNoMatch);
-  github.restore();
+  mocked.restore();
 });
 
-/** Like GitHubMock.assertDone, for GitHub only (that one also counts the loopback DynamoDB calls). */
 function assertGitHubDone(): void {
-  expect(unmatchedGitHub).toEqual([]);
-  expect(nock.pendingMocks()).toEqual([]);
+  mocked.assertDone();
 }
 
 function mockPublishFlow(installationId: number, checkRunStatus: number, existingCheckRunId?: number): void {
