@@ -40,8 +40,8 @@ async function drainMessage(deps: DeadLettersDeps, messageId: string, failure: S
   const reason = reasonOf(failure);
   const attempts = await deps.store.listAttempts(batch.streamArn, batch.startSequenceNumber, batch.endSequenceNumber);
   if (attempts.length === 0) {
-    // Every job of the range finished after all (its attempt is cleared), or none was started.
-    deps.log.info({ messageId, ...batch }, 'dead-lettered batch names no unfinished job');
+    // Its records could not be read as jobs, or recording their attempt failed: nothing names a commit.
+    deps.log.error({ messageId, ...batch }, 'dead-lettered batch names no job the worker recorded: no check can be marked');
     return;
   }
   for (const attempt of attempts) {

@@ -34,16 +34,17 @@ export function createWorkerHandler(deps: WorkerDeps): (event: DynamoDBStreamEve
     const remainingMs = context === undefined ? undefined : () => context.getRemainingTimeInMillis();
     for (const record of event.Records) {
       const failed = { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' }] };
-      if (remainingMs !== undefined && remainingMs() < 2 * reserveMs) {
-        deps.log.info({ eventID: record.eventID, remainingMs: remainingMs() }, 'too little time left to start a job: handed back to the stream');
-        return failed;
-      }
       let job: Job | undefined;
       try {
         job = jobOfRecord(record);
         if (job === undefined) continue;
+        // Recorded even when the job is handed back unstarted: if it is dead-lettered so, it still ends in a check.
         const position = streamPositionOf(record);
         if (position !== undefined) await deps.store.putAttempt({ ...position, jobId: job.id, startedAt: deps.now().toISOString() });
+        if (remainingMs !== undefined && remainingMs() < 2 * reserveMs) {
+          deps.log.info({ deliveryId: job.id, eventID: record.eventID, remainingMs: remainingMs() }, 'too little time left to start a job: handed back to the stream');
+          return failed;
+        }
         await deps.runJob(job, remainingMs === undefined ? {} : { remainingMs });
         if (position !== undefined) await deps.store.clearAttempt(position.streamArn, position.sequenceNumber);
       } catch (error) {

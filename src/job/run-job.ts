@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'probot';
 import { Probot, ProbotOctokit } from 'probot';
 import { imageAssuranceApp } from '../github/app.ts';
@@ -127,6 +128,8 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
         return;
       }
       const stop = new AbortController();
+      // Every request of the job listens to it.
+      setMaxListeners(0, stop.signal);
       const timer = budgetMs === undefined ? undefined : setTimeout(() => stop.abort(), budgetMs);
       const stopped = new Promise<'stopped'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
       const startedAt = Date.now();
@@ -150,13 +153,19 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
 
 /**
  * The global fetch, with a deadline on every request that brings no signal of its own, and
- * aborted with the running job when it is stopped at its deadline.
+ * aborted with the running job when it is stopped at its deadline. One controller per request
+ * (not AbortSignal.any, which on Node 20 broke the per-request timeout here); the timer is unref'd
+ * and also bounds reading the body, as AbortSignal.timeout did.
  */
 function fetchWithTimeout(timeoutMs: number, jobSignal: () => AbortSignal | undefined): typeof fetch {
   return (input, init) => {
-    const own = init?.signal ?? AbortSignal.timeout(timeoutMs);
+    if (init?.signal) return fetch(input, init);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new DOMException(`The operation was aborted due to timeout (${timeoutMs} ms)`, 'TimeoutError')), timeoutMs).unref();
     const job = jobSignal();
-    return fetch(input, { ...init, signal: job === undefined ? own : AbortSignal.any([own, job]) });
+    if (job?.aborted) controller.abort(job.reason);
+    else job?.addEventListener('abort', () => controller.abort(job.reason), { once: true });
+    return fetch(input, { ...init, signal: controller.signal });
   };
 }
 

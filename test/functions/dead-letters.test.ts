@@ -119,7 +119,7 @@ describe('functions/dead-letters.ts', () => {
     expect(await store.listAttempts(TEST_STREAM_ARN, sequence, sequence)).toEqual([]);
   });
 
-  it('marks nothing for a dead-lettered range whose jobs all finished (no attempt left)', async () => {
+  it('marks nothing (and logs an error) for a dead-lettered range that names no recorded job', async () => {
     const drain = createDeadLettersHandler({ store, worker: { reportUnfinished: async () => expect.fail('no job to mark') }, log });
 
     const result = await drain(sqsEvent(onFailureRecord('100000000000000000000001', '100000000000000000000009', 'RecordAgeExceeded')));

@@ -112,7 +112,7 @@ describe('functions/worker.ts', () => {
     assertGitHubDone();
   });
 
-  it('hands a record back to the stream, unstarted, when less than twice the check-write reserve is left', async () => {
+  it('hands a record back to the stream, unstarted but recorded, when less than twice the check-write reserve is left', async () => {
     const record = await storedJobRecord('d-10', publishPayload(84));
     const created = await createWorker({ appId: 1, privateKey, store, now: () => NOW, log });
     const handle = createWorkerHandler({ runJob: created.runJob, store, log, now: () => NOW, checkWriteReserveMs: 10_000 });
@@ -121,7 +121,7 @@ describe('functions/worker.ts', () => {
 
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber }] });
     expect(github.log).toEqual([]);
-    expect(await store.listAttempts(TEST_STREAM_ARN, '0', record.dynamodb!.SequenceNumber!)).toEqual([]);
+    expect((await store.listAttempts(TEST_STREAM_ARN, '0', record.dynamodb!.SequenceNumber!)).map((attempt) => attempt.jobId)).toEqual(['d-10']);
   });
 
   it('reports a record whose job cannot be read as failed', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppUnderTest } from './app-harness.ts';
-import { arrangeRun, checkRunBodies, finalCheckRun, imageScan, JUICE_SHOP, mockAccessToken, mockArtifacts, mockPolicyFiles, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
+import { arrangeRun, checkRunBodies, finalCheckRun, imageScan, JUICE_SHOP, mockAccessToken, mockArtifacts, mockCompare, mockPolicyFiles, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
 
 const ALLOW_ALL = 'version: 1\npolicies: []\n';
 
@@ -21,6 +21,7 @@ describe('src/job/run-job.ts (the worker keeps a deadline)', () => {
     // An earlier run of the commit was green.
     arrangeRun(github, { ref: 'master', repo: ALLOW_ALL });
     mockArtifacts(github, RUN_ID - 1, imageScan(JUICE_SHOP));
+    mockCompare(github, 'master');
     await app.deliver('workflow_run', workflowRunPayload({ runId: RUN_ID - 1 }));
     expect(finalCheckRun(github).conclusion).toBe('success');
     // This run's artifact list hangs past the deadline (the worker has 300 ms left, keeps none in reserve).
