@@ -4,6 +4,7 @@ import { previewCommand } from './preview.ts';
 import type { CommandContext } from './io.ts';
 import { terminalWidth, wantsColor } from './output.ts';
 import { schemaCommand } from './schema.ts';
+import { testCommand } from './test.ts';
 import { validateCommand } from './validate.ts';
 import { readVersion } from './version.ts';
 
@@ -11,7 +12,7 @@ import { readVersion } from './version.ts';
  * The subcommands, one line each (as readers/index.ts lists the readers). A new subcommand is a
  * file that exports `xCommand(context): Command` and a line here; its flags live in its file.
  */
-const COMMANDS: readonly ((context: CommandContext) => Command)[] = [evaluateCommand, previewCommand, validateCommand, schemaCommand];
+const COMMANDS: readonly ((context: CommandContext) => Command)[] = [evaluateCommand, previewCommand, validateCommand, testCommand, schemaCommand];
 
 /** The CLI's error lines start with this, as InputError's do. */
 export const ERROR_PREFIX = 'image-assurance: ';
