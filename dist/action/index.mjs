@@ -186,18 +186,16 @@ ${n.comment}`:n.comment}this.doc.range[2]=n.offset;break}default:this.errors.pus
 `))}return c.length>0&&s.push(r(`
 `)),s}function F6(t){let e=n=>n.passed?3:n.enforcement==="block"?0:n.enforcement==="warn"?1:2;return t.map((n,i)=>({policy:n,index:i})).sort((n,i)=>e(n.policy)-e(i.policy)||n.index-i.index).map(({policy:n})=>n)}function A6(t,e,n,i,r){if(t.enforcement==="shadow"&&!t.passed)return O6(t,e,n,i,r);let o=[],s=t.enforcement==="shadow"?mw(t):`${t.enforcement} policy`,a=t.enforcement==="block"?Be(t.violations.length,"violation"):Be(t.violations.length,"warning"),u=t.passed?"\u2705":t.enforcement==="block"?"\u274C":"\u26A0\uFE0F",c=t.warnings?.length??0,l=t.passed?c>0?`passed with ${Be(c,"warning")}`:"passed":a;return o.push(e(`**${u} ${ze(t.name)}** \u2014 ${s}, ${l} \xB7 from ${ze(Oe(t.source,200))}
 
-`)),t.enforcement==="shadow"&&i!==void 0&&i.judged>0&&o.push(e(`${Bw(i)}
+`)),t.enforcement==="shadow"&&o.push(...Bw(i,e)),o.push(...hw(t,e,n,r)),o}function Bw(t,e){return t===void 0||t.judged===0?[]:[e(`Would have blocked ${t.failed} of the last ${Be(t.judged,"commit")} judged here (${t.days} days).
 
-`)),o.push(...hw(t,e,n,r)),o}function Bw(t){return`Would have blocked ${t.failed} of the last ${Be(t.judged,"commit")} judged here (${t.days} days).`}function mw(t){return t.enforce_from===void 0?"shadow policy":`block policy, blocks from ${ge(t.enforce_from,20)}`}function O6(t,e,n,i,r){let o=t.enforce_from===void 0?"shadow policy, never blocks":`blocks from ${ge(t.enforce_from,20)}`,s=`\u{1F576}\uFE0F ${t.name} would block: ${Be(t.violations.length,"violation")} (${o})`;return[e(`<details><summary>${s}</summary>
+`)]}function mw(t){return t.enforce_from===void 0?"shadow policy":`block policy, blocks from ${ge(t.enforce_from,20)}`}function O6(t,e,n,i,r){let o=t.enforce_from===void 0?"shadow policy, never blocks":`blocks from ${ge(t.enforce_from,20)}`,s=`\u{1F576}\uFE0F ${t.name} would block: ${Be(t.violations.length,"violation")} (${o})`;return[e(`<details><summary>${s}</summary>
 
 `,{opens:`
 </details>
 
 `}),e(`**${ze(t.name)}** \u2014 ${mw(t)}, would block \xB7 from ${ze(Oe(t.source,200))}
 
-`),...i===void 0||i.judged===0?[]:[e(`${Bw(i)}
-
-`)],...hw(t,e,n,r),e(`
+`),...Bw(i,e),...hw(t,e,n,r),e(`
 </details>
 
 `,{closes:!0})]}function hw(t,e,n,i){let r=[];t.description!==void 0&&!t.passed&&r.push(e(`${ge(t.description,300)}

@@ -1,6 +1,6 @@
 import type { Logger } from 'probot';
 import { previewPolicyChange, type PreviewChange } from '../engine/preview.ts';
-import { upsertCheckRun } from '../github/check-runs.ts';
+import { upsertCheckRun, type CheckRunOutput } from '../github/check-runs.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { fetchChangedFiles } from '../github/compare.ts';
 import { fetchFileText } from '../github/contents.ts';
@@ -9,7 +9,8 @@ import type { Bundle } from '../model/bundle.ts';
 import { matchesAnyGlob } from '../model/glob.ts';
 import { findLoosenings, type Loosening } from '../policy/loosening.ts';
 import type { PolicySet } from '../policy/schema.ts';
-import { renderCheckRun } from '../render/check-run.ts';
+import { CHECK_SUMMARY_MAX_CHARS, renderCheckRun } from '../render/check-run.ts';
+import { MAX_TITLE_CHARS } from '../render/title.ts';
 import { repositoryOf } from '../render/format.ts';
 import { previewTitle, renderPreviewMarkdown, type PreviewReport } from '../render/preview.ts';
 import { plural, truncateText } from '../render/truncate.ts';
@@ -32,8 +33,6 @@ export const PREVIEW_CHECK_SUFFIX = '/policy-preview';
 export const PREVIEW_WINDOW_DAYS = 30;
 /** The most repositories an organization file's preview replays. */
 export const MAX_PREVIEW_REPOSITORIES = 100;
-/** GitHub's limit on a check run summary: https://docs.github.com/en/rest/checks/runs#create-a-check-run */
-const MAX_SUMMARY_CHARS = 65_535;
 
 export interface PreviewPolicyInput {
   octokit: GitHubClient;
@@ -207,26 +206,22 @@ async function collectRecentFacts(
 
 async function writeInvalidProposal(input: PreviewPolicyInput, problems: Parameters<typeof renderCheckRun>[0]['problems'], title = `The proposed ${POLICY_FILE} is invalid`): Promise<void> {
   const rendered = renderCheckRun({ verdict: { allowed: false, evaluated_at: input.now.toISOString(), context: {}, sources: [POLICY_FILE], images: [] }, problems, notes: [], runs: [] }, { now: input.now });
-  await upsertCheckRun(input.octokit, {
-    owner: input.target.owner,
-    repo: input.target.repo,
-    sha: input.pull.headSha,
-    name: `${input.checkName}${PREVIEW_CHECK_SUFFIX}`,
-    conclusion: 'failure',
-    output: { title, summary: rendered.summary, annotations: rendered.annotations },
-    completedAt: input.now,
-    hasReevaluateButton: false,
-  });
+  await writePreviewCheck(input, 'failure', { title, summary: rendered.summary, annotations: rendered.annotations });
 }
 
 async function writePreview(input: PreviewPolicyInput, title: string, summary: string): Promise<void> {
+  await writePreviewCheck(input, 'neutral', { title, summary, annotations: [] });
+}
+
+/** The one write of the preview check: never with a Re-evaluate button (it judges no run). */
+async function writePreviewCheck(input: PreviewPolicyInput, conclusion: 'failure' | 'neutral', output: CheckRunOutput): Promise<void> {
   await upsertCheckRun(input.octokit, {
     owner: input.target.owner,
     repo: input.target.repo,
     sha: input.pull.headSha,
     name: `${input.checkName}${PREVIEW_CHECK_SUFFIX}`,
-    conclusion: 'neutral',
-    output: { title: truncateText(title, 200), summary: truncateText(summary, MAX_SUMMARY_CHARS), annotations: [] },
+    conclusion,
+    output: { ...output, title: truncateText(output.title, MAX_TITLE_CHARS), summary: truncateText(output.summary, CHECK_SUMMARY_MAX_CHARS) },
     completedAt: input.now,
     hasReevaluateButton: false,
   });

@@ -203,14 +203,15 @@ function renderPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date, history:
   const warnings = policy.warnings?.length ?? 0;
   const state = policy.passed ? (warnings > 0 ? `passed with ${plural(warnings, 'warning')}` : 'passed') : count;
   units.push(unit(`**${icon} ${code(policy.name)}** — ${kind}, ${state} · from ${code(truncateText(policy.source, 200))}\n\n`));
-  if (policy.enforcement === 'shadow' && history !== undefined && history.judged > 0) units.push(unit(`${historyText(history)}\n\n`));
+  if (policy.enforcement === 'shadow') units.push(...historyUnits(history, unit));
   units.push(...renderPolicyBody(policy, unit, now, isAttributed));
   return units;
 }
 
-/** "Would have blocked 3 of the last 12 commits judged here (30 days)." */
-function historyText(history: PolicyHistorySummary): string {
-  return `Would have blocked ${history.failed} of the last ${plural(history.judged, 'commit')} judged here (${history.days} days).`;
+/** "Would have blocked 3 of the last 12 commits judged here (30 days).", when the policy judged any. */
+function historyUnits(history: PolicyHistorySummary | undefined, unit: MakeUnit): Unit[] {
+  if (history === undefined || history.judged === 0) return [];
+  return [unit(`Would have blocked ${history.failed} of the last ${plural(history.judged, 'commit')} judged here (${history.days} days).\n\n`)];
 }
 
 /** `shadow policy` or `block policy, blocks from 2027-01-01`: how a policy that does not block yet is named. */
@@ -228,7 +229,7 @@ function renderShadowPolicy(policy: PolicyVerdict, unit: MakeUnit, now: Date, hi
   return [
     unit(`<details><summary>${summary}</summary>\n\n`, { opens: '\n</details>\n\n' }),
     unit(`**${code(policy.name)}** — ${shadowKind(policy)}, would block · from ${code(truncateText(policy.source, 200))}\n\n`),
-    ...(history === undefined || history.judged === 0 ? [] : [unit(`${historyText(history)}\n\n`)]),
+    ...historyUnits(history, unit),
     ...renderPolicyBody(policy, unit, now, isAttributed),
     unit('\n</details>\n\n', { closes: true }),
   ];

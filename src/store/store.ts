@@ -1,3 +1,4 @@
+import type { PolicyOutcome } from '../engine/policy-history.ts';
 import type { Bundle } from '../model/bundle.ts';
 import type { OutcomeProblem, RunRef } from '../model/outcome.ts';
 import type { Enforcement, ImageVerdict } from '../model/verdict.ts';
@@ -135,7 +136,7 @@ export interface PolicyHistoryRecord {
   /** ISO time of the evaluation. */
   evaluatedAt: string;
   /** Every policy that judged an image of the commit; `failed` when it failed for at least one (for a shadow policy: it would have blocked). */
-  policies: { name: string; enforcement: Enforcement; failed: boolean }[];
+  policies: PolicyOutcome[];
 }
 
 /**
