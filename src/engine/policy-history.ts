@@ -1,5 +1,5 @@
-import type { PolicyHistorySummary } from '../model/outcome.ts';
-import type { Enforcement, Verdict } from '../model/verdict.ts';
+import type { PolicyHistorySummary, PolicyOutcome } from '../model/outcome.ts';
+import type { Verdict } from '../model/verdict.ts';
 
 /**
  * "Would have blocked N of the last M commits judged here": each policy's record over the
@@ -27,12 +27,6 @@ export function summarizePolicyHistory(records: readonly CommitPolicyOutcomes[])
     }
   }
   return summary;
-}
-
-export interface PolicyOutcome {
-  name: string;
-  enforcement: Enforcement;
-  failed: boolean;
 }
 
 /** A commit's outcome per policy from its verdict: a policy failed when it failed for any image. */

@@ -1,4 +1,4 @@
-import type { ImageVerdict, Verdict } from './verdict.ts';
+import type { Enforcement, ImageVerdict, Verdict } from './verdict.ts';
 
 /**
  * What one commit's check shows: the verdict over every image judged for that SHA so far, plus
@@ -44,6 +44,13 @@ export interface Outcome {
    * not-yet-enforced policy's section says "would have blocked N of the last M commits judged here".
    */
   policyHistory?: Record<string, PolicyHistorySummary>;
+}
+
+/** One policy's outcome for a commit: `failed` when it failed for any image (a shadow policy: would have blocked). */
+export interface PolicyOutcome {
+  name: string;
+  enforcement: Enforcement;
+  failed: boolean;
 }
 
 export interface PolicyHistorySummary {

@@ -1,6 +1,5 @@
-import type { PolicyOutcome } from '../engine/policy-history.ts';
 import type { Bundle } from '../model/bundle.ts';
-import type { OutcomeProblem, RunRef } from '../model/outcome.ts';
+import type { OutcomeProblem, PolicyOutcome, RunRef } from '../model/outcome.ts';
 import type { Enforcement, ImageVerdict } from '../model/verdict.ts';
 
 /**
