@@ -17,7 +17,7 @@ import { sign } from '@octokit/webhooks-methods';
 import { strToU8, zipSync } from 'fflate';
 import nock from 'nock';
 import { pino } from 'pino';
-import { createWorker } from '../src/job/run-job.ts';
+import { createWorker } from '../src/worker/worker.ts';
 import { createMemoryStore } from '../src/store/memory.ts';
 import { receiveWebhook } from '../src/webhook/receive.ts';
 import { generateTrivyReport } from './generate-trivy.ts';

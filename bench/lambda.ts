@@ -26,7 +26,7 @@ import { pino } from 'pino';
 import { createWebhooksHandler } from '../functions/webhooks.ts';
 import { createWorkerHandler } from '../functions/worker.ts';
 import type { HttpApiEvent, StreamAttributeValue } from '../functions/lib/aws-events.ts';
-import { createWorker } from '../src/job/run-job.ts';
+import { createWorker } from '../src/worker/worker.ts';
 import { createDynamoClient, DynamoStore } from '../src/store/dynamo.ts';
 import { ensureTable, startDynalite } from '../src/store/dynalite.ts';
 import { keys } from '../src/store/table.ts';

@@ -1,5 +1,5 @@
 import { readLambdaConfig } from '../src/env.ts';
-import type { Worker } from '../src/job/run-job.ts';
+import type { Worker } from '../src/worker/worker.ts';
 import type { Store } from '../src/store/store.ts';
 import type { LambdaContext, SqsBatchResponse, SqsEvent, StreamFailureRecord } from './lib/aws-events.ts';
 import { createStoreFromEnvironment, createWorkerFromEnvironment } from './lib/github-worker.ts';

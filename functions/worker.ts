@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { readLambdaConfig } from '../src/env.ts';
-import { CHECK_WRITE_RESERVE_MS, type RunJobOptions } from '../src/job/run-job.ts';
+import { CHECK_WRITE_RESERVE_MS, type RunJobOptions } from '../src/worker/worker.ts';
 import { jobFromItem } from '../src/store/dynamo.ts';
 import type { Job, Store } from '../src/store/store.ts';
 import { KEY_PREFIX } from '../src/store/table.ts';

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import type { LambdaConfig } from '../../src/env.ts';
-import { createWorker, type Worker } from '../../src/job/run-job.ts';
+import { createWorker, type Worker } from '../../src/worker/worker.ts';
 import { createDynamoClient, DynamoStore } from '../../src/store/dynamo.ts';
 import { createS3BlobStore, createS3Client } from '../../src/store/s3-blobs.ts';
 import { getParameters } from './secrets.ts';

@@ -4,7 +4,7 @@ import type { Job } from '../store/store.ts';
 /**
  * The in-process stand-in for the table's stream under `npm start`: a job is run right after it
  * is stored, one at a time in arrival order (no polling). A failed job is logged; its check run
- * already says what failed (run-job's final guard).
+ * already says what failed (the job's final guard).
  */
 export interface JobQueue {
   push(job: Job): void;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'probot';
 import type { AppCredentials, LocalConfig, SetupConfig } from '../env.ts';
-import { createWorker } from '../job/run-job.ts';
+import { createWorker } from '../worker/worker.ts';
 import { createDirectoryBlobStore } from '../store/blobs.ts';
 import { createDynamoClient, DynamoStore } from '../store/dynamo.ts';
 import { ensureTable, startDynalite } from '../store/dynalite.ts';

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createDeadLettersHandler, handler, readStreamFailure } from '../../functions/dead-letters.ts';
 import type { SqsEvent } from '../../functions/lib/aws-events.ts';
 import { createWorkerHandler } from '../../functions/worker.ts';
-import { createWorker } from '../../src/job/run-job.ts';
+import { createWorker } from '../../src/worker/worker.ts';
 import type { DynamoStore } from '../../src/store/dynamo.ts';
 import { checkState, contribution } from '../store/contract.ts';
 import { mockPolicyFiles } from '../github/app-harness.ts';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createWorkerHandler, handler, jobOfRecord } from '../../functions/worker.ts';
-import { createWorker } from '../../src/job/run-job.ts';
+import { createWorker } from '../../src/worker/worker.ts';
 import type { DynamoStore } from '../../src/store/dynamo.ts';
 import { keys } from '../../src/store/table.ts';
 import { startTestTable, type TestTable } from '../helpers/dynalite.ts';

@@ -14,7 +14,7 @@ afterEach(() => {
   app.github.restore();
 });
 
-describe('src/job/run-job.ts (the worker keeps a deadline)', () => {
+describe('src/worker/worker.ts (the worker keeps a deadline)', () => {
   it('stops a job that outlives its deadline and ends its check as failing "did not finish", never as the earlier conclusion', async () => {
     app = await startApp({ checkWriteReserveMs: 0 });
     const { github } = app;

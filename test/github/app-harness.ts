@@ -2,7 +2,7 @@ import Bottleneck from 'bottleneck';
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
 import { expect } from 'vitest';
-import { createWorker, type RunJobOptions } from '../../src/job/run-job.ts';
+import { createWorker, type RunJobOptions } from '../../src/worker/worker.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
 import { receiveWebhook } from '../../src/webhook/receive.ts';

@@ -1,6 +1,8 @@
 /**
- * The deliveries the app acts on (SPEC §4), as `event` → handled actions. Everything else is
- * answered "ignored" and never stored. Shared by the receiver (which must stay small) and app.ts.
+ * The deliveries the app acts on (SPEC §4), as `event` → handled actions: the single list. The
+ * webhook receiver stores these and answers every other delivery "ignored" (it imports this file
+ * alone from src/worker/, so it stays plain data); the worker registers one orchestrator for each
+ * (src/worker/app.ts, whose type requires exactly these).
  */
 export const HANDLED_EVENTS = {
   workflow_run: ['requested', 'in_progress', 'completed'],

@@ -2,12 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'probot';
 import { Probot, ProbotOctokit } from 'probot';
-import { imageAssuranceApp } from '../github/app.ts';
+import { imageAssuranceApp } from './app.ts';
 import { conditionalContents } from '../github/conditional-requests.ts';
 import type { ContentsCache } from '../github/conditional-requests.ts';
 import type { Job, Store } from '../store/store.ts';
-import { readJobSubject } from './job-subject.ts';
-import { reportUnfinished } from './report-unfinished.ts';
+import { readJobSubject } from '../job/job-subject.ts';
+import { reportUnfinished } from '../job/report-unfinished.ts';
 
 /**
  * Stage 2, job: the worker. ONE Probot instance with the app loaded; a job is a stored delivery
