@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, formatProblem } from '../errors.ts';
 import { EXIT_ALLOWED, EXIT_BLOCKED, main, type CliIo } from '../cli/main.ts';
+import { isVerdictBlocked } from '../model/blocked.ts';
 import type { Enforcement, Verdict } from '../model/verdict.ts';
 import { readVersion } from '../cli/version.ts';
 import { readActionInputs, type ActionInputs } from './inputs.ts';
@@ -66,7 +67,7 @@ export async function runAction(io: ActionIo): Promise<number> {
   appendEnvFile(io, 'GITHUB_OUTPUT', formatOutput('allowed', String(verdict.allowed)) + formatOutput('verdict-file', verdictFile));
 
   // 6. exit code
-  return !verdict.allowed && inputs.isFailOnBlock ? EXIT_FAILED : EXIT_ALLOWED;
+  return isVerdictBlocked(verdict) && inputs.isFailOnBlock ? EXIT_FAILED : EXIT_ALLOWED;
 }
 
 /** The inputs as `image-assurance evaluate` arguments, without `--format`. */

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { isVerdictBlocked } from '../model/blocked.ts';
 import type { Verdict } from '../model/verdict.ts';
 import { verdictOutcome } from '../render/conclusion.ts';
 import { renderJson } from '../render/json.ts';
@@ -98,7 +99,7 @@ export async function runEvaluate(options: EvaluateOptions, io: CliIo): Promise<
   output.close();
 
   // 3. exit code
-  return verdict.allowed ? EXIT_ALLOWED : options.exitCode;
+  return isVerdictBlocked(verdict) ? options.exitCode : EXIT_ALLOWED;
 }
 
 function render(verdict: Verdict, options: EvaluateOptions, output: Output, now: Date): string {

@@ -1,6 +1,7 @@
 import type { Bundle } from '../model/bundle.ts';
-import type { Attribution, Enforcement, ExceptionUse, ImageStatus, ImageVerdict, PolicyVerdict, RuleKey, StaleVex, SuppressedFinding, Verdict, Violation } from '../model/verdict.ts';
+import type { Attribution, Enforcement, ExceptionUse, ImageVerdict, PolicyVerdict, RuleKey, StaleVex, SuppressedFinding, Verdict, Violation } from '../model/verdict.ts';
 import { RULE_KEYS } from '../model/verdict.ts';
+import { imageStatusOf, isImageBlocked } from '../model/blocked.ts';
 import type { LoadedPolicy, PolicySet, Rules } from '../policy/schema.ts';
 import { attributeVulnerabilities, type Baseline, violationIdentity } from './attribution.ts';
 import { type ExceptionIndex, type ExceptionMatcher, type IndexedException, indexExceptions } from './exceptions.ts';
@@ -67,7 +68,7 @@ export function evaluate(bundles: Bundle[], policySet: PolicySet, context: Evalu
       return evaluated.verdict;
     });
     const isUnscoped = inScope.length === 0;
-    const status = imageStatus(policyVerdicts, isUnscoped && policySet.settings.unscoped_images === 'block');
+    const status = imageStatusOf(policyVerdicts, isUnscoped && policySet.settings.unscoped_images === 'block');
     const verdict: ImageVerdict = {
       image: bundle.image.ref,
       allowed: status !== 'blocked',
@@ -84,7 +85,7 @@ export function evaluate(bundles: Bundle[], policySet: PolicySet, context: Evalu
   });
 
   const verdict: Verdict = {
-    allowed: images.every((image) => image.allowed),
+    allowed: !images.some(isImageBlocked),
     evaluated_at: context.now.toISOString(),
     context: scopeContext,
     sources: [...policySet.sources],
@@ -315,19 +316,4 @@ function mergeTwo(a: RuleHit[], b: RuleHit[], facts: BundleFacts): RuleHit[] {
   while (i < a.length) merged[k++] = a[i++]!;
   while (j < b.length) merged[k++] = b[j++]!;
   return merged;
-}
-
-function imageStatus(policies: readonly PolicyVerdict[], isBlockedAsUnscoped: boolean): ImageStatus {
-  if (isBlockedAsUnscoped) return 'blocked';
-  let status: ImageStatus = 'allowed';
-  for (const policy of policies) {
-    if (policy.enforcement === 'shadow') continue;
-    if (policy.passed) {
-      if ((policy.warnings?.length ?? 0) > 0) status = 'warned';
-      continue;
-    }
-    if (policy.enforcement === 'block') return 'blocked';
-    status = 'warned';
-  }
-  return status;
 }

@@ -1,3 +1,4 @@
+import { isImageBlocked } from '../model/blocked.ts';
 import type { Bundle } from '../model/bundle.ts';
 import type { ImageVerdict, RuleKey, Verdict } from '../model/verdict.ts';
 import type { PolicySet } from '../policy/schema.ts';
@@ -68,7 +69,7 @@ export function previewPolicyChange(
 }
 
 function stateOf(image: ImageVerdict): PreviewState {
-  return image.allowed ? 'allowed' : 'blocked';
+  return isImageBlocked(image) ? 'blocked' : 'allowed';
 }
 
 /** `policy/rule` of every failing rule, `policy/unscoped_images` for an image blocked as unscoped. */
@@ -77,7 +78,7 @@ function failingRules(image: ImageVerdict): Set<string> {
   for (const policy of image.policies) {
     for (const violation of policy.violations) rules.add(`${policy.name}/${violation.rule satisfies RuleKey}`);
   }
-  if (image.unscoped && !image.allowed) rules.add('settings/unscoped_images');
+  if (image.unscoped && isImageBlocked(image)) rules.add('settings/unscoped_images');
   return rules;
 }
 

@@ -1,3 +1,4 @@
+import { isImageBlocked } from '../model/blocked.ts';
 import type { Outcome, OutcomeProblem } from '../model/outcome.ts';
 import type { ImageVerdict } from '../model/verdict.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
@@ -61,7 +62,7 @@ export function buildOutcome(state: CheckState, settings: ResolvedSettings, now:
 
 /** Blocked over warned over allowed; an image not allowed is blocked whatever its status says. */
 function strictness(image: ImageVerdict): number {
-  if (!image.allowed || image.status === 'blocked') return 2;
+  if (isImageBlocked(image)) return 2;
   return image.status === 'warned' ? 1 : 0;
 }
 

@@ -1,5 +1,6 @@
 import type { CheckConclusion, Outcome } from '../model/outcome.ts';
 import type { Verdict } from '../model/verdict.ts';
+import { isVerdictBlocked } from '../model/blocked.ts';
 
 /**
  * THE one mapping from an outcome to a check conclusion (SPEC §4), failing closed:
@@ -11,8 +12,7 @@ import type { Verdict } from '../model/verdict.ts';
 export function conclusionOf(outcome: Outcome): CheckConclusion {
   const { verdict, problems } = outcome;
   if (problems.length > 0) return 'failure';
-  const isBlocked = !verdict.allowed || verdict.images.some((image) => !image.allowed || image.status === 'blocked');
-  if (isBlocked) return 'failure';
+  if (isVerdictBlocked(verdict)) return 'failure';
   if (verdict.images.length === 0) return 'neutral';
   if (verdict.images.some((image) => image.status !== 'allowed')) return 'neutral';
   return 'success';

@@ -1,3 +1,4 @@
+import { isBlocking } from '../model/blocked.ts';
 import { severityRank } from '../model/severity.ts';
 import type { Attribution, BaselineRef, ExceptionUse, ImageVerdict, PolicyVerdict, RuleKey, Violation, VexUse } from '../model/verdict.ts';
 import type { OutcomeProblem, ProblemKind } from '../model/outcome.ts';
@@ -176,13 +177,14 @@ export function repositoryOf(image: string): string {
   return colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
 
-export function failedPolicies(image: ImageVerdict, enforcement: PolicyVerdict['enforcement']): PolicyVerdict[] {
-  return image.policies.filter((policy) => !policy.passed && policy.enforcement === enforcement);
+/** The policies that block the image (`isBlocking`), in order. */
+export function blockingPolicies(image: ImageVerdict): PolicyVerdict[] {
+  return image.policies.filter(isBlocking);
 }
 
 /** Each policy name once, in order of appearance. */
 export function blockingPolicyNames(images: readonly ImageVerdict[]): string[] {
-  return [...new Set(images.flatMap((image) => failedPolicies(image, 'block').map((policy) => policy.name)))];
+  return [...new Set(images.flatMap((image) => blockingPolicies(image).map((policy) => policy.name)))];
 }
 
 export function expiredExceptions(policy: PolicyVerdict): ExceptionUse[] {
@@ -273,7 +275,7 @@ export function countAttributions(image: ImageVerdict): AttributionCounts {
       const key = `${violation.id}\u0000${violation.package ?? ''}`;
       seen[attributionOf(violation)].add(key);
     }
-    if (!policy.passed && policy.enforcement === 'block') {
+    if (isBlocking(policy)) {
       for (const violation of policy.violations) if (attributionOf(violation) === 'introduced') blocking.add(`${violation.id}\u0000${violation.package ?? ''}`);
     }
   }

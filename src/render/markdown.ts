@@ -1,3 +1,4 @@
+import { isBlocking, isImageBlocked, shownStatusOf } from '../model/blocked.ts';
 import type { Outcome, OutcomeProblem, PolicyHistorySummary } from '../model/outcome.ts';
 import { ATTRIBUTIONS, type ExceptionUse, type ImageVerdict, type PolicyVerdict, type SuppressedFinding, type Verdict, type Violation } from '../model/verdict.ts';
 import {
@@ -92,7 +93,7 @@ function renderHead(outcome: Outcome): string {
 function headIcon(outcome: Outcome): string {
   if (outcome.problems.length > 0) return '❌';
   const { images } = outcome.verdict;
-  if (images.some((image) => image.status === 'blocked' || !image.allowed)) return STATUS_ICON.blocked;
+  if (images.some(isImageBlocked)) return STATUS_ICON.blocked;
   if (images.length === 0) return 'ℹ️';
   if (images.some((image) => image.status === 'warned')) return STATUS_ICON.warned;
   return STATUS_ICON.allowed;
@@ -158,7 +159,7 @@ function imageUnits(verdict: Verdict, now: Date, history: Readonly<Record<string
 
 function renderImage(image: ImageVerdict, index: number, now: Date, history: Readonly<Record<string, PolicyHistorySummary>>): Unit[] {
   const unit = (text: string, extra: Omit<Unit, 'text' | 'image'> = {}): Unit => ({ text, image: index, ...extra });
-  const status = image.status === 'blocked' || !image.allowed ? 'blocked' : image.status;
+  const status = shownStatusOf(image);
   const units: Unit[] = [unit(`#### ${STATUS_ICON[status]} ${imageCode(image.image)} — ${status}\n\n`)];
   const facts: string[] = [];
   if (image.digest !== undefined) facts.push(`Digest: ${code(truncateText(image.digest, 100))}`);
@@ -169,7 +170,7 @@ function renderImage(image: ImageVerdict, index: number, now: Date, history: Rea
   }
   if (facts.length > 0) units.push(unit(`${facts.join('  \n')}\n\n`));
   if (image.unscoped) {
-    units.push(unit(`No policy applies to this image; \`settings.unscoped_images\` ${image.allowed ? 'allows' : 'blocks'} it.\n\n`));
+    units.push(unit(`No policy applies to this image; \`settings.unscoped_images\` ${isImageBlocked(image) ? 'blocks' : 'allows'} it.\n\n`));
   }
   const isAttributed = hasAttribution(image);
   for (const policy of orderPolicies(image.policies)) units.push(...renderPolicy(policy, unit, now, history[policy.name], isAttributed));
@@ -295,8 +296,8 @@ function renderAttributedViolations(policy: PolicyVerdict, unit: MakeUnit): Unit
   for (const attribution of ATTRIBUTIONS) {
     const group = all.filter((violation) => attributionOf(violation) === attribution);
     if (group.length === 0) continue;
-    const isBlocking = policy.enforcement === 'block' && group.some((violation) => policy.violations.includes(violation));
-    const note = isBlocking ? ' (blocking)' : policy.findings === 'introduced' && attribution !== 'introduced' ? ' (warnings: `findings: introduced` lets them pass)' : '';
+    const isBlockingGroup = isBlocking(policy) && group.some((violation) => policy.violations.includes(violation));
+    const note = isBlockingGroup ? ' (blocking)' : policy.findings === 'introduced' && attribution !== 'introduced' ? ' (warnings: `findings: introduced` lets them pass)' : '';
     const open = attribution === 'introduced' ? ' open' : '';
     units.push(unit(`<details${open}><summary><b>${group.length} ${ATTRIBUTION_LABEL[attribution]}</b>${note}</summary>\n\n`, { opens: '\n</details>\n\n' }));
     units.push(...renderViolations(group, unit));

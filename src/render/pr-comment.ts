@@ -1,9 +1,10 @@
+import { isImageBlocked } from '../model/blocked.ts';
 import type { Outcome } from '../model/outcome.ts';
 import { RULE_KEYS, type ImageVerdict, type PolicyVerdict, type Violation } from '../model/verdict.ts';
 import {
   code,
   escapeMarkdown,
-  failedPolicies,
+  blockingPolicies,
   fixOf,
   formatCvss,
   imageCode,
@@ -52,7 +53,7 @@ export interface PrCommentOptions {
  * vanishing. Never longer than GitHub's comment limit: the folded details are cut first.
  */
 export function renderPrComment(outcome: Outcome, options: PrCommentOptions): string {
-  const blocked = outcome.verdict.images.filter(isBlocked).map((image) => ({ image, violations: blockingViolations(image) }));
+  const blocked = outcome.verdict.images.filter(isImageBlocked).map((image) => ({ image, violations: blockingViolations(image) }));
   const top = renderTop(outcome, blocked, options);
   const snippet = renderSnippet(blocked, options);
   const tail = options.checkRunUrl === undefined ? '' : `\n${link('View the check run', options.checkRunUrl)}\n`;
@@ -64,15 +65,11 @@ export function renderPrComment(outcome: Outcome, options: PrCommentOptions): st
   return top + detailsOpen + details + detailsClose + snippet + tail;
 }
 
-function isBlocked(image: ImageVerdict): boolean {
-  return image.status === 'blocked' || !image.allowed;
-}
-
 type BlockedImage = { image: ImageVerdict; violations: Blocking[] };
 
 function renderTop(outcome: Outcome, blocked: readonly BlockedImage[], options: PrCommentOptions): string {
   const { images } = outcome.verdict;
-  const warned = images.filter((image) => !isBlocked(image) && image.status === 'warned');
+  const warned = images.filter((image) => !isImageBlocked(image) && image.status === 'warned');
   const lines = [COMMENT_MARKER, `### ${headline(outcome, options)}`, ''];
   const attribution = renderAttribution(images);
   if (attribution.length > 0) lines.push(...attribution, '');
@@ -97,7 +94,7 @@ function warningPolicies(image: ImageVerdict): PolicyVerdict[] {
 
 function headline(outcome: Outcome, options: PrCommentOptions): string {
   const { images } = outcome.verdict;
-  const blocked = images.filter(isBlocked);
+  const blocked = images.filter(isImageBlocked);
   if (blocked.length > 0) {
     const names = blocked.slice(0, 3).map((image) => imageCode(image.image, 200));
     const more = blocked.length > 3 ? ` and ${blocked.length - 3} more` : '';
@@ -126,7 +123,7 @@ interface Blocking {
  * and `fixable_severity` in two policies is one line with both rules, not four lines.
  */
 function blockingViolations(image: ImageVerdict): Blocking[] {
-  const pairs = failedPolicies(image, 'block').flatMap((policy) => policy.violations.map((violation) => ({ violation, policy })));
+  const pairs = blockingPolicies(image).flatMap((policy) => policy.violations.map((violation) => ({ violation, policy })));
   const byFinding = new Map<string, Blocking>();
   for (const { violation, policy } of sortByViolation(pairs, (pair) => pair.violation)) {
     const key = `${violation.rule === 'custom' ? 'custom' : ''}\u0000${violation.id}\u0000${violation.package ?? ''}`;
@@ -158,7 +155,7 @@ function topViolations(all: readonly Blocking[]): Blocking[] {
 }
 
 function renderBlockedImage(image: ImageVerdict, all: readonly Blocking[]): string[] {
-  const policies = failedPolicies(image, 'block').map((policy) => code(policy.name));
+  const policies = blockingPolicies(image).map((policy) => code(policy.name));
   const name = `**${imageCode(image.image)}**`;
   if (image.unscoped || policies.length === 0) {
     const why = image.unscoped ? 'no policy scopes it and `settings.unscoped_images` is `block`' : 'see the details below';

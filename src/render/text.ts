@@ -1,3 +1,4 @@
+import { isImageBlocked, isVerdictBlocked, shownStatusOf } from '../model/blocked.ts';
 import type { FindingSeverity } from '../model/severity.ts';
 import type { ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
 import { verdictOutcome } from './conclusion.ts';
@@ -35,7 +36,7 @@ export function renderText(verdict: Verdict, options: TextOptions): string {
   const lines: string[] = [];
   for (const image of verdict.images) lines.push(...renderImage(image, paint, options), '');
   if (verdict.images.length === 0) lines.push('No images were judged: no report named an image.', '');
-  const status = !verdict.allowed || verdict.images.some((image) => image.status === 'blocked') ? 'blocked' : verdict.images.some((image) => image.status === 'warned') ? 'warned' : 'allowed';
+  const status = isVerdictBlocked(verdict) ? 'blocked' : verdict.images.some((image) => image.status === 'warned') ? 'warned' : 'allowed';
   const resultWord = verdict.images.length === 0 ? paint('NOTHING JUDGED', 'bold', 'yellow') : statusWord(status, paint);
   lines.push(...wrapLine(`Result: ${resultWord} - ${sanitizeText(titleOf(verdictOutcome(verdict)), MAX_MESSAGE_CHARS)}`, width, 2));
   const sources = verdict.sources.length === 0 ? 'none' : verdict.sources.map((source) => sanitizeText(source)).join(', ');
@@ -51,11 +52,11 @@ function statusWord(status: ImageVerdict['status'], paint: Paint): string {
 
 function renderImage(image: ImageVerdict, paint: Paint, options: TextOptions): string[] {
   const width = options.width;
-  const status = image.status === 'blocked' || !image.allowed ? 'blocked' : image.status;
+  const status = shownStatusOf(image);
   const lines = wrapLine(`${statusWord(status, paint)}  ${paint(sanitizeText(image.image, 300), 'bold')}`, width, 9);
   if (image.digest !== undefined) lines.push(...wrapLine(`  digest   ${sanitizeText(image.digest, 100)}`, width, 11));
   for (const report of image.reports) lines.push(...wrapLine(`  report   ${sanitizeText(report.tool, 40)} ${paint(sanitizeText(report.path, 200), 'dim')}`, width, 11));
-  if (image.unscoped) lines.push(...wrapLine(`  no policy applies; settings.unscoped_images ${image.allowed ? 'allows' : 'blocks'} it`, width, 4));
+  if (image.unscoped) lines.push(...wrapLine(`  no policy applies; settings.unscoped_images ${isImageBlocked(image) ? 'blocks' : 'allows'} it`, width, 4));
   const isAttributed = hasAttribution(image);
   if (isAttributed) lines.push(...wrapLine(`  findings ${paint(attributionSummary(countAttributions(image)), 'bold')}, compared with ${baselineText(image.baseline)}`, width, 11));
   if (image.policies.length > 0) lines.push('', ...renderPolicies(image.policies, paint, width));

@@ -1,3 +1,4 @@
+import { isImageBlocked } from '../model/blocked.ts';
 import type { Outcome } from '../model/outcome.ts';
 import { blockingPolicyNames, joinWords, PROBLEM_TITLE } from './format.ts';
 import { plural, truncateText } from './truncate.ts';
@@ -14,7 +15,7 @@ const MAX_NAMED_POLICIES = 3;
  */
 export function titleOf(outcome: Outcome): string {
   const { images } = outcome.verdict;
-  const blocked = images.filter((image) => image.status === 'blocked' || !image.allowed);
+  const blocked = images.filter(isImageBlocked);
   const parts: string[] = [];
   if (outcome.problems.length > 0) {
     const kinds = [...new Set(outcome.problems.map((problem) => problem.kind))];
