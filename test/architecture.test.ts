@@ -7,7 +7,7 @@ import { importsOf, listTs, resolvedImportsOf, ROOT } from './helpers/imports.ts
  * The pure core (STYLE: "Pure core, I/O shell"): readers, bundles, policy (from text), engine,
  * render and model import nothing that does I/O and do not read the clock or the environment.
  */
-const PURE_FOLDERS = ['src/model', 'src/readers', 'src/vex', 'src/bundles', 'src/policy', 'src/engine', 'src/render'];
+const PURE_FOLDERS = ['src/model', 'src/events', 'src/readers', 'src/vex', 'src/bundles', 'src/policy', 'src/engine', 'src/render'];
 /** The one I/O module inside a pure folder: it reads the preset files. */
 const IO_EXEMPT = new Set(['src/policy/load-presets.ts']);
 

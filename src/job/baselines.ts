@@ -5,7 +5,7 @@ import { fetchChangedFiles } from '../github/compare.ts';
 import type { Bundle } from '../model/bundle.ts';
 import type { PolicySet } from '../policy/schema.ts';
 import type { Store } from '../store/store.ts';
-import type { WorkflowRunInfo } from './workflow-run.ts';
+import type { WorkflowRunInfo } from '../events/workflow-run.ts';
 
 /**
  * Attribution's I/O (issue 11). Only where a policy asks for it (`findings: introduced`): the

@@ -8,10 +8,10 @@ import type { RunJudgement } from './judge-run.ts';
 import { loadRepoPolicy, POLICY_FILE } from './load-policy.ts';
 import { withVex } from './load-vex.ts';
 import type { OrgPolicyCache, PolicyLoad } from './load-policy.ts';
-import type { RepoTarget } from './repo-target.ts';
+import type { RepoTarget } from '../events/repo-target.ts';
 import { recordContribution } from './update-check.ts';
 import { policyRefOf } from './workflow-run.ts';
-import type { WorkflowRunInfo } from './workflow-run.ts';
+import type { WorkflowRunInfo } from '../events/workflow-run.ts';
 
 export interface EvaluateRunInput {
   octokit: GitHubClient;

@@ -7,7 +7,7 @@ import type { ResolvedSettings } from '../policy/schema.ts';
 import { defaultSettings } from '../policy/schema.ts';
 import { renderCheckRun } from '../render/check-run.ts';
 import type { CheckState, Store, Versioned } from '../store/store.ts';
-import type { RepoTarget } from './repo-target.ts';
+import type { RepoTarget } from '../events/repo-target.ts';
 import { recordContribution, rememberPublished } from './update-check.ts';
 
 /**

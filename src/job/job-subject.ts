@@ -1,10 +1,12 @@
+import { readCheckEvent } from '../events/check.ts';
+import type { HandledEvent } from '../events/handled-events.ts';
+import { readPackageEvent } from '../events/package.ts';
+import { readPullRequestEvent } from '../events/pull-request.ts';
+import type { RepoTarget } from '../events/repo-target.ts';
+import { readWorkflowRunEvent } from '../events/workflow-run.ts';
 import type { RunRef } from '../model/outcome.ts';
 import type { Job } from '../store/store.ts';
 import { pullNumbers } from './evaluate-run.ts';
-import { readPublishedVersion } from './on-package-published.ts';
-import { readRepoTarget, record } from './repo-target.ts';
-import type { RepoTarget } from './repo-target.ts';
-import { isRunOfRepository, readWorkflowRun } from './workflow-run.ts';
 
 /**
  * The commit a job answers on, read from its stored payload without asking GitHub: what a job
@@ -20,39 +22,40 @@ export interface JobSubject {
   pullRequests: number[];
 }
 
+type SubjectReader = (payload: unknown, appId: number) => JobSubject | undefined;
+
+/** Each handled event's subject, read by that event's payload reader. */
+const SUBJECTS: { readonly [E in HandledEvent]: SubjectReader } = {
+  workflow_run: (payload, appId) => {
+    const event = readWorkflowRunEvent(payload, appId);
+    if (!event.ok) return undefined;
+    const { target, run } = event.value;
+    return { target, sha: run.headSha, run: run.ref, pullRequests: pullNumbers(run) };
+  },
+  pull_request: (payload, appId) => {
+    const event = readPullRequestEvent(payload, appId);
+    return event.ok ? { target: event.value.target, sha: event.value.pull.headSha, pullRequests: [event.value.pull.number] } : undefined;
+  },
+  // No subject, as before: a review is answered only on a commit judged already.
+  pull_request_review: () => undefined,
+  check_run: readCheckSubject,
+  check_suite: readCheckSubject,
+  registry_package: readPackageSubject,
+  package: readPackageSubject,
+};
+
 export function readJobSubject(job: Pick<Job, 'event' | 'payload'>, appId: number): JobSubject | undefined {
-  const payload = record(job.payload);
-  const target = readRepoTarget(payload, appId);
-  if (target === undefined) return undefined;
-  switch (job.event) {
-    case 'workflow_run': {
-      if (!isRunOfRepository(payload.workflow_run, target.repositoryId)) return undefined;
-      const run = readWorkflowRun(payload.workflow_run, target.repositoryId);
-      return { target, sha: run.headSha, run: run.ref, pullRequests: pullNumbers(run) };
-    }
-    case 'pull_request': {
-      const pull = record(payload.pull_request);
-      const sha = fullSha(record(pull.head).sha);
-      return sha === undefined ? undefined : { target, sha, pullRequests: typeof pull.number === 'number' ? [pull.number] : [] };
-    }
-    case 'check_run':
-    case 'check_suite': {
-      const checked = record(payload.check_run ?? payload.check_suite);
-      if (record(checked.app ?? record(checked.check_suite).app).id !== appId) return undefined;
-      const sha = fullSha(checked.head_sha);
-      const pulls = Array.isArray(checked.pull_requests) ? checked.pull_requests : [];
-      return sha === undefined ? undefined : { target, sha, pullRequests: pulls.flatMap((pr) => (typeof record(pr).number === 'number' ? [record(pr).number as number] : [])) };
-    }
-    case 'registry_package':
-    case 'package': {
-      const version = readPublishedVersion(payload, appId);
-      return version?.sha === undefined ? undefined : { target, sha: version.sha, run: version.run, pullRequests: [] };
-    }
-    default:
-      return undefined;
-  }
+  if (!Object.hasOwn(SUBJECTS, job.event)) return undefined;
+  return SUBJECTS[job.event as HandledEvent](job.payload, appId);
 }
 
-function fullSha(value: unknown): string | undefined {
-  return typeof value === 'string' && /^[0-9a-f]{40}$/i.test(value) ? value : undefined;
+function readCheckSubject(payload: unknown, appId: number): JobSubject | undefined {
+  const event = readCheckEvent(payload, appId);
+  return event.ok ? { target: event.value.target, sha: event.value.headSha, pullRequests: event.value.pullRequests } : undefined;
+}
+
+function readPackageSubject(payload: unknown, appId: number): JobSubject | undefined {
+  const event = readPackageEvent(payload, appId);
+  if (!event.ok || event.value.sha === undefined) return undefined;
+  return { target: event.value.target, sha: event.value.sha, run: event.value.run, pullRequests: [] };
 }

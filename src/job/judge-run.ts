@@ -19,7 +19,7 @@ import type { PolicyLoad } from './load-policy.ts';
 import { readDockerfile } from './read-dockerfile.ts';
 import type { DockerfileFacts } from './read-dockerfile.ts';
 import { workflowChangeProblem } from './verify-workflow.ts';
-import type { WorkflowRunInfo } from './workflow-run.ts';
+import type { WorkflowRunInfo } from '../events/workflow-run.ts';
 
 /**
  * One completed workflow run → its contribution to the commit's check: the images judged from

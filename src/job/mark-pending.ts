@@ -5,7 +5,7 @@ import type { Store } from '../store/store.ts';
 import { updateCheckState } from '../store/store.ts';
 import { loadRepoPolicy } from './load-policy.ts';
 import type { PolicyLoad } from './load-policy.ts';
-import type { RepoTarget } from './repo-target.ts';
+import type { RepoTarget } from '../events/repo-target.ts';
 import { emptyState, publishCheckState, rememberPublished } from './update-check.ts';
 
 export interface MarkPendingInput {

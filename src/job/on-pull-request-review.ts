@@ -1,6 +1,6 @@
+import { readReviewEvent } from '../events/pull-request.ts';
+import { type JobInput, logIgnored } from './job-input.ts';
 import { rejudgeCommit } from './on-reevaluate.ts';
-import type { JobInput } from './on-workflow-run.ts';
-import { readRepoTarget, record } from './repo-target.ts';
 
 /**
  * pull_request_review submitted / dismissed: with `workflow_changes: reviewed`, an approval of
@@ -9,16 +9,22 @@ import { readRepoTarget, record } from './repo-target.ts';
  * before (a review elsewhere costs no request).
  */
 export async function onPullRequestReview(input: JobInput): Promise<void> {
-  // 1. Read the repository and the pull request's head commit.
-  const target = readRepoTarget(input.payload, input.appId);
-  if (!target) return input.log.warn('pull_request_review without repository or installation: ignored');
-  const pull = record(record(input.payload).pull_request);
-  const sha = String(record(pull.head).sha);
-  const baseRef = record(pull.base).ref;
-  if (typeof pull.number !== 'number' || typeof baseRef !== 'string') return input.log.warn('pull_request_review without a pull request: ignored');
-  const state = await input.store.getCheckState(`${target.owner}/${target.repo}`, sha);
-  if (!state) return input.log.info({ sha }, 'review of a commit this app has not judged: ignored');
-
-  // 2. Judge the commit's completed runs again, as a pull request into its base.
-  await rejudgeCommit({ octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests: [pull.number], pull: { number: pull.number, baseRef } });
+  // 1. Read the repository and the reviewed pull request.
+  const event = readReviewEvent(input.payload, input.appId);
+  if (!event.ok) return logIgnored(input.log, event);
+  const { target, pull } = event.value;
+  // 2. Only a commit this app judged before.
+  const state = await input.store.getCheckState(`${target.owner}/${target.repo}`, pull.headSha);
+  if (!state) return input.log.info({ sha: pull.headSha }, 'review of a commit this app has not judged: ignored');
+  // 3. Judge the commit's completed runs again, as a pull request into its base.
+  await rejudgeCommit({
+    octokit: input.octokit,
+    store: input.store,
+    target,
+    sha: pull.headSha,
+    now: input.now,
+    log: input.log,
+    pullRequests: [pull.number],
+    pull: { number: pull.number, baseRef: pull.baseRef },
+  });
 }

@@ -17,7 +17,7 @@ import { plural, truncateText } from '../render/truncate.ts';
 import type { Store } from '../store/store.ts';
 import { loadRepoPolicy, ORG_POLICY_REPO, POLICY_FILE, type OrgPolicyCache, type PolicyLoad } from './load-policy.ts';
 import { withVex } from './load-vex.ts';
-import type { RepoTarget } from './repo-target.ts';
+import type { RepoTarget } from '../events/repo-target.ts';
 
 /**
  * "What would this policy change block?", answered on the pull request that makes it: a second

@@ -5,7 +5,7 @@ import { fetchFileText } from '../github/contents.ts';
 import { fetchPullRequestReviews, hasWriteAccess } from '../github/reviews.ts';
 import { matchesAnyGlob } from '../model/glob.ts';
 import type { OutcomeProblem } from '../model/outcome.ts';
-import type { WorkflowRunInfo } from './workflow-run.ts';
+import type { WorkflowRunInfo } from '../events/workflow-run.ts';
 
 /**
  * Forged reports: a pull request can edit the workflow that scans its image and upload a clean

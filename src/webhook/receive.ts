@@ -1,6 +1,6 @@
 import { verify } from '@octokit/webhooks-methods';
 import type { Job, Store } from '../store/store.ts';
-import { isHandled } from '../worker/handled-events.ts';
+import { isHandled } from '../events/handled-events.ts';
 
 /**
  * Stage 1, receive: verify the signature, drop redeliveries, store the job. No GitHub calls, no

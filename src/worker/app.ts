@@ -4,9 +4,9 @@ import { onPullRequest } from '../job/on-pull-request.ts';
 import { onPullRequestReview } from '../job/on-pull-request-review.ts';
 import { onReevaluate } from '../job/on-reevaluate.ts';
 import { onWorkflowRunCompleted, onWorkflowRunStarted } from '../job/on-workflow-run.ts';
-import type { JobInput } from '../job/on-workflow-run.ts';
+import type { JobInput } from '../job/job-input.ts';
 import type { Store } from '../store/store.ts';
-import { HANDLED_EVENTS, type HandledEvent } from './handled-events.ts';
+import { HANDLED_EVENTS, type HandledEvent } from '../events/handled-events.ts';
 
 /** A job orchestrator of src/job/on-*.ts: one event kind, read and answered top to bottom. */
 export type Orchestrator = (input: JobInput) => Promise<void>;

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { HANDLED_EVENTS } from '../../src/worker/handled-events.ts';
+import { HANDLED_EVENTS } from '../../src/events/handled-events.ts';
 
 const manifest = parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../app.yml'), 'utf8')) as Record<string, any>;
 

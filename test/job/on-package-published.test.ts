@@ -1,7 +1,8 @@
 import { ProbotOctokit } from 'probot';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { onPackagePublished, readPublishedVersion, unscannedMessage } from '../../src/job/on-package-published.ts';
+import { readPackageEvent } from '../../src/events/package.ts';
+import { onPackagePublished, unscannedMessage } from '../../src/job/on-package-published.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
 import { mockPolicyFiles } from '../github/app-harness.ts';
@@ -45,9 +46,9 @@ describe('src/job/on-package-published.ts', () => {
     { name: 'registry_package.published' as const, versionId: 57755791 },
     { name: 'package.published' as const, versionId: 57755790 },
   ])('reads the container version of $name', ({ name, versionId }) => {
-    const version = readPublishedVersion(fixture(name), 1);
+    const version = readPackageEvent(fixture(name), 1);
 
-    expect(version).toEqual({
+    expect(version.ok && version.value).toEqual({
       target: { owner: 'Codertocat', repo: 'hello-world-npm', repositoryId: 185882436, defaultBranch: 'master', installationId: 77, appId: 1 },
       image: 'ghcr.io/codertocat/hello-world',
       tag: TAG_DIGEST,
@@ -68,7 +69,7 @@ describe('src/job/on-package-published.ts', () => {
 
     await onPackagePublished({ octokit: octokit(), payload, store, now: NOW, log, appId: 1 });
 
-    expect(readPublishedVersion(payload, 1)).toBeUndefined();
+    expect(readPackageEvent(payload, 1)).toMatchObject({ ok: false });
     expect(await store.getPublish('ghcr.io/codertocat/hello-world', TAG_DIGEST)).toBeUndefined();
     github.assertDone();
   });

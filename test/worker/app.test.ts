@@ -4,7 +4,7 @@ import { onPackagePublished } from '../../src/job/on-package-published.ts';
 import { onWorkflowRunCompleted, onWorkflowRunStarted } from '../../src/job/on-workflow-run.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import { handledDeliveries, imageAssuranceApp, ORCHESTRATORS } from '../../src/worker/app.ts';
-import { HANDLED_EVENTS, isHandled } from '../../src/worker/handled-events.ts';
+import { HANDLED_EVENTS, isHandled } from '../../src/events/handled-events.ts';
 
 const handled = Object.entries(HANDLED_EVENTS).flatMap(([event, actions]) => actions.map((action) => `${event}.${action}`));
 
