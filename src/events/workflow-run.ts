@@ -11,6 +11,8 @@ import { readTargetedEvent, type RepoTarget } from './repo-target.ts';
 export interface WorkflowRunInfo {
   ref: RunRef;
   headSha: string;
+  /** 1 for a first run; a re-run of the same run ID has a higher attempt. */
+  attempt: number;
   headBranch?: string;
   status?: string;
   /** The workflow file the run ran, e.g. `.github/workflows/scan.yml`. */
@@ -33,6 +35,7 @@ const PullRequestEntry = z.object({ number: z.number(), base: z.object({ ref: z.
 const WorkflowRun = z.object({
   id: z.number(),
   head_sha: CommitSha,
+  run_attempt: z.number().int().min(1).catch(1),
   name: z.string().nullish(),
   path: z.string().nullish(),
   html_url: z.string().catch(''),
@@ -70,6 +73,7 @@ export function readWorkflowRun(raw: unknown, repositoryId: number): EventRead<W
   return accepted({
     ref: { id: run.id, name: run.name || workflowPath?.split('/').pop() || 'unnamed workflow', url: run.html_url },
     headSha: run.head_sha,
+    attempt: run.run_attempt,
     ...(typeof run.head_branch === 'string' ? { headBranch: run.head_branch } : {}),
     ...(workflowPath === undefined ? {} : { workflowPath }),
     ...(typeof run.status === 'string' ? { status: run.status } : {}),

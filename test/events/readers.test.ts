@@ -23,6 +23,7 @@ describe('src/events/workflow-run.ts', () => {
         run: {
           ref: { id: 289782451, name: 'test.yml', url: 'https://github.com/octo-org/octo-repo/actions/runs/289782451' },
           headSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+          attempt: 1,
           headBranch: 'master',
           workflowPath: '.github/workflows/test.yml',
           status: 'completed',
@@ -53,6 +54,17 @@ describe('src/events/workflow-run.ts', () => {
     const read = readWorkflowRun({ ...delivery('workflow_run.completed').workflow_run, ...change }, REPOSITORY_ID);
 
     expect(read.ok && read.value.isFromFork).toBe(isFromFork);
+  });
+
+  it.each([
+    { run_attempt: 3, attempt: 3 },
+    { run_attempt: undefined, attempt: 1 },
+    { run_attempt: 0, attempt: 1 },
+    { run_attempt: '2', attempt: 1 },
+  ])('reads run_attempt $run_attempt as attempt $attempt', ({ run_attempt, attempt }) => {
+    const read = readWorkflowRun({ ...delivery('workflow_run.completed').workflow_run, run_attempt }, REPOSITORY_ID);
+
+    expect(read.ok && read.value.attempt).toBe(attempt);
   });
 
   it('strips the @ref from the workflow file path, and names an unnamed run by its file', () => {
