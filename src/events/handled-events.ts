@@ -6,7 +6,7 @@
  */
 export const HANDLED_EVENTS = {
   workflow_run: ['requested', 'in_progress', 'completed'],
-  pull_request: ['opened', 'synchronize', 'reopened'],
+  pull_request: ['opened', 'synchronize', 'reopened', 'edited'],
   pull_request_review: ['submitted', 'dismissed'],
   check_run: ['rerequested', 'requested_action'],
   check_suite: ['rerequested'],

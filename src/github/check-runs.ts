@@ -60,6 +60,28 @@ export async function postPendingCheckRun(
 }
 
 /**
+ * Shows a check run as in progress while the commit waits for more workflow runs: updates it when
+ * `checkRunId` is known (it must not be completed: GitHub does not take a completed check run back
+ * to in progress), else creates a new one, which GitHub then shows instead of the older check runs
+ * of the same name. Returns its ID.
+ */
+export async function writeInProgressCheckRun(
+  octokit: GitHubClient,
+  target: CheckRunTarget & { checkRunId?: number; output: { title: string; summary: string }; detailsUrl?: string },
+): Promise<number> {
+  try {
+    const fields = { status: 'in_progress' as const, output: target.output, ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}) };
+    const { data } =
+      target.checkRunId === undefined
+        ? await octokit.rest.checks.create({ owner: target.owner, repo: target.repo, head_sha: target.sha, name: target.name, ...fields })
+        : await octokit.rest.checks.update({ owner: target.owner, repo: target.repo, check_run_id: target.checkRunId, ...fields });
+    return data.id;
+  } catch (error) {
+    throw new OperationError(`could not mark the check run on ${target.sha} in progress (${describeGitHubError(error)})`, { cause: error });
+  }
+}
+
+/**
  * Writes a completed check run: creates it when `checkRunId` is unknown, else updates it.
  * The first 50 annotations go with that request, the rest in further updates (GitHub's limit).
  */

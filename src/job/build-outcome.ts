@@ -28,15 +28,19 @@ export function buildOutcome(state: CheckState, settings: ResolvedSettings, now:
       list.push({ image, from: contribution });
       candidates.set(key, list);
     }
-    problems.push(...contribution.problems);
+    // A run judged under several bases can report the same problem under each: once is enough.
+    for (const problem of contribution.problems) if (!problems.some((known) => isSameProblem(known, problem))) problems.push(problem);
   }
   const notes = [...state.notes];
-  for (const { run, by } of superseded) notes.push(`${runLabel(run.run)} was replaced by the newer run #${by.run.id} of the same workflow file ${run.workflow}.`);
+  for (const { run, by } of superseded) {
+    if (run.run.id !== by.run.id) notes.push(`${runLabel(run.run)} was replaced by the newer run #${by.run.id} of the same workflow file ${run.workflow}.`);
+  }
+  const isUnderSeveralBases = new Set(current.map((run) => run.policyRef)).size > 1;
   const images: ImageVerdict[] = [];
   for (const list of candidates.values()) {
     const strictest = list.reduce((held, next) => (strictness(next.image) > strictness(held.image) ? next : held));
     images.push(strictest.image);
-    if (new Set(list.map(({ image }) => image.status)).size > 1) notes.push(disagreementNote(strictest.image, list));
+    if (new Set(list.map(({ image }) => image.status)).size > 1) notes.push(disagreementNote(strictest.image, list, isUnderSeveralBases));
   }
   if (images.length === 0) {
     const empty = current.filter((run) => !run.isExcluded && Object.keys(run.images).length === 0 && run.problems.length === 0);
@@ -55,8 +59,8 @@ export function buildOutcome(state: CheckState, settings: ResolvedSettings, now:
       images,
     },
     problems,
-    notes,
-    runs: current.map((run) => run.run),
+    notes: [...new Set(notes)],
+    runs: [...new Map(current.map((run) => [run.run.id, run.run])).values()],
   };
 }
 
@@ -71,7 +75,8 @@ function latestPerWorkflow(runs: readonly RunContribution[]): { current: RunCont
   const byWorkflow = new Map<string, RunContribution>();
   const superseded: { run: RunContribution; by: RunContribution }[] = [];
   for (const run of [...runs].sort((a, b) => a.run.id - b.run.id)) {
-    const key = run.workflow === undefined ? `run:${run.run.id}` : `workflow:${run.workflow}`;
+    // A run judged under several bases' policies is a workflow's contribution under each base.
+    const key = `${run.workflow === undefined ? `run:${run.run.id}` : `workflow:${run.workflow}`}@${run.policyRef ?? ''}`;
     const earlier = byWorkflow.get(key);
     if (earlier) superseded.push({ run: earlier, by: run });
     byWorkflow.set(key, run);
@@ -79,11 +84,16 @@ function latestPerWorkflow(runs: readonly RunContribution[]): { current: RunCont
   return { current: [...byWorkflow.values()].sort((a, b) => a.run.id - b.run.id), superseded };
 }
 
-function disagreementNote(held: ImageVerdict, list: readonly { image: ImageVerdict; from: RunContribution }[]): string {
-  const said = list.map(({ image, from }) => `${runLabel(from.run)} says ${image.status}`).join(', ');
-  return `Workflow runs disagree on ${held.image}: ${said}. The strictest verdict holds (${held.status}).`;
+function disagreementNote(held: ImageVerdict, list: readonly { image: ImageVerdict; from: RunContribution }[], isUnderSeveralBases: boolean): string {
+  const said = list.map(({ image, from }) => `${runLabel(from.run)}${isUnderSeveralBases && from.policyRef ? ` under ${from.policyRef}'s policy` : ''} says ${image.status}`).join(', ');
+  const who = isUnderSeveralBases ? 'Workflow runs and base branches' : 'Workflow runs';
+  return `${who} disagree on ${held.image}: ${said}. The strictest verdict holds (${held.status}).`;
 }
 
 function runLabel(run: RunContribution['run']): string {
   return `Workflow run "${run.name}" (#${run.id})`;
+}
+
+function isSameProblem(a: OutcomeProblem, b: OutcomeProblem): boolean {
+  return a.kind === b.kind && a.message === b.message && a.file === b.file && a.line === b.line && a.col === b.col;
 }

@@ -10,7 +10,7 @@ import { withVex } from './load-vex.ts';
 import type { OrgPolicyCache, PolicyLoad } from './load-policy.ts';
 import type { RepoTarget } from '../events/repo-target.ts';
 import { recordContribution } from './update-check.ts';
-import { policyRefOf } from './workflow-run.ts';
+import { branchScopeOf, policyRefsOf, withKnownBases } from './workflow-run.ts';
 import type { WorkflowRunInfo } from '../events/workflow-run.ts';
 
 export interface EvaluateRunInput {
@@ -26,39 +26,38 @@ export interface EvaluateRunInput {
   orgPolicy?: OrgPolicyCache;
 }
 
-/** A completed workflow run, judged with the current policy and answered on its commit's check. */
+/**
+ * A completed workflow run, judged with the current policy of every branch it goes into, and
+ * answered on its commit's check.
+ */
 export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<void> {
-  const { octokit, store, target, run, now } = input;
-  let policy: PolicyLoad | undefined;
+  const { octokit, store, target, now } = input;
+  let settings: PolicyLoad['settings'] | undefined;
   await withFinalGuard(
-    { octokit, store, target, sha: run.headSha, run: run.ref, pullRequests: pullNumbers(run), settings: () => policy?.settings, now, log: input.log },
+    { octokit, store, target, sha: input.run.headSha, run: input.run.ref, attempt: input.run.attempt, pullRequests: pullNumbers(input.run), settings: () => settings, now, log: input.log },
     async () => {
-      // 1. The policy of the pull request's base branch, else of the default branch (SPEC §2), and the VEX documents it names there.
-      const policyRef = policyRefOf(run, target.defaultBranch);
-      policy = await policyFor(input, policyRef);
-      // 2. Judge the run's artifacts (forks, policy problems and zip limits become problems).
-      //    A pull request under `findings: introduced` is compared with its baseline (issue 11).
-      const attribution: BaselineTarget = { octokit, store, owner: target.owner, repo: target.repo, run, policyRef, defaultBranch: target.defaultBranch };
-      const isAttributed = isAttributionWanted(policy.policySet);
-      const judgement = await judgeRun({
-        octokit,
-        owner: target.owner,
-        repo: target.repo,
-        run,
-        policy,
-        policyRef,
-        defaultBranch: target.defaultBranch,
-        now,
-        ...(isAttributed ? { loadBaselines: (bundles) => loadBaselines(attribution, bundles) } : {}),
-      });
-      // 3. Store a verdict per repository, image digest, commit and policy branch, for publishes and gates.
-      await storeVerdicts(store, { target, run, policyRef, sources: policy.sources }, judgement);
-      //    And the facts behind them (the bundles), so that a policy change can be replayed later.
-      const notKept = await storeFacts(store, { target, run, now }, judgement);
+      // 1. The pull requests the commit heads, with their bases as the latest pull_request events said.
+      const state = await store.getCheckState(`${target.owner}/${target.repo}`, input.run.headSha);
+      const run = withKnownBases(input.run, state?.value.pullRequestBases);
+      // 2. The policy of each pull request's base branch, else of the default branch (SPEC §2), and
+      //    the VEX documents it names there. The primary branch's settings shape the one check.
+      const { refs, primary } = policyRefsOf(run, target.defaultBranch);
+      const judged: { policyRef: string; policy: PolicyLoad; judgement: RunJudgement }[] = [];
+      const shared = { ...input, orgPolicy: input.orgPolicy ?? {} };
+      for (const policyRef of refs) {
+        const policy = await policyFor(shared, policyRef);
+        if (policyRef === primary) settings = policy.settings;
+        // 3. Judge the run's artifacts under that policy (forks, policy problems and zip limits become problems).
+        judged.push({ policyRef, policy, judgement: await judgeUnder(input, run, policyRef, policy) });
+      }
+      // 4. Store a verdict per repository, image digest, commit and policy branch, for publishes and gates.
+      for (const { policyRef, policy, judgement } of judged) await storeVerdicts(store, { target, run, policyRef, sources: policy.sources }, judgement);
+      //    And the facts behind them (the bundles, the same under every base), so that a policy change can be replayed later.
+      const notKept = await storeFacts(store, { target, run, now }, judged[0]!.judgement);
       if (notKept.length > 0) input.log.warn({ digests: notKept }, 'facts too large to keep: a policy preview cannot replay these images');
-      //    And, for a trusted push to the default branch, which digest it built per image name: the baselines of pull requests.
-      if (isAttributed) await recordDefaultBranchDigests(attribution, judgement.bundles, now);
-      // 4. Merge into the commit's check and answer: check run and sticky comment.
+      // 5. Merge into the commit's check and answer: check run and sticky comment.
+      const isSeveral = judged.length > 1;
+      const main = judged.find((each) => each.policyRef === primary)!;
       await recordContribution({
         octokit,
         store,
@@ -67,16 +66,47 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
         sha: run.headSha,
         installationId: target.installationId,
         appId: target.appId,
-        contribution: judgement.contribution,
-        sources: policy.sources,
-        notes: [...policy.notes, ...judgement.notes],
+        runId: run.ref.id,
+        attempt: run.attempt,
+        contributions: judged.map(({ policyRef, judgement }) => {
+          const branch = branchScopeOf(run, policyRef);
+          return { ...judgement.contribution, policyRef, ...(branch === undefined ? {} : { branch }), attempt: run.attempt };
+        }),
+        sources: isSeveral ? judged.flatMap(({ policyRef, policy }) => policy.sources.map((source) => sourceAt(source, policyRef))) : main.policy.sources,
+        notes: [...new Set(judged.flatMap(({ policy, judgement }) => [...policy.notes, ...judgement.notes]))],
         pullRequests: pullNumbers(run),
-        settings: policy.settings,
+        settings: main.policy.settings,
         now,
       });
-      input.log.info({ repository: `${target.owner}/${target.repo}`, sha: run.headSha, runId: run.ref.id, images: judgement.judged.length }, 'run judged');
+      input.log.info({ repository: `${target.owner}/${target.repo}`, sha: run.headSha, runId: run.ref.id, bases: refs, images: main.judgement.judged.length }, 'run judged');
     },
   );
+}
+
+/** One run judged under one branch's policy; under `findings: introduced` a pull request is compared with its baseline (issue 11). */
+async function judgeUnder(input: EvaluateRunInput, run: WorkflowRunInfo, policyRef: string, policy: PolicyLoad): Promise<RunJudgement> {
+  const { octokit, store, target, now } = input;
+  const attribution: BaselineTarget = { octokit, store, owner: target.owner, repo: target.repo, run, policyRef, defaultBranch: target.defaultBranch };
+  const isAttributed = isAttributionWanted(policy.policySet);
+  const judgement = await judgeRun({
+    octokit,
+    owner: target.owner,
+    repo: target.repo,
+    run,
+    policy,
+    policyRef,
+    defaultBranch: target.defaultBranch,
+    now,
+    ...(isAttributed ? { loadBaselines: (bundles) => loadBaselines(attribution, bundles) } : {}),
+  });
+  // For a trusted push to the default branch, which digest it built per image name: the baselines of pull requests.
+  if (isAttributed) await recordDefaultBranchDigests(attribution, judgement.bundles, now);
+  return judgement;
+}
+
+/** The repository's policy file names its branch; presets and the organization's file stand as they are. */
+function sourceAt(source: string, policyRef: string): string {
+  return source === POLICY_FILE ? `${source}@${policyRef}` : source;
 }
 
 function policyFor(input: EvaluateRunInput, ref: string): Promise<PolicyLoad> {
@@ -110,7 +140,7 @@ async function storeVerdicts(
   judgement: RunJudgement,
 ): Promise<void> {
   const { target, run, policyRef } = judged;
-  const policyFiles = judged.sources.map((source) => (source === POLICY_FILE ? `${source}@${policyRef}` : source));
+  const policyFiles = judged.sources.map((source) => sourceAt(source, policyRef));
   for (const { image } of judgement.judged) {
     if (!image.digest) continue;
     const record: VerdictRecord = {

@@ -22,6 +22,8 @@ export interface GuardTarget {
   target: RepoTarget;
   sha: string;
   run?: RunRef;
+  /** The run's attempt: its failure ends the wait for that attempt. */
+  attempt?: number;
   pullRequests: number[];
   /** The settings, once the policy is known (for the check's name). */
   settings?: () => ResolvedSettings | undefined;
@@ -64,7 +66,9 @@ async function reportInternalFailure(guard: GuardTarget, message: string, error:
         sha,
         installationId: target.installationId,
         appId: target.appId,
-        contribution: { run: guard.run, images: {}, problems: [{ kind: 'internal', message }], evaluatedAt: now.toISOString() },
+        runId: guard.run.id,
+        ...(guard.attempt === undefined ? {} : { attempt: guard.attempt }),
+        contributions: [{ run: guard.run, images: {}, problems: [{ kind: 'internal', message }], evaluatedAt: now.toISOString(), ...(guard.attempt === undefined ? {} : { attempt: guard.attempt }) }],
         sources: current?.value.sources ?? [],
         notes: [],
         pullRequests: guard.pullRequests,

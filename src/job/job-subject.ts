@@ -19,6 +19,8 @@ export interface JobSubject {
   sha: string;
   /** The workflow run (or package version) whose contribution the failure replaces. */
   run?: RunRef;
+  /** The workflow run's attempt: its failure ends the check's wait for that attempt. */
+  attempt?: number;
   pullRequests: number[];
 }
 
@@ -30,7 +32,7 @@ const SUBJECTS: { readonly [E in HandledEvent]: SubjectReader } = {
     const event = readWorkflowRunEvent(payload, appId);
     if (!event.ok) return undefined;
     const { target, run } = event.value;
-    return { target, sha: run.headSha, run: run.ref, pullRequests: pullNumbers(run) };
+    return { target, sha: run.headSha, run: run.ref, attempt: run.attempt, pullRequests: pullNumbers(run) };
   },
   pull_request: (payload, appId) => {
     const event = readPullRequestEvent(payload, appId);

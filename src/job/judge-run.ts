@@ -20,6 +20,7 @@ import { readDockerfile } from './read-dockerfile.ts';
 import type { DockerfileFacts } from './read-dockerfile.ts';
 import { workflowChangeProblem } from './verify-workflow.ts';
 import type { WorkflowRunInfo } from '../events/workflow-run.ts';
+import { branchScopeOf } from './workflow-run.ts';
 
 /**
  * One completed workflow run → its contribution to the commit's check: the images judged from
@@ -121,7 +122,7 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   }
 
   // 6. Evaluate, then point root_user/base_images violations at the Dockerfile's lines.
-  const branch = run.pullRequests.length > 0 ? input.policyRef : run.headBranch;
+  const branch = branchScopeOf(run, input.policyRef);
   const baselines = await input.loadBaselines?.(bundles);
   const verdict = evaluate(bundles, policy.policySet, {
     ...(branch === undefined ? {} : { branch }),

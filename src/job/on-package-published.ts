@@ -94,12 +94,15 @@ async function refreshCommitCheck(input: JobInput, version: PublishedVersion, sh
       sha,
       installationId: target.installationId,
       appId: target.appId,
-      contribution: {
-        run: version.run,
-        images: verdict === undefined ? {} : { [verdict.digest]: verdict.verdict },
-        problems,
-        evaluatedAt: input.now.toISOString(),
-      },
+      runId: version.run.id,
+      contributions: [
+        {
+          run: version.run,
+          images: verdict === undefined ? {} : { [verdict.digest]: verdict.verdict },
+          problems,
+          evaluatedAt: input.now.toISOString(),
+        },
+      ],
       sources: policy.sources,
       notes: policy.notes,
       pullRequests: [],

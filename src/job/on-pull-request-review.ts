@@ -1,6 +1,7 @@
 import { readReviewEvent } from '../events/pull-request.ts';
 import { type JobInput, logIgnored } from './job-input.ts';
 import { rejudgeCommit } from './on-reevaluate.ts';
+import { updateCheckState } from '../store/store.ts';
 
 /**
  * pull_request_review submitted / dismissed: with `workflow_changes: reviewed`, an approval of
@@ -16,15 +17,12 @@ export async function onPullRequestReview(input: JobInput): Promise<void> {
   // 2. Only a commit this app judged before.
   const state = await input.store.getCheckState(`${target.owner}/${target.repo}`, pull.headSha);
   if (!state) return input.log.info({ sha: pull.headSha }, 'review of a commit this app has not judged: ignored');
-  // 3. Judge the commit's completed runs again, as a pull request into its base.
-  await rejudgeCommit({
-    octokit: input.octokit,
-    store: input.store,
-    target,
-    sha: pull.headSha,
-    now: input.now,
-    log: input.log,
-    pullRequests: [pull.number],
-    pull: { number: pull.number, baseRef: pull.baseRef },
-  });
+  // 3. Judge the commit's completed runs again, as a pull request into its base (remembered with the commit).
+  if (state.value.pullRequestBases?.[String(pull.number)] !== pull.baseRef) {
+    await updateCheckState(input.store, state.value.repository, pull.headSha, (current) => {
+      const base = current ?? state.value;
+      return { ...base, pullRequestBases: { ...base.pullRequestBases, [String(pull.number)]: pull.baseRef } };
+    });
+  }
+  await rejudgeCommit({ octokit: input.octokit, store: input.store, target, sha: pull.headSha, now: input.now, log: input.log, pullRequests: [pull.number] });
 }

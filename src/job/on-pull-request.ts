@@ -7,9 +7,14 @@ import { type JobInput, logIgnored } from './job-input.ts';
 import { markCheckPending } from './mark-pending.ts';
 import { rejudgeCommit } from './on-reevaluate.ts';
 
-/** pull_request opened / synchronize / reopened: the head commit's check exists before its scans finish. */
+/**
+ * pull_request opened / synchronize / reopened: the head commit's check exists before its scans
+ * finish. pull_request edited with a new base: the commit's runs are judged again under the new
+ * base's policy (and every other base's), so a pull request that went green into a branch with a
+ * looser policy file cannot carry that check into the default branch.
+ */
 export async function onPullRequest(input: JobInput): Promise<void> {
-  // 1. Read the repository and the pull request.
+  // 1. Read the repository and the pull request (an edit that keeps the base is ignored there).
   const event = readPullRequestEvent(input.payload, input.appId);
   if (!event.ok) return logIgnored(input.log, event);
   const { target, pull } = event.value;
@@ -17,14 +22,12 @@ export async function onPullRequest(input: JobInput): Promise<void> {
   let settings: ResolvedSettings | undefined;
   let basePolicy: PolicyLoad | undefined;
   const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests: [pull.number] };
-  // 2. A pull request into the default branch that joins a commit judged already (say, for a pull
-  //    request into a branch with a looser policy file) has the commit's runs judged again: the
-  //    default branch's policy is the one that gates them (policyRefOf). Others carry over.
-  const joining = pull.baseRef === target.defaultBranch ? { number: pull.number, baseRef: pull.baseRef } : undefined;
-  const rejudge = joining ? () => rejudgeCommit({ ...common, pull: joining }) : undefined;
+  // 2. A pull request that joins a commit judged already under other bases (or whose base changed)
+  //    has the commit's runs judged again under every base's policy; others carry over.
+  const rejudge = () => rejudgeCommit(common);
   // 3. Mark the check queued (the base branch's policy names it), under the final guard.
   await withFinalGuard({ ...common, settings: () => settings }, () =>
-    markCheckPending({ ...common, status: 'queued', policyRef: pull.baseRef, ...(rejudge ? { rejudge } : {}) }, (policy) => {
+    markCheckPending({ ...common, status: 'queued', policyRef: pull.baseRef, pullRequestBase: { number: pull.number, baseRef: pull.baseRef }, rejudge }, (policy) => {
       settings = policy.settings;
       basePolicy = policy;
     }),

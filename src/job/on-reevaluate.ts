@@ -23,9 +23,9 @@ export async function onReevaluate(input: JobInput): Promise<void> {
 }
 
 /**
- * Judges a commit's completed workflow runs again, each with its policy as it is now. `pull`, when
- * given, is a pull request the runs belong to that GitHub may not list with them yet (it opened
- * after they ran): its base counts in the choice of the policy.
+ * Judges a commit's completed workflow runs again, each with its policies as they are now. The
+ * pull requests the commit heads, with their bases, come from the stored check state too (a pull
+ * request opened after the runs, or whose base changed, counts with its current base).
  */
 export async function rejudgeCommit(input: {
   octokit: JobInput['octokit'];
@@ -35,9 +35,8 @@ export async function rejudgeCommit(input: {
   now: Date;
   log: JobInput['log'];
   pullRequests: number[];
-  pull?: { number: number; baseRef: string };
 }): Promise<void> {
-  const { target, sha, pull } = input;
+  const { target, sha } = input;
   // 1. Find the commit's completed workflow runs (guarded: a failed listing still ends the check).
   let runs: WorkflowRunInfo[] = [];
   await withFinalGuard(input, async () => {
@@ -49,8 +48,7 @@ export async function rejudgeCommit(input: {
         logIgnored(input.log, run);
         return [];
       })
-      .filter((run) => run.status === 'completed' && run.headSha === sha)
-      .map((run) => (pull && !run.pullRequests.some((pr) => pr.number === pull.number) ? { ...run, pullRequests: [...run.pullRequests, pull] } : run));
+      .filter((run) => run.status === 'completed' && run.headSha === sha);
   });
 
   // 2. Judge each run again; each one is guarded on its own.

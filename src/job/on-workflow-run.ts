@@ -3,10 +3,12 @@ import type { ResolvedSettings } from '../policy/schema.ts';
 import { evaluateCompletedRun, pullNumbers } from './evaluate-run.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { type JobInput, logIgnored } from './job-input.ts';
-import { markCheckPending } from './mark-pending.ts';
-import { policyRefOf } from './workflow-run.ts';
+import { markRunPending } from './mark-pending.ts';
 
-/** workflow_run requested / in_progress: the check exists (queued / in progress) before any verdict. */
+/**
+ * workflow_run requested / in_progress: the run is pending, and the commit's check is (back) in
+ * progress before any verdict, so the merge waits for the last scan.
+ */
 export async function onWorkflowRunStarted(input: JobInput): Promise<void> {
   // 1. Read the repository and the run.
   const event = readWorkflowRunEvent(input.payload, input.appId);
@@ -14,13 +16,10 @@ export async function onWorkflowRunStarted(input: JobInput): Promise<void> {
   const { target, run, action } = event.value;
   const status = action === 'requested' ? 'queued' : 'in_progress';
   let settings: ResolvedSettings | undefined;
-  const common = { octokit: input.octokit, store: input.store, target, sha: run.headSha, now: input.now, log: input.log };
-  // 2. Mark the commit's check pending, under the final guard.
-  await withFinalGuard({ ...common, pullRequests: pullNumbers(run), settings: () => settings }, () =>
-    markCheckPending(
-      { ...common, status, policyRef: policyRefOf(run, target.defaultBranch), pullRequests: pullNumbers(run), ...(run.ref.url ? { detailsUrl: run.ref.url } : {}) },
-      (policy) => (settings = policy.settings),
-    ),
+  // 2. Mark the run pending and the commit's check in progress, under the final guard.
+  const common = { octokit: input.octokit, store: input.store, target, now: input.now, log: input.log };
+  await withFinalGuard({ ...common, sha: run.headSha, pullRequests: pullNumbers(run), settings: () => settings }, () =>
+    markRunPending({ ...common, run, status }, (policy) => (settings = policy.settings)),
   );
 }
 

@@ -30,7 +30,7 @@ export async function reportUnfinished(input: {
   }
   log.error({ repository: `${target.owner}/${target.repo}`, sha: subject.sha, runId: subject.run?.id, reason: input.reason }, 'job did not finish');
   await reportDidNotFinish(
-    { octokit, store: input.store, target, sha: subject.sha, ...(subject.run ? { run: subject.run } : {}), pullRequests: subject.pullRequests, settings: () => settings, now: input.now, log },
+    { octokit, store: input.store, target, sha: subject.sha, ...(subject.run ? { run: subject.run } : {}), ...(subject.attempt === undefined ? {} : { attempt: subject.attempt }), pullRequests: subject.pullRequests, settings: () => settings, now: input.now, log },
     input.reason,
   );
 }

@@ -1,4 +1,4 @@
-import { upsertCheckRun } from '../github/check-runs.ts';
+import { upsertCheckRun, writeInProgressCheckRun } from '../github/check-runs.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { upsertPrComment } from '../github/comments.ts';
 import type { Outcome, OutcomeProblem } from '../model/outcome.ts';
@@ -6,7 +6,8 @@ import type { ImageVerdict } from '../model/verdict.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
 import { renderCheckRun } from '../render/check-run.ts';
 import { COMMENT_MARKER, renderPrComment } from '../render/pr-comment.ts';
-import type { CheckState, RunContribution, Store } from '../store/store.ts';
+import type { CheckState, PendingRun, RunContribution, Store } from '../store/store.ts';
+import { isScanWorkflow } from '../policy/scan-workflows.ts';
 import { updateCheckState } from '../store/store.ts';
 import { buildOutcome } from './build-outcome.ts';
 import { POLICY_FILE } from './load-policy.ts';
@@ -26,7 +27,12 @@ export interface RecordContributionInput {
   installationId: number;
   /** This GitHub App's ID: the sticky comment is the one this app wrote. */
   appId: number;
-  contribution: RunContribution;
+  /** The run (or package version) the contributions come from: they replace all of its earlier ones. */
+  runId: number;
+  /** The run's attempt: the run is no longer pending once an attempt this high is judged. */
+  attempt?: number;
+  /** One per branch whose policy judged the run (one, unless the commit heads pull requests into several branches). */
+  contributions: RunContribution[];
   sources: string[];
   notes: string[];
   pullRequests: number[];
@@ -35,21 +41,42 @@ export interface RecordContributionInput {
 }
 
 /**
- * Merges the contribution into the commit's check state (a re-run of the same run replaces its
- * part), then writes the check run and the sticky comment from the merged outcome.
+ * Merges a run's contributions into the commit's check state (they replace every earlier
+ * contribution of the same run, under whichever base), marks the run no longer pending, then
+ * writes the check run and the sticky comment from the merged outcome.
  */
 export async function recordContribution(input: RecordContributionInput): Promise<CheckState> {
   const repository = `${input.owner}/${input.repo}`;
-  const state = await updateCheckState(input.store, repository, input.sha, (current) => ({
-    ...(current ?? emptyState(repository, input.sha, input.installationId)),
-    installationId: input.installationId,
-    runs: { ...current?.runs, [String(input.contribution.run.id)]: input.contribution },
-    sources: input.sources,
-    notes: union(current?.notes ?? [], input.notes),
-    pullRequests: union(current?.pullRequests ?? [], input.pullRequests),
-    updatedAt: input.now.toISOString(),
-  }));
+  const state = await updateCheckState(input.store, repository, input.sha, (current) => {
+    const runs = Object.fromEntries(Object.entries(current?.runs ?? {}).filter(([, contribution]) => contribution.run.id !== input.runId));
+    for (const contribution of input.contributions) runs[contributionKey(contribution, input.contributions.length > 1)] = contribution;
+    return {
+      ...(current ?? emptyState(repository, input.sha, input.installationId)),
+      installationId: input.installationId,
+      runs,
+      pendingRuns: withoutJudged(current?.pendingRuns, input.runId, input.attempt),
+      sources: input.sources,
+      notes: union(current?.notes ?? [], input.notes),
+      pullRequests: union(current?.pullRequests ?? [], input.pullRequests),
+      updatedAt: input.now.toISOString(),
+    };
+  });
   return publishCheckState({ ...input, state });
+}
+
+/** `<run ID>`, or `<run ID>@<base>` for each base when the run is judged under several. */
+function contributionKey(contribution: RunContribution, isOneOfSeveral: boolean): string {
+  return isOneOfSeveral && contribution.policyRef !== undefined ? `${contribution.run.id}@${contribution.policyRef}` : String(contribution.run.id);
+}
+
+/** The pending runs without this one, unless a newer attempt of it started meanwhile. */
+function withoutJudged(pending: CheckState['pendingRuns'], runId: number, attempt: number | undefined): CheckState['pendingRuns'] {
+  if (pending === undefined) return undefined;
+  const entry = pending[String(runId)];
+  if (entry === undefined || (attempt !== undefined && entry.attempt > attempt)) return pending;
+  const rest = { ...pending };
+  delete rest[String(runId)];
+  return rest;
 }
 
 /** How often a publish writes again because a concurrent job changed the commit's check meanwhile. */
@@ -77,8 +104,12 @@ export async function publishCheckState(input: PublishInput): Promise<CheckState
   const { settings, now } = input;
   const wasFailing = input.state.conclusion === 'failure';
   let state = input.state;
+  // While a scan workflow's run of the commit is still going, the check stays in progress: the
+  // merge waits for the last scan, and the conclusion is computed once every run is judged.
+  if (waitedFor(state, settings).length > 0) return publishWaiting(input);
   const policyHistory = await recordPolicyHistory(input.store, state, buildOutcome(state, settings, now), now);
   for (let round = 1; ; round++) {
+    if (waitedFor(state, settings).length > 0) return publishWaiting({ ...input, state });
     const outcome = { ...buildOutcome(state, settings, now), policyHistory };
     const { checkRun, stored } = await writeCheckRun(input, state, outcome);
     const isStray = checkRun.id !== stored.checkRunId;
@@ -90,6 +121,52 @@ export async function publishCheckState(input: PublishInput): Promise<CheckState
     if (round >= MAX_PUBLISH_ROUNDS || (!isStray && contentKey(latest) === contentKey(state))) return latest;
     state = latest;
   }
+}
+
+/** The pending runs the check waits for: those of a workflow settings.scan_workflows lists. */
+export function waitedFor(state: CheckState, settings: ResolvedSettings): PendingRun[] {
+  return Object.values(state.pendingRuns ?? {}).filter((pending) => isScanWorkflow(settings, pending.workflow));
+}
+
+/**
+ * The check while the commit waits for more runs: in progress, saying which runs it waits for and
+ * what the runs judged so far say. No conclusion, no annotations and no comment until the last one.
+ */
+async function publishWaiting(input: PublishInput): Promise<CheckState> {
+  let state = input.state;
+  for (let round = 1; ; round++) {
+    const waiting = waitedFor(state, input.settings);
+    if (waiting.length === 0) return publishCheckState({ ...input, state });
+    const sofar = renderCheckRun(buildOutcome(state, input.settings, input.now), { now: input.now });
+    const names = waiting.map((pending) => `"${pending.run.name}" (#${pending.run.id})`).join(', ');
+    const output = {
+      title: `Waiting for ${waiting.length} more workflow run${waiting.length === 1 ? '' : 's'}`,
+      summary: `The check concludes once every scan of this commit is judged. Still running: ${names}.\n\nSo far: ${sofar.title}`,
+    };
+    const target = { owner: input.owner, repo: input.repo, sha: state.sha, name: input.settings.check_name, output };
+    if (state.checkRunId !== undefined && state.isInProgress === true) {
+      await writeInProgressCheckRun(input.octokit, { ...target, checkRunId: state.checkRunId });
+    } else {
+      state = await reopenCheck(input.store, state, await writeInProgressCheckRun(input.octokit, target));
+    }
+    const latest = (await input.store.getCheckState(state.repository, state.sha))?.value ?? state;
+    if (round >= MAX_PUBLISH_ROUNDS || contentKey(latest) === contentKey(state)) return latest;
+    state = latest;
+  }
+}
+
+/**
+ * Records a new in-progress check run that takes over from the completed one it saw (GitHub shows
+ * the latest check run of a name). When another job reopened the check meanwhile, the new check
+ * run is kept among `otherCheckRunIds` instead, and written with every publish.
+ */
+export async function reopenCheck(store: Store, seen: CheckState, checkRunId: number): Promise<CheckState> {
+  return updateCheckState(store, seen.repository, seen.sha, (current) => {
+    const base = current ?? seen;
+    if (base.checkRunId !== seen.checkRunId) return { ...base, otherCheckRunIds: union(base.otherCheckRunIds ?? [], [checkRunId]) };
+    const { otherCheckRunIds: _older, ...rest } = base;
+    return { ...rest, checkRunId, isInProgress: true, annotationKeys: [] };
+  });
 }
 
 async function writeComments(input: PublishInput, pullRequests: number[], outcome: Outcome, checkRunUrl: string, wasFailing: boolean): Promise<void> {
@@ -149,7 +226,8 @@ function contentKey(state: CheckState): string {
   const runs = Object.entries(state.runs)
     .map(([id, run]) => [id, run.evaluatedAt, Object.keys(run.images).sort(), run.problems.map((problem) => problem.message)] as const)
     .sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify({ runs, sources: state.sources, notes: [...state.notes].sort(), pullRequests: [...state.pullRequests].sort((a, b) => a - b) });
+  const pending = Object.keys(state.pendingRuns ?? {}).sort();
+  return JSON.stringify({ runs, pending, sources: state.sources, notes: [...state.notes].sort(), pullRequests: [...state.pullRequests].sort((a, b) => a - b) });
 }
 
 /**
@@ -170,7 +248,8 @@ export async function rememberPublished(
     return {
       ...base,
       checkRunId: published.checkRunId,
-      conclusion: published.conclusion,
+      // A pending check run (no conclusion yet) keeps the last conclusion the commit had.
+      ...(published.conclusion === undefined ? { isInProgress: true } : { conclusion: published.conclusion, isInProgress: false }),
       annotationKeys: union(sent, published.annotationKeys),
     };
   });

@@ -35,6 +35,24 @@ export interface RunContribution {
   workflow?: string;
   /** The run's workflow is not among settings.scan_workflows: its artifacts were not read. */
   isExcluded?: boolean;
+  /**
+   * The branch whose policy judged it (a pull request's base, else the default branch). A commit
+   * heading pull requests into several branches has one contribution per run and base.
+   */
+  policyRef?: string;
+  /** The branch its policies' scopes were matched against: the base for a pull request, else the run's own branch. */
+  branch?: string;
+  /** The run's attempt (a re-run of the same run ID is a higher attempt). */
+  attempt?: number;
+}
+
+/** A workflow run of the commit that started and has not been judged yet: the check waits for it. */
+export interface PendingRun {
+  run: RunRef;
+  attempt: number;
+  workflow?: string;
+  /** ISO time the start was seen. */
+  since: string;
 }
 
 /** Everything the check run of one commit reflects, across workflow runs (SPEC §4). */
@@ -50,8 +68,23 @@ export interface CheckState {
    * these too (never left queued, never showing an older outcome).
    */
   otherCheckRunIds?: number[];
-  /** Keyed by run ID as a string; a re-run of the same run replaces its contribution. */
+  /**
+   * Keyed by run ID as a string (`<id>@<base>` for each base when the run is judged under several
+   * bases' policies); a re-run of the same run replaces its contributions.
+   */
   runs: Record<string, RunContribution>;
+  /**
+   * Workflow runs of the commit that started and are not judged yet, keyed by run ID: while one
+   * of them (of a workflow settings.scan_workflows lists) is pending, the check stays in progress.
+   */
+  pendingRuns?: Record<string, PendingRun>;
+  /**
+   * The base branch of each pull request the commit heads, as its latest pull_request event said
+   * (a base change included): the commit is judged under every base's policy.
+   */
+  pullRequestBases?: Record<string, string>;
+  /** `checkRunId` is queued or in progress (not completed): a new start needs no new check run. */
+  isInProgress?: boolean;
   /** Policy files that applied at the last evaluation. */
   sources: string[];
   notes: string[];

@@ -22,7 +22,7 @@ export type OrchestratorTable = {
 
 export const ORCHESTRATORS: OrchestratorTable = {
   workflow_run: { requested: onWorkflowRunStarted, in_progress: onWorkflowRunStarted, completed: onWorkflowRunCompleted },
-  pull_request: { opened: onPullRequest, synchronize: onPullRequest, reopened: onPullRequest },
+  pull_request: { opened: onPullRequest, synchronize: onPullRequest, reopened: onPullRequest, edited: onPullRequest },
   pull_request_review: { submitted: onPullRequestReview, dismissed: onPullRequestReview },
   check_run: { rerequested: onReevaluate, requested_action: onReevaluate },
   check_suite: { rerequested: onReevaluate },

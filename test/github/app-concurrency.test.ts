@@ -129,25 +129,32 @@ describe('src/github/app (concurrency)', () => {
     expect(checkRuns.has(state!.value.checkRunId!)).toBe(true);
   });
 
-  it('completes every check run when two workflow runs start at once and both create a pending one', async () => {
+  it('completes every check run when two workflow runs start at once and both create a pending one, once both are judged', async () => {
     const { github } = app;
-    mockRacingReads(github, { tokens: 3, ref: 'master', policyReads: 3, isPolicyReadOptional: false });
+    const base = { name: 'build base', runId: RUN_ID + 1, path: '.github/workflows/base.yml' };
+    mockRacingReads(github, { tokens: 3, ref: 'master', policyReads: 4, isPolicyReadOptional: true });
     const checkRuns = mockChecksApi(app);
 
     await Promise.all([
       app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }, 'webhooks/workflow_run.requested.json')),
-      app.deliver('workflow_run', workflowRunPayload({ name: 'build base', runId: RUN_ID + 1 }, 'webhooks/workflow_run.requested.json')),
+      app.deliver('workflow_run', workflowRunPayload(base, 'webhooks/workflow_run.requested.json')),
     ]);
     expect([...checkRuns.values()].map((checkRun) => checkRun.status)).toEqual(['queued', 'queued']);
     mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
     mockOnBranch(github, 'master');
     await app.deliver('workflow_run', workflowRunPayload({ name: 'build api' }));
+    // "build base" is still running: no check run concludes yet.
+    expect([...checkRuns.values()].map((checkRun) => checkRun.conclusion)).toEqual([undefined, undefined]);
+    mockArtifacts(github, RUN_ID + 1, [{ id: 12, name: 'image-scan', files: { 'trivy.json': ALPINE_311 } }]);
+    mockOnBranch(github, 'master');
+    await app.deliver('workflow_run', workflowRunPayload(base));
 
     github.assertDone();
     expect(checkRuns.size).toBe(2);
     for (const [id, checkRun] of checkRuns) {
       expect({ id, status: checkRun.status, conclusion: checkRun.conclusion }).toEqual({ id, status: 'completed', conclusion: 'failure' });
       expect(checkRun.output.summary, `check run ${id}`).toContain('bkimminich/juice-shop');
+      expect(checkRun.output.summary, `check run ${id}`).toContain('alpine:3.11');
     }
   });
 

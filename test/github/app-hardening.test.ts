@@ -98,12 +98,20 @@ describe('src/github/app (hard to fool)', () => {
       expect(finalCheckRun(github).conclusion).toBe('success');
     });
 
-    it('judges a commit that heads pull requests into a branch of its own and into the default branch by the default branch', async () => {
+    it("judges a commit that heads pull requests into a branch of its own and into the default branch under both bases' policies: blocked if any blocks", async () => {
       const { github } = app;
       const payload = workflowRunPayload({ pullRequest: { number: 5, base: 'lax' } });
       const [lax] = payload.workflow_run.pull_requests;
       payload.workflow_run.pull_requests = [lax, { ...lax, number: 7, base: { ...lax.base, ref: 'master' } }];
-      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP), compare: 'master' });
+      // The organization's file is read once, with the first base's.
+      mockAccessToken(github);
+      mockPolicyFiles(github, { ref: 'lax', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
+      mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
+      mockCompare(github, 'lax');
+      mockFile(github, POLICY_PATH, 'master', undefined);
+      mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
+      mockCompare(github, 'master');
+      mockCreateCheckRun(github);
       for (const number of [5, 7]) {
         github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
         github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: number });
@@ -112,8 +120,13 @@ describe('src/github/app (hard to fool)', () => {
       await app.deliver('workflow_run', payload);
 
       github.assertDone();
-      expect(policyRefs(app)).toEqual(['master']);
-      expect(finalCheckRun(github).conclusion).toBe('failure');
+      expect(policyRefs(app)).toEqual(['lax', 'master']);
+      const check = finalCheckRun(github);
+      expect(check.conclusion).toBe('failure');
+      expect(check.output.summary).toContain('CVE-2021-36159');
+      // A verdict per base branch, each with the policy file it was judged under.
+      const digest = (await app.store.getCheckState(`${OWNER}/${REPO}`, SHA))!.value;
+      expect(Object.keys(digest.runs).sort()).toEqual([`${RUN_ID}@lax`, `${RUN_ID}@master`]);
     });
 
     it('does not carry a verdict judged for a pull request into a looser branch over to one into the default branch', async () => {
@@ -127,7 +140,11 @@ describe('src/github/app (hard to fool)', () => {
       const payload = pullRequestPayload('master', 7);
       mockPolicyFiles(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run.workflow_run] });
-      mockPolicyFiles(github, { ref: 'master' });
+      // Judged again under both bases: pull request 5's (lax) and pull request 7's (master).
+      mockPolicyFiles(github, { ref: 'lax', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
+      mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
+      mockCompare(github, 'lax');
+      mockFile(github, POLICY_PATH, 'master', undefined);
       mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
       mockCompare(github, 'master');
       mockUpdateCheckRun(github);
@@ -140,7 +157,7 @@ describe('src/github/app (hard to fool)', () => {
       await app.deliver('pull_request', payload);
 
       github.assertDone();
-      expect(policyRefs(app)).toEqual(['lax', 'master', 'master']);
+      expect(policyRefs(app)).toEqual(['lax', 'master', 'lax', 'master']);
       const check = finalCheckRun(github);
       expect(check.conclusion).toBe('failure');
       expect(check.output.summary).toContain('CVE-2021-36159');

@@ -115,6 +115,8 @@ export function workflowRunPayload(options: RunOptions = {}, fixture = 'webhooks
 }
 
 export const SHA = '3484a3fb816e0859fd6e1cea078d76385ff50625';
+/** The digest of the juice-shop image in JUICE_SHOP's report. */
+export const JUICE_DIGEST = 'sha256:b1802758946aa40549b98ee6b8f93e9b92d0a6bf7aed139284893466be9c5065';
 export const RUN_ID = 289782451;
 
 /** The real pull_request.opened payload, adjusted: OWNER/REPO's commit SHA, into `base`. */

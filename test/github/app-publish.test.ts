@@ -6,6 +6,7 @@ import {
   finalCheckRun,
   imageScan,
   INSTALLATION_ID,
+  JUICE_DIGEST,
   JUICE_SHOP,
   mockArtifacts,
   mockOnBranch,
@@ -26,7 +27,6 @@ import {
  * repository for the commit it names; a replayed older package event never rolls a tag back.
  */
 
-const JUICE_DIGEST = 'sha256:b1802758946aa40549b98ee6b8f93e9b92d0a6bf7aed139284893466be9c5065';
 const IMAGE = `ghcr.io/${OWNER}/api`;
 const ALLOW_ALL = 'version: 1\npolicies: []\n';
 

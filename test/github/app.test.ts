@@ -15,6 +15,7 @@ import {
   finalCheckRun,
   APP_ID,
   INSTALLATION_ID,
+  JUICE_DIGEST,
   JUICE_SHOP,
   mockAccessToken,
   mockArtifacts,
@@ -23,6 +24,7 @@ import {
   mockFile,
   mockPolicyFiles,
   mockUpdateCheckRun,
+  mockCreateCheckRun,
   OWNER,
   POLICY_PATH,
   REPO,
@@ -33,7 +35,6 @@ import {
   workflowRunPayload,
 } from './app-harness.ts';
 
-const JUICE_DIGEST = 'sha256:b1802758946aa40549b98ee6b8f93e9b92d0a6bf7aed139284893466be9c5065';
 
 /**
  * The most GitHub requests one workflow run with one image may cost (no pull request): 7 since the
@@ -307,7 +308,9 @@ describe('src/github/app', () => {
       };
       app = await startApp({ store: broken });
       const { github } = app;
-      arrangeRun(github, { ref: 'master', artifacts: imageScan(ALPINE_311) });
+      // The commit's state (its pull requests and their bases) is read first: nothing is downloaded.
+      mockAccessToken(github);
+      mockCreateCheckRun(github);
 
       await app.deliver('workflow_run', workflowRunPayload());
 
@@ -436,35 +439,43 @@ describe('src/github/app', () => {
       // on-failure: a green pull request gets no new comment.
       expect(github.requests('POST', `${REPO_PATH}/issues`)).toHaveLength(0);
     });
-    it('comments on a pull request into another branch opened after its commit was judged, carrying the verdict over', async () => {
+    it('comments on a second pull request into a branch its commit was judged for already, carrying the verdict over', async () => {
       const { github } = app;
-      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP) });
-      await app.deliver('workflow_run', workflowRunPayload());
-      const payload = pullRequestPayload('release/1.x');
+      arrangeRun(github, { ref: 'release/1.x', artifacts: imageScan(JUICE_SHOP), compare: 'release/1.x' });
+      github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).times(2).reply(200, []);
+      github.api.post(`${REPO_PATH}/issues/4/comments`).reply(201, { id: 4 });
+      await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 4, base: 'release/1.x' } }));
+      const payload = pullRequestPayload('release/1.x', 9);
 
       mockPolicyFiles(github, { ref: 'release/1.x' });
       mockUpdateCheckRun(github);
-      github.api.get(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).query(true).times(2).reply(200, []);
-      github.api.post(`${REPO_PATH}/issues/${payload.pull_request.number}/comments`).reply(201, { id: 9 });
+      github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).reply(200, [{ id: 4, body: `${COMMENT_MARKER}\nold`, user: { login: 'image-assurance[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_ID } }]);
+      github.api.patch(`${REPO_PATH}/issues/comments/4`).reply(200, { id: 4 });
+      github.api.get(`${REPO_PATH}/issues/9/comments`).query(true).times(2).reply(200, []);
+      github.api.post(`${REPO_PATH}/issues/9/comments`).reply(201, { id: 9 });
       // The policy preview asks which files the pull request changes (not the policy file here).
       mockCompare(github, payload.pull_request.base.ref);
       await app.deliver('pull_request', payload);
 
       github.assertDone();
-      expect(github.requests('POST', `${REPO_PATH}/check-runs`)).toHaveLength(1);
-      const comment = github.requests('POST', `${REPO_PATH}/issues/${payload.pull_request.number}/comments`)[0]!.body as { body: string };
+      // Not judged again: no second artifact download.
+      expect(github.requests('GET', `${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`)).toHaveLength(1);
+      const comment = github.requests('POST', `${REPO_PATH}/issues/9/comments`)[0]!.body as { body: string };
       expect(comment.body).toContain('CVE-2021-36159');
     });
 
     it("judges the commit's runs again when a pull request into the default branch joins it, and comments", async () => {
       const { github } = app;
-      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP) });
-      await app.deliver('workflow_run', workflowRunPayload());
+      // A push to a feature branch: judged with the default branch's policy, scoped to branch "feature".
+      const push = workflowRunPayload();
+      push.workflow_run.head_branch = 'feature';
+      arrangeRun(github, { ref: 'master', artifacts: imageScan(JUICE_SHOP), compare: 'master' });
+      await app.deliver('workflow_run', push);
       const payload = pullRequestPayload('master');
       const number: number = payload.pull_request.number;
 
       mockPolicyFiles(github, { ref: 'master' });
-      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [workflowRunPayload().workflow_run] });
+      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [push.workflow_run] });
       mockPolicyFiles(github, { ref: 'master' });
       mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
       mockCompare(github, 'master');
