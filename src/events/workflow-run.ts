@@ -40,8 +40,6 @@ const WorkflowRun = z.object({
   path: z.string().nullish(),
   html_url: z.string().catch(''),
   head_branch: z.string().nullish(),
-  // A re-run of the same run ID is a higher attempt; a payload without one is a first run.
-  run_attempt: z.number().int().min(1).catch(1),
   status: z.string().nullish(),
   // A run without a readable head_repository cannot prove where its code came from: a fork's.
   head_repository: z.object({ id: z.number() }).nullish().catch(null),

@@ -98,6 +98,17 @@ describe('src/events/pull-request.ts', () => {
     expect(read).toMatchObject({ ok: true, value: { action: 'synchronize', pull: { number: 2, headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', baseRef: 'master' } } });
   });
 
+  it('reads an edit that changed the base, with the base it had, and ignores one that did not', () => {
+    const payload = { ...delivery('pull_request.opened'), action: 'edited' };
+
+    expect(readPullRequestEvent({ ...payload, changes: { base: { ref: { from: 'lax' }, sha: { from: 'b'.repeat(40) } } } }, 1)).toMatchObject({
+      ok: true,
+      value: { action: 'edited', baseChangedFrom: 'lax', pull: { number: 2, baseRef: 'master' } },
+    });
+    expect(readPullRequestEvent({ ...payload, changes: { title: { from: 'an older title' } } }, 1)).toMatchObject({ ok: false, ignored: 'pull_request edited without a base change: ignored' });
+    expect(readPullRequestEvent(payload, 1)).toMatchObject({ ok: false, ignored: 'pull_request edited without a base change: ignored' });
+  });
+
   it('reads the reviewed pull request', () => {
     const payload = { ...delivery('pull_request.opened'), action: 'dismissed', review: { state: 'dismissed' } };
 
