@@ -16,6 +16,8 @@ describe('src/job/job-subject.ts (the commit a job that did not finish marks as 
       target: expect.objectContaining({ owner: 'octo-org', repo: 'octo-repo', installationId: 77 }),
       sha: payload.workflow_run.head_sha,
       run: { id: payload.workflow_run.id, name: 'test.yml', url: payload.workflow_run.html_url },
+      // Its failure ends the check's wait for this attempt of the run.
+      attempt: 1,
       pullRequests: [5],
     });
   });
