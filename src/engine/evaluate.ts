@@ -6,7 +6,7 @@ import type { LoadedPolicy, PolicySet, Rules } from '../policy/schema.ts';
 import { attributeVulnerabilities, type Baseline, violationIdentity } from './attribution.ts';
 import { type ExceptionIndex, type ExceptionMatcher, type IndexedException, indexExceptions } from './exceptions.ts';
 import { type BundleFacts, buildBundleFacts } from './facts.ts';
-import { type EvaluateRule, type RuleHit, RULES } from './rules/index.ts';
+import { type EvaluateRule, type RuleHit, type RuleModule, RULES } from './rules/index.ts';
 import { compareRules, compareViolations } from './order.ts';
 import { type CompiledScope, compileScope } from './scope.ts';
 import type { VexDocument } from '../vex/schema.ts';
@@ -100,15 +100,14 @@ function compilePolicy(policy: LoadedPolicy): CompiledPolicy {
     const module = RULES[key];
     const evaluateRule = module.compile(policy.rules);
     if (evaluateRule === undefined) continue;
-    rules.push({ key, cacheKey: `${key}\u0000${JSON.stringify(ruleConfiguration(key, policy.rules))}`, isSortedAndUnique: module.isSortedAndUnique === true, evaluate: evaluateRule });
+    rules.push({ key, cacheKey: `${key}\u0000${JSON.stringify(ruleConfiguration(module, policy.rules))}`, isSortedAndUnique: module.isSortedAndUnique === true, evaluate: evaluateRule });
   }
   return { policy, scope: compileScope(policy.scope), rules, rulesKey: `policy\u0001${rules.map((rule) => rule.cacheKey).join('\u0001')}` };
 }
 
-function ruleConfiguration(key: RuleKey, rules: Rules): unknown {
-  if (key === 'packages.deny') return rules.packages?.deny;
-  if (key === 'packages.require') return rules.packages?.require;
-  return rules[key];
+/** The part of the policy's rules a rule reads (its `configuration`, else `rules[key]`). */
+function ruleConfiguration(module: RuleModule, rules: Rules): unknown {
+  return module.configuration === undefined ? (rules as Readonly<Record<string, unknown>>)[module.key] : module.configuration(rules);
 }
 
 /** A bundle's facts, and what its findings are attributed against. */

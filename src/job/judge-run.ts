@@ -4,6 +4,7 @@ import { unzipBounded } from '../artifacts/unzip-bounded.ts';
 import { groupReports } from '../bundles/group-reports.ts';
 import type { Baseline } from '../engine/attribution.ts';
 import { evaluate } from '../engine/evaluate.ts';
+import { locateInDockerfile, needsDockerfile } from '../engine/locate-dockerfile.ts';
 import { InputError, OperationError } from '../errors.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { fetchFileText } from '../github/contents.ts';
@@ -121,16 +122,17 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
     for (const bundle of bundles) if (!bundle.baseImage) fillBaseImage(bundle, await dockerfiles.load(bundle));
   }
 
-  // 6. Evaluate, then point root_user/base_images violations at the Dockerfile's lines.
+  // 6. Evaluate.
   const branch = branchScopeOf(run, input.policyRef);
   const baselines = await input.loadBaselines?.(bundles);
-  const verdict = evaluate(bundles, policy.policySet, {
+  const evaluated = evaluate(bundles, policy.policySet, {
     ...(branch === undefined ? {} : { branch }),
     now,
     vex: policy.vex?.documents ?? [],
     ...(baselines === undefined ? {} : { baselines }),
   });
-  await locateDockerfileViolations(verdict, bundles, dockerfiles);
+  // 7. Locate findings in the Dockerfile (root_user at the USER line, base_images at the FROM line): a new verdict.
+  const verdict = locateInDockerfile(evaluated, await dockerfilesToLocate(evaluated, bundles, dockerfiles));
   return judgement(
     problems,
     verdict.images.map((image, index) => ({ key: bundles[index]!.key, image })),
@@ -223,15 +225,9 @@ function fillBaseImage(bundle: Bundle, dockerfile: DockerfileFacts | undefined):
   bundle.baseImage = { name: from.name, source: 'dockerfile', location: { path: dockerfile.path, line: from.line } };
 }
 
-async function locateDockerfileViolations(verdict: Verdict, bundles: Bundle[], dockerfiles: ReturnType<typeof dockerfileLoader>): Promise<void> {
-  for (const [index, image] of verdict.images.entries()) {
-    const violations = image.policies.flatMap((policy) => policy.violations).filter((v) => (v.rule === 'root_user' || v.rule === 'base_images') && !v.location);
-    if (violations.length === 0) continue;
-    const dockerfile = await dockerfiles.load(bundles[index]!);
-    if (!dockerfile?.from) continue;
-    for (const violation of violations) {
-      const line = violation.rule === 'root_user' ? (dockerfile.user?.line ?? dockerfile.from.line) : dockerfile.from.line;
-      violation.location = { path: dockerfile.path, line };
-    }
-  }
+/** The Dockerfile of each judged image (in `verdict.images` order) that has a finding to locate there; fetched only for those. */
+async function dockerfilesToLocate(verdict: Verdict, bundles: readonly Bundle[], dockerfiles: ReturnType<typeof dockerfileLoader>): Promise<(DockerfileFacts | undefined)[]> {
+  const found: (DockerfileFacts | undefined)[] = [];
+  for (const [index, image] of verdict.images.entries()) found.push(needsDockerfile(image) ? await dockerfiles.load(bundles[index]!) : undefined);
+  return found;
 }

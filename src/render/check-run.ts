@@ -1,7 +1,8 @@
+import { RULES } from '../engine/rules/index.ts';
 import type { CheckConclusion, Outcome, OutcomeProblem } from '../model/outcome.ts';
 import type { Enforcement, ImageVerdict, PolicyVerdict, Violation } from '../model/verdict.ts';
 import { conclusionOf } from './conclusion.ts';
-import { fixOf, PROBLEM_TITLE, sanitizeText } from './format.ts';
+import { PROBLEM_TITLE, sanitizeText } from './format.ts';
 import { renderMarkdown } from './markdown.ts';
 import { titleOf } from './title.ts';
 import { plural, truncateText } from './truncate.ts';
@@ -41,17 +42,8 @@ export interface Annotation {
   message: string;
 }
 
-/** Where an image's Dockerfile is in the repository, and its last stage's FROM and USER lines. */
-export interface DockerfileLines {
-  path: string;
-  fromLine?: number;
-  userLine?: number;
-}
-
 export interface CheckRunOptions {
   now: Date;
-  /** Keyed by bundle key (digest, else ref) or image ref. */
-  dockerfiles?: Record<string, DockerfileLines>;
 }
 
 export interface CheckRunOutput {
@@ -66,12 +58,12 @@ export interface CheckRunOutput {
 /**
  * Everything a check run shows: the conclusion (from `conclusionOf`, the one mapping), a one-line
  * title, the markdown summary cut to GitHub's limit, and annotations: policy file problems at
- * their file/line/col, and violations found in a Dockerfile (`root_user` at the USER line,
- * `base_images` at the FROM line, and any violation whose location is a Dockerfile in the
- * repository). Paths inside the image are never annotated: they are not files of the repository.
+ * their file/line/col, and violations whose location is a Dockerfile in the repository (a run's
+ * `root_user` and `base_images` findings were located there by `locateInDockerfile`). Paths
+ * inside the image are never annotated: they are not files of the repository.
  */
 export function renderCheckRun(outcome: Outcome, options: CheckRunOptions): CheckRunOutput {
-  const all = [...problemAnnotations(outcome.problems), ...violationAnnotations(outcome.verdict.images, options.dockerfiles ?? {})];
+  const all = [...problemAnnotations(outcome.problems), ...violationAnnotations(outcome.verdict.images)];
   const annotations = all.slice(0, MAX_ANNOTATIONS);
   const output: CheckRunOutput = {
     conclusion: conclusionOf(outcome),
@@ -114,13 +106,12 @@ function problemAnnotations(problems: readonly OutcomeProblem[]): Annotation[] {
 
 const DOCKERFILE = /(^|\/)(Dockerfile|Containerfile)[^/]*$|\.(dockerfile|containerfile)$/i;
 
-function violationAnnotations(images: readonly ImageVerdict[], dockerfiles: Record<string, DockerfileLines>): Annotation[] {
+function violationAnnotations(images: readonly ImageVerdict[]): Annotation[] {
   const byPlace = new Map<string, Annotation>();
   for (const image of images) {
-    const dockerfile = (image.digest === undefined ? undefined : dockerfiles[image.digest]) ?? dockerfiles[image.image];
     for (const policy of image.policies) {
       for (const violation of policy.violations) {
-        const place = placeOf(violation, dockerfile);
+        const place = placeOf(violation);
         if (place === undefined) continue;
         const annotation = annotationFor(image, policy, violation, place);
         const key = `${annotation.path}\u0000${annotation.start_line}\u0000${annotation.annotation_level}\u0000${annotation.title}`;
@@ -133,21 +124,16 @@ function violationAnnotations(images: readonly ImageVerdict[], dockerfiles: Reco
   return [...byPlace.values()];
 }
 
-function placeOf(violation: Violation, dockerfile: DockerfileLines | undefined): { path: string; line: number } | undefined {
+/** A violation's place when it is a Dockerfile in the repository; a path inside the image (absolute) is not. */
+function placeOf(violation: Violation): { path: string; line: number } | undefined {
   const { location } = violation;
-  if (location !== undefined && !location.path.startsWith('/') && DOCKERFILE.test(location.path)) {
-    return { path: location.path, line: location.line ?? 1 };
-  }
-  if (dockerfile === undefined) return undefined;
-  if (violation.rule === 'base_images') return { path: dockerfile.path, line: dockerfile.fromLine ?? 1 };
-  // No USER line: the last stage's FROM starts what runs as root.
-  if (violation.rule === 'root_user') return { path: dockerfile.path, line: dockerfile.userLine ?? dockerfile.fromLine ?? 1 };
-  return undefined;
+  if (location === undefined || location.path.startsWith('/') || !DOCKERFILE.test(location.path)) return undefined;
+  return { path: location.path, line: location.line ?? 1 };
 }
 
 function annotationFor(image: ImageVerdict, policy: PolicyVerdict, violation: Violation, place: { path: string; line: number }): Annotation {
   const title = `${policy.name}: ${violation.rule} ${sanitizeText(violation.id, 100)}`;
-  const message = `${sanitizeText(image.image, 300)}: ${sanitizeText(violation.message, 1_000)}\nFix: ${sanitizeText(fixOf(violation), 1_000)}.`;
+  const message = `${sanitizeText(image.image, 300)}: ${sanitizeText(violation.message, 1_000)}\nFix: ${sanitizeText(RULES[violation.rule].fix(violation), 1_000)}.`;
   return {
     path: place.path,
     start_line: place.line,

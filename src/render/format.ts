@@ -1,6 +1,7 @@
 import { isBlocking } from '../model/blocked.ts';
+import { RULES } from '../engine/rules/index.ts';
 import { severityRank } from '../model/severity.ts';
-import type { Attribution, BaselineRef, ExceptionUse, ImageVerdict, PolicyVerdict, RuleKey, Violation, VexUse } from '../model/verdict.ts';
+import type { Attribution, BaselineRef, ExceptionUse, ImageVerdict, PolicyVerdict, Violation, VexUse } from '../model/verdict.ts';
 import type { OutcomeProblem, ProblemKind } from '../model/outcome.ts';
 import { truncateText } from './truncate.ts';
 
@@ -70,13 +71,12 @@ export function imageCode(ref: string, maxChars = 300): string {
 }
 
 /**
- * Sorting rank: the violation's severity; without one, malware and secrets count as critical and
- * every other rule ranks after `unknown`, in the order the engine gave.
+ * Sorting rank: the violation's severity; without one, its rule's `unratedSeverity` (malware and
+ * secrets count as critical), else it ranks after `unknown`, in the order the engine gave.
  */
 function rankOf(violation: Violation): number {
-  if (violation.severity !== undefined) return severityRank(violation.severity);
-  if (violation.rule === 'malware' || violation.rule === 'secrets') return severityRank('critical');
-  return -2;
+  const severity = violation.severity ?? RULES[violation.rule].unratedSeverity;
+  return severity === undefined ? -2 : severityRank(severity);
 }
 
 /** Most severe first (severity, then CVSS); a stable sort, so equal ones keep the engine's order. */
@@ -97,69 +97,6 @@ export function sortByViolation<T>(items: readonly T[], violationOf: (item: T) =
 
 export function formatCvss(cvss: number | undefined): string {
   return cvss === undefined ? '' : cvss.toFixed(1);
-}
-
-/** Rules whose violations a finding-based exception can suppress (SPEC §2: ID, alias, check ID or package name). */
-const EXCEPTABLE_RULES: ReadonlySet<RuleKey> = new Set<RuleKey>([
-  'severity',
-  'fixable_severity',
-  'max_cvss',
-  'cves',
-  'packages.deny',
-  'secrets',
-  'malware',
-  'misconfigurations',
-  'compliance',
-  'licenses',
-  'oval',
-]);
-
-export function isExceptable(violation: Violation): boolean {
-  return EXCEPTABLE_RULES.has(violation.rule);
-}
-
-const VULNERABILITY_RULES: ReadonlySet<RuleKey> = new Set<RuleKey>(['severity', 'fixable_severity', 'max_cvss', 'cves']);
-
-/** True when the table row says it all; otherwise the message is shown beside the table. */
-export function isVulnerabilityRule(rule: RuleKey): boolean {
-  return VULNERABILITY_RULES.has(rule);
-}
-
-/**
- * The one-line fix for a violation, as plain text (escape it for markdown, sanitize it for a terminal).
- */
-export function fixOf(violation: Violation): string {
-  const pkg = violation.package ?? violation.id;
-  switch (violation.rule) {
-    case 'severity':
-    case 'fixable_severity':
-    case 'max_cvss':
-    case 'cves':
-      return violation.fixed_version !== undefined && violation.fixed_version !== ''
-        ? `upgrade ${pkg} to ${violation.fixed_version}`
-        : `no fixed version yet: remove or replace ${pkg}, or add an exception`;
-    case 'packages.deny':
-      return `remove ${pkg} from the image`;
-    case 'packages.require':
-      return `install ${violation.id} in the image`;
-    case 'root_user':
-      return 'run as a non-root USER';
-    case 'base_images':
-      return `rebuild from an approved base image: ${violation.message}`;
-    case 'secrets':
-      return `remove the secret from ${violation.location?.path ?? 'the image'} and rotate it`;
-    case 'malware':
-      return `remove ${violation.location?.path ?? 'the infected file'} and rebuild from a clean source`;
-    case 'misconfigurations':
-    case 'compliance':
-      return `change the image or its Dockerfile so that check ${violation.id} passes`;
-    case 'licenses':
-      return `replace ${pkg} (licensed ${violation.id}) or get it approved`;
-    case 'oval':
-      return `apply the update for ${violation.id}`;
-    case 'custom':
-      return violation.message;
-  }
 }
 
 export const STATUS_ICON: Readonly<Record<ImageVerdict['status'], string>> = {

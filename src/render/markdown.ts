@@ -1,3 +1,4 @@
+import { RULES } from '../engine/rules/index.ts';
 import { isBlocking, isImageBlocked, shownStatusOf } from '../model/blocked.ts';
 import type { Outcome, OutcomeProblem, PolicyHistorySummary } from '../model/outcome.ts';
 import { ATTRIBUTIONS, type ExceptionUse, type ImageVerdict, type PolicyVerdict, type SuppressedFinding, type Verdict, type Violation } from '../model/verdict.ts';
@@ -13,7 +14,6 @@ import {
   hasAttribution,
   formatCvss,
   imageCode,
-  isVulnerabilityRule,
   link,
   PROBLEM_TITLE,
   problemPlace,
@@ -279,7 +279,7 @@ function renderViolations(violations: readonly Violation[], unit: MakeUnit): Uni
   units.push(unit(VIOLATION_TABLE_HEAD));
   for (const violation of sorted) units.push(unit(violationRow(violation), { counts: { violations: 1 } }));
   units.push(unit('\n'));
-  const explained = sorted.filter((violation) => !isVulnerabilityRule(violation.rule));
+  const explained = sorted.filter((violation) => !RULES[violation.rule].isVulnerability);
   for (const violation of explained) units.push(unit(`- ${code(violation.rule)} ${escapeMarkdown(violation.id, 100)}: ${escapeMarkdown(violation.message, 300)}${locationText(violation)}\n`));
   if (explained.length > 0) units.push(unit('\n'));
   return units;

@@ -1,3 +1,4 @@
+import { RULES } from '../engine/rules/index.ts';
 import { isImageBlocked } from '../model/blocked.ts';
 import type { Outcome } from '../model/outcome.ts';
 import { RULE_KEYS, type ImageVerdict, type PolicyVerdict, type Violation } from '../model/verdict.ts';
@@ -5,10 +6,8 @@ import {
   code,
   escapeMarkdown,
   blockingPolicies,
-  fixOf,
   formatCvss,
   imageCode,
-  isExceptable,
   isoDatePlusDays,
   joinWords,
   link,
@@ -126,7 +125,7 @@ function blockingViolations(image: ImageVerdict): Blocking[] {
   const pairs = blockingPolicies(image).flatMap((policy) => policy.violations.map((violation) => ({ violation, policy })));
   const byFinding = new Map<string, Blocking>();
   for (const { violation, policy } of sortByViolation(pairs, (pair) => pair.violation)) {
-    const key = `${violation.rule === 'custom' ? 'custom' : ''}\u0000${violation.id}\u0000${violation.package ?? ''}`;
+    const key = `${RULES[violation.rule].findingId === 'own' ? violation.rule : ''}\u0000${violation.id}\u0000${violation.package ?? ''}`;
     const found = byFinding.get(key);
     if (found === undefined) {
       byFinding.set(key, { violation, policy, rules: [violation.rule], policies: [policy] });
@@ -171,13 +170,13 @@ function violationLine({ violation, rules }: Blocking): string {
   const what = [escapeMarkdown(violation.id, 100)];
   if (violation.package !== undefined) what.push(`in ${escapeMarkdown(violation.package, 100)}${violation.version === undefined ? '' : ` ${escapeMarkdown(violation.version, 60)}`}`);
   const facts = [rules.map(code).join(', '), violation.severity ?? '', violation.cvss === undefined ? '' : `CVSS ${formatCvss(violation.cvss)}`].filter((fact) => fact !== '');
-  return `**${what[0]}**${what.length > 1 ? ` ${what[1]}` : ''} (${facts.join('; ')}) → ${escapeMarkdown(fixOf(violation), 300)}`;
+  return `**${what[0]}**${what.length > 1 ? ` ${what[1]}` : ''} (${facts.join('; ')}) → ${escapeMarkdown(RULES[violation.rule].fix(violation), 300)}`;
 }
 
 function renderSnippet(blocked: readonly BlockedImage[], options: PrCommentOptions): string {
   let candidate: (Blocking & { image: ImageVerdict }) | undefined;
   for (const { image, violations } of blocked) {
-    const pair = violations.find(({ violation }) => isExceptable(violation));
+    const pair = violations.find(({ violation }) => RULES[violation.rule].suggestsException);
     if (pair !== undefined) {
       candidate = { ...pair, image };
       break;

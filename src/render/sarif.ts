@@ -1,3 +1,4 @@
+import { RULES } from '../engine/rules/index.ts';
 import type { FindingSeverity } from '../model/severity.ts';
 import type { Enforcement, ImageVerdict, PolicyVerdict, RuleKey, Verdict, Violation } from '../model/verdict.ts';
 import { repositoryOf } from './format.ts';
@@ -14,29 +15,9 @@ export interface SarifOptions {
   toolVersion: string;
 }
 
-/** What each rule key checks and how to clear it: a rule's `help` in code scanning. */
-const RULE_HELP: Readonly<Record<RuleKey, string>> = {
-  severity: 'A vulnerability at or above the policy\'s severity threshold. Upgrade the package to the fixed version, rebuild from a patched base image, or add a time-limited exception.',
-  fixable_severity: 'A vulnerability at or above the threshold that has a fix. Upgrade the package to the fixed version (or rebuild from a patched base image).',
-  max_cvss: 'A vulnerability whose CVSS score is over the policy\'s ceiling. Upgrade the package, or add a time-limited exception.',
-  cves: 'A vulnerability the policy denies by ID, whatever its severity. Remove or upgrade the affected package.',
-  'packages.deny': 'A package the policy denies is in the image. Remove it from the image.',
-  'packages.require': 'A package the policy requires is missing from the image. Install it.',
-  root_user: 'The image runs as root. Add a USER instruction with a non-root user to the Dockerfile.',
-  base_images: 'The image is not built from an approved base image. Rebuild it FROM one the policy allows.',
-  secrets: 'A secret (key, token, password) is in the image. Remove it, rebuild, and rotate the secret.',
-  malware: 'A malware scanner flagged a file in the image. Remove the file and rebuild from a clean source.',
-  misconfigurations: 'A configuration check (Dockerfile, image config) failed. Change the image or its Dockerfile so that the check passes.',
-  compliance: 'A compliance benchmark check (CIS, Dockle, XCCDF) failed. Change the image or its Dockerfile so that the check passes.',
-  licenses: 'A package has a license the policy does not allow. Replace the package or get its license approved.',
-  oval: 'An OVAL definition the policy enforces evaluated true. Apply the update it names.',
-  custom: 'A custom CEL rule of the policy matched. Its message says what to change.',
-};
-
-/** The README heading of each rule key, as an anchor. */
+/** The README heading of a rule, as a link. */
 function helpUriOf(rule: RuleKey): string {
-  const heading = rule === 'packages.deny' || rule === 'packages.require' ? 'packagesdeny-and-packagesrequire' : rule === 'secrets' || rule === 'malware' ? 'secrets-and-malware' : rule;
-  return `${DOCS_URL}#${heading}`;
+  return `${DOCS_URL}#${RULES[rule].docsAnchor}`;
 }
 
 /** The files code scanning can show a result at when the finding is in the image, not in the repository. */
@@ -137,8 +118,8 @@ function ruleFor(id: string, policy: PolicyVerdict, violation: Violation): Sarif
     shortDescription: { text: `${policy.name}: ${violation.rule}` },
     fullDescription: { text: `${description} — rule ${violation.rule}, from ${policy.source}` },
     help: {
-      text: `${RULE_HELP[violation.rule]} (policy ${policy.name}, ${policy.enforcement}, from ${policy.source})`,
-      markdown: `${RULE_HELP[violation.rule]}\n\nPolicy \`${policy.name}\` (${policy.enforcement}), from \`${policy.source}\`. [Rule \`${violation.rule}\`](${helpUriOf(violation.rule)})`,
+      text: `${RULES[violation.rule].help} (policy ${policy.name}, ${policy.enforcement}, from ${policy.source})`,
+      markdown: `${RULES[violation.rule].help}\n\nPolicy \`${policy.name}\` (${policy.enforcement}), from \`${policy.source}\`. [Rule \`${violation.rule}\`](${helpUriOf(violation.rule)})`,
     },
     helpUri: helpUriOf(violation.rule),
     defaultConfiguration: { level },
@@ -154,9 +135,8 @@ function ruleFor(id: string, policy: PolicyVerdict, violation: Violation): Sarif
 
 function scoreOf(violation: Violation): number {
   if (violation.cvss !== undefined) return violation.cvss;
-  if (violation.severity !== undefined) return SEVERITY_SCORE[violation.severity];
-  // Rules without a severity (root_user, secrets, malware, base_images, …) are as serious as the policy says: high.
-  return SEVERITY_SCORE.high;
+  // A rule without a severity (root_user, base_images, …) is as serious as the policy says: high, unless the rule says how severe it is unrated.
+  return SEVERITY_SCORE[violation.severity ?? RULES[violation.rule].unratedSeverity ?? 'high'];
 }
 
 /**

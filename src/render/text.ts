@@ -1,9 +1,10 @@
+import { RULES } from '../engine/rules/index.ts';
 import { isImageBlocked, isVerdictBlocked, shownStatusOf } from '../model/blocked.ts';
 import type { FindingSeverity } from '../model/severity.ts';
 import type { ImageVerdict, PolicyVerdict, Verdict, Violation } from '../model/verdict.ts';
 import { verdictOutcome } from './conclusion.ts';
 import { expiredExceptionsOf, imageFindings, severityTotals, suppressedFindings, TOTAL_ORDER, type ImageFinding, type SuppressedFinding } from './findings.ts';
-import { ATTRIBUTION_LABEL, attributionOf, attributionSummary, baselineText, countAttributions, formatCvss, hasAttribution, isVulnerabilityRule, sanitizeText, vexPlace, vexReason } from './format.ts';
+import { ATTRIBUTION_LABEL, attributionOf, attributionSummary, baselineText, countAttributions, formatCvss, hasAttribution, sanitizeText, vexPlace, vexReason } from './format.ts';
 import { fitsUnsqueezed, painter, renderTable, wrapLine, type Column, type Paint, type Style } from './text-layout.ts';
 import { titleOf } from './title.ts';
 import { plural } from './truncate.ts';
@@ -170,14 +171,14 @@ function policiesOf(finding: ImageFinding): string {
  */
 function packageOf(violation: Violation): string {
   const name = sanitizeText(violation.package ?? '', MAX_CELL_CHARS);
-  if (!isVulnerabilityRule(violation.rule) || violation.location === undefined) return name;
+  if (!RULES[violation.rule].isVulnerability || violation.location === undefined) return name;
   return `${name} (${sanitizeText(violation.location.path, MAX_MESSAGE_CHARS)})`;
 }
 
 /** Under a finding that is not a vulnerability (root user, a failed check, a secret): its message, and where it is. */
 function detailOf(finding: ImageFinding): string {
   const { violation } = finding;
-  if (isVulnerabilityRule(violation.rule)) return '';
+  if (RULES[violation.rule].isVulnerability) return '';
   const message = sanitizeText(violation.message, MAX_MESSAGE_CHARS);
   if (violation.location === undefined || violation.message.includes(violation.location.path)) return message;
   const line = violation.location.line === undefined ? '' : `:${violation.location.line}`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { locateInDockerfile } from '../../src/engine/locate-dockerfile.ts';
 import type { Violation } from '../../src/model/verdict.ts';
 import {
   ANNOTATIONS_PER_REQUEST,
@@ -72,26 +73,27 @@ describe('src/render/check-run', () => {
   });
 
   it.each([
-    ['root_user at the USER line', ROOT_USER, { path: 'Dockerfile', fromLine: 2, userLine: 9 }, 9],
-    ['root_user without USER at the FROM line', ROOT_USER, { path: 'Dockerfile', fromLine: 2 }, 2],
-    ['base_images at the FROM line', BASE_IMAGE, { path: 'Dockerfile', fromLine: 2, userLine: 9 }, 2],
-  ])('annotates %s', (_name, violation, dockerfile, line) => {
+    ['root_user at the USER line', ROOT_USER, { path: 'Dockerfile', from: { line: 2 }, user: { line: 9 } }, 9],
+    ['root_user without USER at the FROM line', ROOT_USER, { path: 'Dockerfile', from: { line: 2 } }, 2],
+    ['base_images at the FROM line', BASE_IMAGE, { path: 'Dockerfile', from: { line: 2 }, user: { line: 9 } }, 2],
+  ])('annotates %s, once located in the Dockerfile', (_name, violation, dockerfile, line) => {
     const input = verdict([image({ image: 'ghcr.io/acme/api:1', digest: DIGEST, policies: [policy({ name: 'p', violations: [violation] })] })]);
 
-    const output = renderCheckRun(outcome(input), { now: NOW, dockerfiles: { [DIGEST]: dockerfile } });
+    expect(renderCheckRun(outcome(input), { now: NOW }).annotations).toEqual([]);
+    const output = renderCheckRun(outcome(locateInDockerfile(input, [dockerfile])), { now: NOW });
 
     expect(output.annotations).toHaveLength(1);
     expect(output.annotations[0]).toMatchObject({ path: 'Dockerfile', start_line: line, end_line: line, annotation_level: 'failure' });
   });
 
-  it('finds the Dockerfile by image ref too, warns for warn policies, and merges images built from one Dockerfile', () => {
+  it('warns for warn policies, and merges images built from one Dockerfile', () => {
     const input = verdict([
       image({ image: 'ghcr.io/acme/a:1', policies: [policy({ name: 'p', enforcement: 'warn', violations: [ROOT_USER] })] }),
       image({ image: 'ghcr.io/acme/b:1', policies: [policy({ name: 'p', enforcement: 'warn', violations: [ROOT_USER] })] }),
     ]);
-    const dockerfile = { path: 'Dockerfile', userLine: 5 };
+    const dockerfile = { path: 'Dockerfile', from: { line: 1 }, user: { line: 5 } };
 
-    const output = renderCheckRun(outcome(input), { now: NOW, dockerfiles: { 'ghcr.io/acme/a:1': dockerfile, 'ghcr.io/acme/b:1': dockerfile } });
+    const output = renderCheckRun(outcome(locateInDockerfile(input, [dockerfile, dockerfile])), { now: NOW });
 
     expect(output.annotations).toHaveLength(1);
     expect(output.annotations[0]!.annotation_level).toBe('warning');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import type { Violation } from '../../src/model/verdict.ts';
-import { escapeMarkdown, fixOf, repositoryOf, sanitizeText, sortViolations } from '../../src/render/format.ts';
+import { RULES } from '../../src/engine/rules/index.ts';
+import { escapeMarkdown, repositoryOf, sanitizeText, sortViolations } from '../../src/render/format.ts';
 import { log4jViolation, ROOT_USER } from './helpers.ts';
 
 describe('src/render/format', () => {
@@ -39,8 +40,8 @@ describe('src/render/format', () => {
     ['a secret', { rule: 'secrets', id: 'aws-access-key-id', message: 'AWS key', location: { path: '/app/.env' } }, 'remove the secret from /app/.env and rotate it'],
     ['a denied package', { rule: 'packages.deny', id: 'telnet', package: 'telnet', message: 'telnet is denied' }, 'remove telnet from the image'],
     ['a required package', { rule: 'packages.require', id: 'ca-certificates', message: 'missing' }, 'install ca-certificates in the image'],
-  ])('fixOf: %s', (_name, violation, fix) => {
-    expect(fixOf(violation)).toBe(fix);
+  ])('the rule\'s fix: %s', (_name, violation, fix) => {
+    expect(RULES[violation.rule].fix(violation)).toBe(fix);
   });
 
   it('sorts most severe first, malware and secrets with critical, rules without severity last, stably', () => {

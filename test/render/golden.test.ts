@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 
+import { locateInDockerfile } from '../../src/engine/locate-dockerfile.ts';
 import { renderCheckRun } from '../../src/render/check-run.ts';
 import { renderMarkdown } from '../../src/render/markdown.ts';
 import { renderPrComment } from '../../src/render/pr-comment.ts';
@@ -10,7 +11,6 @@ import {
   allowedVerdict,
   blockedVerdict,
   CHECK_RUN_URL,
-  DIGEST,
   emptyVerdict,
   FORK_PROBLEM,
   hostileVerdict,
@@ -39,9 +39,8 @@ describe('src/render golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
       'check-run-blocked.json',
       () =>
         `${JSON.stringify(
-          renderCheckRun(outcome(blockedVerdict(), { problems: [POLICY_PROBLEM] }), {
+          renderCheckRun(outcome(locateInDockerfile(blockedVerdict(), [{ path: 'services/api/Dockerfile', from: { line: 3 }, user: { line: 14 } }]), { problems: [POLICY_PROBLEM] }), {
             now: NOW,
-            dockerfiles: { [DIGEST]: { path: 'services/api/Dockerfile', fromLine: 3, userLine: 14 } },
           }),
           null,
           2,

@@ -16,6 +16,13 @@ const BASE_IMAGE_EXCEPTION_IDS = [BASE_IMAGE_VIOLATION_ID, 'base_images'];
  */
 export const baseImagesRule: RuleModule = {
   key: 'base_images',
+  isVulnerability: false,
+  suggestsException: false,
+  findingId: 'own',
+  place: 'dockerfile-from',
+  help: 'The image is not built from an approved base image. Rebuild it FROM one the policy allows.',
+  docsAnchor: 'base_images',
+  fix: (violation) => `rebuild from an approved base image: ${violation.message}`,
   compile(rules) {
     const globs = rules.base_images;
     if (globs === undefined || globs.length === 0) return undefined;

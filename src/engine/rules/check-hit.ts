@@ -1,6 +1,15 @@
 import type { Check } from '../../model/report.ts';
 import type { RuleKey, Violation } from '../../model/verdict.ts';
-import type { RuleHit } from './rule.ts';
+import type { RuleHit, RuleTraits } from './rule.ts';
+
+/** What the two check rules (`misconfigurations`, `compliance`) share; each adds its help text and docs anchor. */
+export const CHECK_TRAITS = {
+  isVulnerability: false,
+  suggestsException: true,
+  findingId: 'shared',
+  place: 'image',
+  fix: (violation) => `change the image or its Dockerfile so that check ${violation.id} passes`,
+} as const satisfies Omit<RuleTraits, 'help' | 'docsAnchor'>;
 
 /** Failed checks grouped by ID (case-insensitively): one violation per check, naming where it failed. */
 export function groupFailedChecks(checks: readonly Check[], accept: (check: Check) => boolean): Map<string, Check[]> {

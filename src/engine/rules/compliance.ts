@@ -1,9 +1,12 @@
 import type { RuleHit, RuleModule } from './rule.ts';
-import { checkHit, groupFailedChecks } from './check-hit.ts';
+import { CHECK_TRAITS, checkHit, groupFailedChecks } from './check-hit.ts';
 
 /** `compliance: [CIS-DI-0001, DS-0002]` — these checks must not fail. IDs compare case-insensitively; a check's alternative IDs match too. */
 export const complianceRule: RuleModule = {
   key: 'compliance',
+  ...CHECK_TRAITS,
+  help: 'A compliance benchmark check (CIS, Dockle, XCCDF) failed. Change the image or its Dockerfile so that the check passes.',
+  docsAnchor: 'compliance',
   compile(rules) {
     if (rules.compliance === undefined || rules.compliance.length === 0) return undefined;
     const required = new Set(rules.compliance.map((id) => id.toLowerCase()));

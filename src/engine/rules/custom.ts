@@ -16,6 +16,13 @@ interface CompiledCustomRule {
  */
 export const customRule: RuleModule = {
   key: 'custom',
+  isVulnerability: false,
+  suggestsException: false,
+  findingId: 'own',
+  place: 'image',
+  help: 'A custom CEL rule of the policy matched. Its message says what to change.',
+  docsAnchor: 'custom',
+  fix: (violation) => violation.message,
   compile(rules) {
     if (rules.custom === undefined || rules.custom.length === 0) return undefined;
     const customRules: CompiledCustomRule[] = rules.custom.map((rule) => {

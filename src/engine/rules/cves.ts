@@ -1,10 +1,13 @@
 import type { RuleModule } from './rule.ts';
-import { collectVulnerabilityHits } from './vulnerability-hit.ts';
+import { collectVulnerabilityHits, VULNERABILITY_TRAITS } from './vulnerability-hit.ts';
 
 /** `cves: [CVE-2021-44228]` — vulnerabilities with these IDs; aliases count, case-insensitively. */
 export const cvesRule: RuleModule = {
   key: 'cves',
   isSortedAndUnique: true,
+  ...VULNERABILITY_TRAITS,
+  help: 'A vulnerability the policy denies by ID, whatever its severity. Remove or upgrade the affected package.',
+  docsAnchor: 'cves',
   compile(rules) {
     if (rules.cves === undefined || rules.cves.length === 0) return undefined;
     const denied = [...new Set(rules.cves.map((id) => id.toLowerCase()))];

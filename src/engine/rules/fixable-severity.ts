@@ -1,11 +1,14 @@
 import { severityRank } from '../../model/severity.ts';
 import type { RuleModule } from './rule.ts';
-import { collectVulnerabilityHits, hasFix } from './vulnerability-hit.ts';
+import { collectVulnerabilityHits, VULNERABILITY_TRAITS, hasFix } from './vulnerability-hit.ts';
 
 /** `fixable_severity: high` — vulnerabilities at or above the severity that have a fixed version. */
 export const fixableSeverityRule: RuleModule = {
   key: 'fixable_severity',
   isSortedAndUnique: true,
+  ...VULNERABILITY_TRAITS,
+  help: 'A vulnerability at or above the threshold that has a fix. Upgrade the package to the fixed version (or rebuild from a patched base image).',
+  docsAnchor: 'fixable_severity',
   compile(rules) {
     const threshold = rules.fixable_severity;
     if (threshold === undefined) return undefined;

@@ -11,6 +11,13 @@ import type { RuleHit, RuleModule } from './rule.ts';
  */
 export const licensesRule: RuleModule = {
   key: 'licenses',
+  isVulnerability: false,
+  suggestsException: true,
+  findingId: 'shared',
+  place: 'image',
+  help: 'A package has a license the policy does not allow. Replace the package or get its license approved.',
+  docsAnchor: 'licenses',
+  fix: (violation) => `replace ${violation.package ?? violation.id} (licensed ${violation.id}) or get it approved`,
   compile(rules) {
     const globs = rules.licenses;
     if (globs === undefined || globs.length === 0) return undefined;

@@ -1,10 +1,13 @@
 import type { RuleModule } from './rule.ts';
-import { collectVulnerabilityHits } from './vulnerability-hit.ts';
+import { collectVulnerabilityHits, VULNERABILITY_TRAITS } from './vulnerability-hit.ts';
 
 /** `max_cvss: 9.0` — vulnerabilities whose CVSS score (SPEC §2) is >= the limit; one without a score is not judged. */
 export const maxCvssRule: RuleModule = {
   key: 'max_cvss',
   isSortedAndUnique: true,
+  ...VULNERABILITY_TRAITS,
+  help: 'A vulnerability whose CVSS score is over the policy\'s ceiling. Upgrade the package, or add a time-limited exception.',
+  docsAnchor: 'max_cvss',
   compile(rules) {
     const limit = rules.max_cvss;
     if (limit === undefined) return undefined;

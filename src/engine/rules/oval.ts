@@ -7,6 +7,13 @@ import type { RuleHit, RuleModule } from './rule.ts';
  */
 export const ovalRule: RuleModule = {
   key: 'oval',
+  isVulnerability: false,
+  suggestsException: true,
+  findingId: 'shared',
+  place: 'image',
+  help: 'An OVAL definition the policy enforces evaluated true. Apply the update it names.',
+  docsAnchor: 'oval',
+  fix: (violation) => `apply the update for ${violation.id}`,
   compile(rules) {
     if (rules.oval !== 'deny') return undefined;
     return function evaluateOval(facts) {

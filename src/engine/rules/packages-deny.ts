@@ -22,6 +22,14 @@ interface DenyEntry {
  */
 export const packagesDenyRule: RuleModule = {
   key: 'packages.deny',
+  isVulnerability: false,
+  suggestsException: true,
+  findingId: 'shared',
+  place: 'image',
+  help: 'A package the policy denies is in the image. Remove it from the image.',
+  docsAnchor: 'packagesdeny-and-packagesrequire',
+  fix: (violation) => `remove ${violation.package ?? violation.id} from the image`,
+  configuration: (rules) => rules.packages?.deny,
   compile(rules) {
     const matchers = rules.packages?.deny;
     if (matchers === undefined || matchers.length === 0) return undefined;

@@ -3,6 +3,14 @@ import type { RuleHit, RuleModule } from './rule.ts';
 /** `packages.require: [ca-certificates]` — each name must be installed. Exact names; a Maven artifactId names its `groupId:artifactId`. */
 export const packagesRequireRule: RuleModule = {
   key: 'packages.require',
+  isVulnerability: false,
+  suggestsException: false,
+  findingId: 'own',
+  place: 'image',
+  help: 'A package the policy requires is missing from the image. Install it.',
+  docsAnchor: 'packagesdeny-and-packagesrequire',
+  fix: (violation) => `install ${violation.id} in the image`,
+  configuration: (rules) => rules.packages?.require,
   compile(rules) {
     const required = rules.packages?.require;
     if (required === undefined || required.length === 0) return undefined;

@@ -11,6 +11,13 @@ const ROOT_USER_EXCEPTION_IDS = [ROOT_USER_VIOLATION_ID, 'root_user'];
  */
 export const rootUserRule: RuleModule = {
   key: 'root_user',
+  isVulnerability: false,
+  suggestsException: false,
+  findingId: 'own',
+  place: 'dockerfile-user',
+  help: 'The image runs as root. Add a USER instruction with a non-root user to the Dockerfile.',
+  docsAnchor: 'root_user',
+  fix: () => 'run as a non-root USER',
   compile(rules) {
     if (rules.root_user !== 'deny') return undefined;
     return function evaluateRootUser(facts) {

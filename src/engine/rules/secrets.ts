@@ -6,6 +6,14 @@ import type { RuleHit, RuleModule } from './rule.ts';
 /** `secrets: deny` — any secret finding. One violation per secret rule ID, naming every place it was found. */
 export const secretsRule: RuleModule = {
   key: 'secrets',
+  isVulnerability: false,
+  suggestsException: true,
+  findingId: 'shared',
+  unratedSeverity: 'critical',
+  place: 'image',
+  help: 'A secret (key, token, password) is in the image. Remove it, rebuild, and rotate the secret.',
+  docsAnchor: 'secrets-and-malware',
+  fix: (violation) => `remove the secret from ${violation.location?.path ?? 'the image'} and rotate it`,
   compile(rules) {
     if (rules.secrets !== 'deny') return undefined;
     return function evaluateSecrets(facts) {

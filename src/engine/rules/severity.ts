@@ -1,11 +1,14 @@
 import { severityRank } from '../../model/severity.ts';
 import type { RuleModule } from './rule.ts';
-import { collectVulnerabilityHits } from './vulnerability-hit.ts';
+import { collectVulnerabilityHits, VULNERABILITY_TRAITS } from './vulnerability-hit.ts';
 
 /** `severity: high` — vulnerabilities at or above the severity. `unknown` has rank -1, so it meets no threshold (as `meetsThreshold`). */
 export const severityRule: RuleModule = {
   key: 'severity',
   isSortedAndUnique: true,
+  ...VULNERABILITY_TRAITS,
+  help: 'A vulnerability at or above the policy\'s severity threshold. Upgrade the package to the fixed version, rebuild from a patched base image, or add a time-limited exception.',
+  docsAnchor: 'severity',
   compile(rules) {
     const threshold = rules.severity;
     if (threshold === undefined) return undefined;
