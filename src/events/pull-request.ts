@@ -14,7 +14,7 @@ export interface PullRequestEvent {
   target: RepoTarget;
   action: (typeof HANDLED_EVENTS.pull_request)[number];
   pull: PullRequestRef;
-  /** `edited` that changed the base: the base it had before (`changes.base.ref.from`). */
+  /** `edited` that changed the base: the base it had before (`changes.base.ref.from`), when the payload says. */
   baseChangedFrom?: string;
 }
 
@@ -28,8 +28,12 @@ const PullRequest = z
   .object({ number: z.number(), head: z.object({ sha: CommitSha }), base: z.object({ ref: z.string() }) })
   .transform((pull): PullRequestRef => ({ number: pull.number, headSha: pull.head.sha, baseRef: pull.base.ref }));
 
-/** What an `edited` event changed; only a base change matters here (a title or body edit does not). */
-const Changes = z.object({ base: z.object({ ref: z.object({ from: z.string() }) }).optional() }).catch({});
+/**
+ * What an `edited` event changed; only a base change matters here (a title or body edit does not).
+ * A `base` entry counts as a change even when its `ref.from` can't be read (fail closed: re-judge).
+ */
+const Changes = z.object({ base: z.unknown().optional() }).catch({});
+const BaseChange = z.object({ ref: z.object({ from: z.string() }) });
 
 const PullRequestPayload = z.object({ action: z.enum(HANDLED_EVENTS.pull_request), pull_request: PullRequest, changes: Changes.optional() });
 const ReviewPayload = z.object({ action: z.enum(HANDLED_EVENTS.pull_request_review), pull_request: PullRequest });
@@ -42,8 +46,9 @@ export function readPullRequestEvent(payload: unknown, appId: number): EventRead
   const read = readTargetedEvent(PullRequestPayload, payload, appId, 'pull_request');
   if (!read.ok) return read;
   const { target, event } = read.value;
-  const baseChangedFrom = event.changes?.base?.ref.from;
-  if (event.action === 'edited' && baseChangedFrom === undefined) return ignored('pull_request edited without a base change: ignored');
+  const baseChange = event.changes?.base;
+  if (event.action === 'edited' && baseChange === undefined) return ignored('pull_request edited without a base change: ignored');
+  const baseChangedFrom = BaseChange.safeParse(baseChange).data?.ref.from;
   return accepted({ target, action: event.action, pull: event.pull_request, ...(baseChangedFrom === undefined ? {} : { baseChangedFrom }) });
 }
 

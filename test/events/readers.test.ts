@@ -109,6 +109,15 @@ describe('src/events/pull-request.ts', () => {
     expect(readPullRequestEvent(payload, 1)).toMatchObject({ ok: false, ignored: 'pull_request edited without a base change: ignored' });
   });
 
+  it('reads an edit whose base change it cannot read in full as a base change (fail closed: the commit is judged again)', () => {
+    const payload = { ...delivery('pull_request.opened'), action: 'edited', changes: { base: { sha: { from: 'b'.repeat(40) } } } };
+
+    const read = readPullRequestEvent(payload, 1);
+
+    expect(read).toMatchObject({ ok: true, value: { action: 'edited', pull: { number: 2, baseRef: 'master' } } });
+    expect(read.ok && 'baseChangedFrom' in read.value).toBe(false);
+  });
+
   it('reads the reviewed pull request', () => {
     const payload = { ...delivery('pull_request.opened'), action: 'dismissed', review: { state: 'dismissed' } };
 
