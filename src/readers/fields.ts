@@ -1,5 +1,6 @@
 import { InputError } from '../errors.ts';
 import type { Report } from '../model/report.ts';
+import { canonicalUtcTime } from './fast/iso-time.ts';
 
 /**
  * Hand validation for third-party reports. Hot loops (Trivy, Grype) check types inline and call
@@ -120,6 +121,8 @@ export function emptyFindings(): Pick<Report, 'packages' | 'vulnerabilities' | '
  */
 export function optionalTime(file: string, value: unknown, jsonPath: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
+  const fast = typeof value === 'string' ? canonicalUtcTime(value) : undefined;
+  if (fast !== undefined) return fast;
   const time = typeof value === 'string' && ISO_DATE_START.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(time)) throw fieldError(file, jsonPath, 'an ISO 8601 date or time', value);
   return new Date(time).toISOString();

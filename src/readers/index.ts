@@ -1,4 +1,4 @@
-import { Buffer, isUtf8 } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import { InputError } from '../errors.ts';
 import type { Report, ReportFormat } from '../model/report.ts';
 import { isClamscanLog, readClamavLog } from './clamav/read.ts';
@@ -6,6 +6,8 @@ import { readCycloneDxXml } from './cyclonedx/read-xml.ts';
 import { readCycloneDxJson } from './cyclonedx/read.ts';
 import { detectJsonFormat, detectXmlFormat, firstSignificantChar } from './detect-format.ts';
 import { readDockleJson } from './dockle/read.ts';
+import { readTrivyInSlices } from './fast/trivy-slices.ts';
+import { decodeValidUtf8 } from './fast/utf8.ts';
 import { isObject, type JsonObject } from './fields.ts';
 import { readGrypeJson } from './grype/read.ts';
 import { parseJsonText } from './json-text.ts';
@@ -60,6 +62,8 @@ export function readReportText(path: string, text: string): Report {
   const first = firstSignificantChar(text);
   if (first === undefined) throw new InputError({ file: path, message: 'the report is empty (only whitespace)' });
   if (first === '{' || first === '[') {
+    const sliced = readTrivyInSlices(path, text);
+    if (sliced !== undefined) return sliced;
     const doc = parseJsonText(path, text);
     text = '';
     const format = detectJsonFormat(doc);
@@ -89,10 +93,11 @@ export function decodeReport(path: string, bytes: Uint8Array | Buffer): string {
   const head = content.subarray(0, BINARY_SNIFF_BYTES);
   const isBinary = head.includes(0) || !isUtf8Prefix(head);
   if (isBinary) throw new InputError({ file: path, message: 'binary content (NUL bytes or invalid UTF-8 in the first KB): not a text report' });
-  if (!isUtf8(content)) throw new InputError({ file: path, message: 'the report is not valid UTF-8 text' });
-  // Validated, then decoded as JSON.parse's callers usually do (a fatal TextDecoder does both, slower); a BOM is dropped.
+  // Decoded as JSON.parse's callers usually do and validated on the way (a fatal TextDecoder does both, slower); a BOM is dropped.
   const start = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf ? 3 : 0;
-  return Buffer.from(content.buffer, content.byteOffset + start, content.byteLength - start).toString('utf8');
+  const text = decodeValidUtf8(content, start);
+  if (text === undefined) throw new InputError({ file: path, message: 'the report is not valid UTF-8 text' });
+  return text;
 }
 
 /** Valid UTF-8, allowing a multi-byte character cut at the end of the slice. */

@@ -28,10 +28,20 @@ import {
 } from '../fields.ts';
 
 /**
+ * Lists of a report that were read before the rest of it (readers/fast/trivy-slices.ts reads a large
+ * report's `Vulnerabilities` and `Packages` arrays slice by slice): each stands in `doc` for its
+ * array. Their items have the result's `Type` still to be set.
+ */
+export interface PrereadLists {
+  vulnerabilities(value: unknown): Vulnerability[] | undefined;
+  packages(value: unknown): Package[] | undefined;
+}
+
+/**
  * Trivy JSON, SchemaVersion 2. One pass over Results; every field a verdict depends on is
  * type-checked inline, and a bad one names its JSON path (`Results[2].Vulnerabilities[14].…`).
  */
-export function readTrivyJson(file: string, doc: JsonObject): Report {
+export function readTrivyJson(file: string, doc: JsonObject, preread?: PrereadLists): Report {
   if (doc['SchemaVersion'] !== 2) throw fieldError(file, 'SchemaVersion', 'Trivy JSON SchemaVersion 2', doc['SchemaVersion']);
   const metadata = optionalObject(file, doc['Metadata'], 'Metadata');
   const trivy = isObject(doc['Trivy']) ? doc['Trivy'] : undefined;
@@ -56,7 +66,7 @@ export function readTrivyJson(file: string, doc: JsonObject): Report {
   for (let r = 0; r < results.length; r += 1) {
     const result = results[r];
     if (!isObject(result)) throw fieldError(file, `Results[${r}]`, 'an object', result);
-    readResult(file, result, r, report);
+    readResult(file, result, r, report, preread);
   }
   return report;
 }
@@ -124,18 +134,33 @@ function readConfig(file: string, metadata: JsonObject | undefined): ImageConfig
   return user === undefined ? { labels } : { user, labels };
 }
 
-function readResult(file: string, result: JsonObject, r: number, report: Report): void {
+function readResult(file: string, result: JsonObject, r: number, report: Report, preread: PrereadLists | undefined): void {
   const target = typeof result['Target'] === 'string' ? result['Target'] : '';
   const type = typeof result['Type'] === 'string' ? result['Type'] : '';
   const vulnerabilities = result['Vulnerabilities'];
-  if (vulnerabilities !== undefined && vulnerabilities !== null) {
+  const readVulnerabilityList = preread?.vulnerabilities(vulnerabilities);
+  const readPackageList = preread?.packages(result['Packages']);
+  if (readVulnerabilityList !== undefined) {
+    const first = report.vulnerabilities.length;
+    for (const vulnerability of readVulnerabilityList) {
+      vulnerability.packageType = type;
+      report.vulnerabilities.push(vulnerability);
+    }
+    if (result['Class'] === 'lang-pkgs') locateInTarget(report.vulnerabilities, first, target);
+  } else if (vulnerabilities !== undefined && vulnerabilities !== null) {
     if (!Array.isArray(vulnerabilities)) throw fieldError(file, `Results[${r}].Vulnerabilities`, 'an array', vulnerabilities);
     const first = report.vulnerabilities.length;
     readVulnerabilities(file, vulnerabilities, r, type, report.vulnerabilities);
     if (result['Class'] === 'lang-pkgs') locateInTarget(report.vulnerabilities, first, target);
   }
   const packages = result['Packages'];
-  if (packages !== undefined && packages !== null) {
+  if (readPackageList !== undefined) {
+    report.listsAllPackages = true;
+    for (const pkg of readPackageList) {
+      pkg.type = type;
+      report.packages.push(pkg);
+    }
+  } else if (packages !== undefined && packages !== null) {
     if (!Array.isArray(packages)) throw fieldError(file, `Results[${r}].Packages`, 'an array', packages);
     // `--list-all-pkgs`: every package of the target is listed, vulnerable or not.
     report.listsAllPackages = true;
@@ -215,7 +240,7 @@ function readVulnerabilities(file: string, list: unknown[], r: number, type: str
   for (let v = 0; v < list.length; v += 1) readVulnerability(file, list[v], at.at(v), type, out);
 }
 
-function readVulnerability(file: string, item: unknown, at: Path, type: string, out: Vulnerability[]): void {
+export function readVulnerability(file: string, item: unknown, at: Path, type: string, out: Vulnerability[]): void {
   if (!isObject(item)) throw fieldError(file, String(at), 'an object', item);
   const id = item['VulnerabilityID'];
   if (typeof id !== 'string' || id === '') throw fieldError(file, `${at}.VulnerabilityID`, 'a string', id);
@@ -305,21 +330,30 @@ function readCvss(file: string, value: unknown, at: Path): Cvss[] {
 }
 
 function readPackages(file: string, list: unknown[], r: number, type: string, out: Package[]): void {
-  for (let p = 0; p < list.length; p += 1) {
-    const item = list[p];
-    if (!isObject(item)) throw fieldError(file, `Results[${r}].Packages[${p}]`, 'an object', item);
-    const name = item['Name'];
-    if (typeof name !== 'string' || name === '') throw fieldError(file, `Results[${r}].Packages[${p}].Name`, 'a string', name);
-    const version = item['Version'];
-    if (version !== undefined && typeof version !== 'string') throw fieldError(file, `Results[${r}].Packages[${p}].Version`, 'a string', version);
-    const licenses = optionalStringArray(file, item['Licenses'], `Results[${r}].Packages[${p}].Licenses`);
-    const pkg: Package = { name, version: version ?? '', type, licenses };
-    const path = item['FilePath'];
-    if (typeof path === 'string' && path !== '') pkg.path = path;
-    const purl = purlOf(item['Identifier']);
-    if (purl !== undefined) pkg.purl = purl;
-    out.push(pkg);
-  }
+  const at = new ItemPath(`Results[${r}].Packages`);
+  for (let p = 0; p < list.length; p += 1) readPackage(file, list[p], at.at(p), type, out);
+}
+
+export function readPackage(file: string, item: unknown, at: Path, type: string, out: Package[]): void {
+  if (!isObject(item)) throw fieldError(file, String(at), 'an object', item);
+  const name = item['Name'];
+  if (typeof name !== 'string' || name === '') throw fieldError(file, `${at}.Name`, 'a string', name);
+  const version = item['Version'];
+  if (version !== undefined && typeof version !== 'string') throw fieldError(file, `${at}.Version`, 'a string', version);
+  // Licenses are checked here, but the path is spelled out only when one is bad.
+  const licenses = item['Licenses'];
+  const pkg: Package = { name, version: version ?? '', type, licenses: isStringArray(licenses) ? licenses : optionalStringArray(file, licenses, `${at}.Licenses`) };
+  const path = item['FilePath'];
+  if (typeof path === 'string' && path !== '') pkg.path = path;
+  const purl = purlOf(item['Identifier']);
+  if (purl !== undefined) pkg.purl = purl;
+  out.push(pkg);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i += 1) if (typeof value[i] !== 'string') return false;
+  return true;
 }
 
 function readSecrets(file: string, list: unknown[], r: number, target: string, out: Secret[]): void {

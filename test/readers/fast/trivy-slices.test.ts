@@ -1,0 +1,94 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateTrivyReport } from '../../../bench/generate-trivy.ts';
+import { readTrivyInSlices } from '../../../src/readers/fast/trivy-slices.ts';
+import { readReport } from '../../../src/readers/index.ts';
+import { readTrivyJson } from '../../../src/readers/trivy/read.ts';
+import { FIXTURES_DIR, fixturePath, readFixtureText } from '../../helpers/fixtures.ts';
+import { inputErrorOf } from '../../helpers/input-error.ts';
+
+/** Every Trivy JSON report under ../shared/fixtures/scans (the sliced path is tried on what starts with SchemaVersion). */
+function trivyFixtures(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.json') && readFixtureText(relative(FIXTURES_DIR, path)).slice(0, 4096).includes('"SchemaVersion"')) found.push(relative(FIXTURES_DIR, path));
+    }
+  };
+  walk(fixturePath('scans'));
+  return found.sort();
+}
+
+/** The ordinary path: the whole document parsed, then read. */
+const readWhole = (file: string, text: string) => readTrivyJson(file, JSON.parse(text) as Record<string, unknown>);
+const hasSlicedArray = (text: string): boolean => /"(Vulnerabilities|Packages)": \[\n/.test(text);
+
+describe('src/readers/fast/trivy-slices', () => {
+  const fixtures = trivyFixtures();
+
+  it('finds the real Trivy reports', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(fixtures)('reads %s in slices exactly as the whole document', (fixture) => {
+    const text = readFixtureText(fixture);
+
+    const sliced = readTrivyInSlices(fixture, text);
+
+    if (hasSlicedArray(text)) expect(sliced).toBeDefined();
+    if (sliced !== undefined) expect(sliced).toEqual(readWhole(fixture, text));
+  });
+
+  it('reads the generated bench report (several results, packages and vulnerabilities, many slices) as the whole document', () => {
+    const text = generateTrivyReport({ vulnerabilities: 3000, packages: 700 });
+
+    const sliced = readTrivyInSlices('generated.json', text);
+
+    expect(sliced).toBeDefined();
+    expect(sliced!.vulnerabilities).toHaveLength(3000);
+    expect(sliced!.packages).toHaveLength(700);
+    expect(sliced).toEqual(readWhole('generated.json', text));
+  });
+
+  it('leaves minified JSON, and reports that are not Trivy, to the ordinary path', () => {
+    const text = generateTrivyReport({ vulnerabilities: 50, packages: 10 });
+
+    expect(readTrivyInSlices('min.json', JSON.stringify(JSON.parse(text)))).toBeUndefined();
+    expect(readTrivyInSlices('grype.json', readFixtureText('scans/grype/many_vulns3.json'))).toBeUndefined();
+  });
+
+  it('leaves a report whose indentation lies to the ordinary path', () => {
+    const text = generateTrivyReport({ vulnerabilities: 200, packages: 40 });
+    // The first vulnerability's closing brace is moved to another indentation: slices no longer parse where they are cut.
+    const shifted = text.replace('\n      "Vulnerabilities": [\n        {', '\n      "Vulnerabilities": [\n {');
+
+    const sliced = readTrivyInSlices('shifted.json', shifted);
+
+    if (sliced !== undefined) expect(sliced).toEqual(readWhole('shifted.json', shifted));
+    expect(readReport('shifted.json', Buffer.from(shifted))).toEqual(readWhole('shifted.json', shifted));
+  });
+
+  it('does not take a quoted marker for a sliced array', () => {
+    const text = generateTrivyReport({ vulnerabilities: 100, packages: 20 });
+    // A result whose Vulnerabilities is a string that looks like the marker of the first slice.
+    const forged = text.replace('"Results": [\n', '"Results": [\n    {"Target": "x", "Vulnerabilities": "\\u0000image-assurance:slice:0"},\n');
+
+    expect(readTrivyInSlices('forged.json', forged)).toBeUndefined();
+    const forgedArray = text.replace('"Results": [\n', '"Results": [\n    {"Target": "x", "Vulnerabilities": ["\\u0000image-assurance:slice:0"]},\n');
+    expect(readTrivyInSlices('forged.json', forgedArray)).toBeUndefined();
+    expect(inputErrorOf(() => readReport('forged.json', Buffer.from(forged))).problems).toEqual([
+      { file: 'forged.json', message: 'Results[0].Vulnerabilities: expected an array (got the string "\\u0000image-assurance:slice:0")' },
+    ]);
+  });
+
+  it('words a bad item as the ordinary path does, with its JSON path', () => {
+    const text = generateTrivyReport({ vulnerabilities: 100, packages: 20 }).replace('"PkgName": "pkg-1-5"', '"PkgName": 5');
+
+    expect(readTrivyInSlices('bad.json', text)).toBeUndefined();
+    const error = inputErrorOf(() => readReport('bad.json', Buffer.from(text)));
+    expect(error.problems[0]!.message).toMatch(/^Results\[1\]\.Vulnerabilities\[\d+\]\.PkgName: expected a string \(got number 5\)$/);
+  });
+});
