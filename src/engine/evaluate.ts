@@ -6,6 +6,7 @@ import type { LoadedPolicy, PolicySet, Rules } from '../policy/schema.ts';
 import { attributeVulnerabilities, type Baseline, violationIdentity } from './attribution.ts';
 import { type ExceptionIndex, type ExceptionMatcher, type IndexedException, indexExceptions } from './exceptions.ts';
 import { type BundleFacts, buildBundleFacts } from './facts.ts';
+import { attributionOf, defineViolationsOnRead, setAttribution } from './fast/lazy-violations.ts';
 import { type EvaluateRule, type RuleHit, type RuleModule, RULES } from './rules/index.ts';
 import { compareRules, compareViolations } from './order.ts';
 import { type CompiledScope, compileScope } from './scope.ts';
@@ -145,18 +146,18 @@ function ruleHits(rule: CompiledRule, facts: BundleFacts): RuleHit[] {
  */
 function attributeHits(rule: CompiledRule, facts: AttributedFacts, hits: readonly RuleHit[]): void {
   if (facts.baseline === undefined) {
-    for (const hit of hits) hit.violation.attribution = 'introduced';
+    for (const hit of hits) setAttribution(hit, 'introduced');
     return;
   }
   const baseline = facts.baseline;
   let inBaseline: Set<string> | undefined;
   for (const hit of hits) {
     if (hit.vulnerabilityIndex !== undefined) {
-      hit.violation.attribution = facts.vulnerabilityAttribution()[hit.vulnerabilityIndex]!;
+      setAttribution(hit, facts.vulnerabilityAttribution()[hit.vulnerabilityIndex]!);
       continue;
     }
     inBaseline ??= new Set(ruleHits(rule, baseline).map((found) => violationIdentity(found.violation)));
-    hit.violation.attribution = inBaseline.has(violationIdentity(hit.violation)) ? 'inherited' : 'introduced';
+    setAttribution(hit, inBaseline.has(violationIdentity(hit.violation)) ? 'inherited' : 'introduced');
   }
 }
 
@@ -198,21 +199,24 @@ function evaluatePolicy(
   }));
   // `findings: introduced`: only what the change brought blocks; the rest is shown as warnings.
   const isIntroducedOnly = policy.findings === 'introduced';
-  const violations = isIntroducedOnly ? pass.violations.filter((violation) => violation.attribution === 'introduced') : pass.violations.slice();
+  const blocking = isIntroducedOnly ? pass.kept.filter((hit) => attributionOf(hit) === 'introduced') : pass.kept;
   const suppressed = pass.suppressed.slice();
   const verdict: PolicyVerdict = {
     name: policy.name,
     enforcement: enforcementAt(policy, now),
     source: policy.source,
-    passed: violations.length === 0,
-    violations,
+    passed: blocking.length === 0,
+    violations: [],
     suppressed,
     exceptions: exceptionUses,
   };
+  // The violations are built when a renderer reads them (fast/lazy-violations.ts).
+  defineViolationsOnRead(verdict, 'violations', blocking);
   if (policy.enforce_from !== undefined) verdict.enforce_from = policy.enforce_from;
   if (isIntroducedOnly) {
     verdict.findings = 'introduced';
-    verdict.warnings = pass.violations.filter((violation) => violation.attribution !== 'introduced');
+    verdict.warnings = [];
+    defineViolationsOnRead(verdict, 'warnings', pass.kept.filter((hit) => attributionOf(hit) !== 'introduced'));
   }
   if (policy.description !== undefined) verdict.description = policy.description;
   return { verdict, staleVex: pass.staleVex };
@@ -225,7 +229,8 @@ export function enforcementAt(policy: Pick<LoadedPolicy, 'enforcement' | 'enforc
 }
 
 interface ExceptionPass {
-  violations: Violation[];
+  /** The hits no exception or VEX statement suppressed: the policy's violations. */
+  kept: readonly RuleHit[];
   suppressed: SuppressedFinding[];
   /** Exceptions that matched at least one hit, in policy-set order, with how many hits each suppressed. */
   uses: [IndexedException, number][];
@@ -239,14 +244,11 @@ interface ExceptionPass {
  * exception, expired or not, is listed.
  */
 function applyExceptions(hits: readonly RuleHit[], matchException: ExceptionMatcher | undefined, vex: VexMatcher | undefined): ExceptionPass {
-  const violations: Violation[] = [];
+  const kept: RuleHit[] = [];
   const suppressed: SuppressedFinding[] = [];
   const uses = new Map<IndexedException, number>();
   const staleVex: StaleVex[] = [];
-  if (matchException === undefined && vex === undefined) {
-    for (const hit of hits) violations.push(hit.violation);
-    return { violations, suppressed, uses: [], staleVex };
-  }
+  if (matchException === undefined && vex === undefined) return { kept: hits, suppressed, uses: [], staleVex };
   for (const hit of hits) {
     const decision = vex === undefined || hit.vulnerabilityIndex === undefined ? undefined : vex(hit.vulnerabilityIndex);
     if (decision?.kind === 'suppress') {
@@ -255,7 +257,7 @@ function applyExceptions(hits: readonly RuleHit[], matchException: ExceptionMatc
     }
     if (decision?.kind === 'stale' && !staleVex.includes(decision.stale)) staleVex.push(decision.stale);
     if (matchException === undefined) {
-      violations.push(hit.violation);
+      kept.push(hit);
       continue;
     }
     const matched = matchException(hit);
@@ -265,13 +267,13 @@ function applyExceptions(hits: readonly RuleHit[], matchException: ExceptionMatc
       if (!uses.has(candidate)) uses.set(candidate, 0);
     }
     if (suppressor === undefined) {
-      violations.push(hit.violation);
+      kept.push(hit);
     } else {
       uses.set(suppressor, uses.get(suppressor)! + 1);
       suppressed.push({ ...hit.violation, exception: suppressor.exception.id });
     }
   }
-  return { violations, suppressed, uses: [...uses.entries()].sort(([a], [b]) => a.order - b.order), staleVex };
+  return { kept, suppressed, uses: [...uses.entries()].sort(([a], [b]) => a.order - b.order), staleVex };
 }
 
 /** One violation per (rule, finding ID, package): of duplicates, the most severe is kept. For rules that do not dedupe themselves. */
