@@ -2,6 +2,7 @@ import { groupReports } from '../src/bundles/group-reports.ts';
 import { evaluate } from '../src/engine/evaluate.ts';
 import type { PolicySet } from '../src/policy/schema.ts';
 import { readReport } from '../src/readers/index.ts';
+import { renderJson } from '../src/render/json.ts';
 
 /** One evaluation input, timed stage by stage, median of `runs`, with GC between runs. */
 export interface EvaluationFigures {
@@ -15,6 +16,13 @@ export interface EvaluationFigures {
   evaluateMs: number;
   totalMs: number;
   ratio: number;
+  /**
+   * `--format json` of the verdict, timed apart: violations are built when first read (see
+   * src/engine/fast/lazy-violations.ts), so this is where showing all of them is paid.
+   */
+  renderJsonMs: number;
+  /** (total + renderJson) / JSON.parse: in-process with every violation shown. */
+  ratioWithJson: number;
   allowed: boolean;
   violations: number;
 }
@@ -26,6 +34,7 @@ export function measureEvaluation(name: string, path: string, bytes: Buffer, pol
   const read: number[] = [];
   const group: number[] = [];
   const judge: number[] = [];
+  const render: number[] = [];
   let findings = 0;
   let allowed = true;
   let violations = 0;
@@ -47,6 +56,10 @@ export function measureEvaluation(name: string, path: string, bytes: Buffer, pol
     start = performance.now();
     const verdict = evaluate(bundles, policySet, { now, branch: 'main', environment: 'production' });
     judge.push(performance.now() - start);
+    start = performance.now();
+    const json = renderJson(verdict, { toolVersion: 'bench' });
+    render.push(performance.now() - start);
+    if (json.length === 0) throw new Error('unreachable');
 
     findings = report.vulnerabilities.length + report.secrets.length + report.checks.length + report.licenses.length;
     allowed = verdict.allowed;
@@ -57,6 +70,7 @@ export function measureEvaluation(name: string, path: string, bytes: Buffer, pol
   const groupMs = median(group);
   const evaluateMs = median(judge);
   const totalMs = readNormalizeMs + groupMs + evaluateMs;
+  const renderJsonMs = median(render);
   return {
     name,
     bytes: bytes.length,
@@ -68,6 +82,8 @@ export function measureEvaluation(name: string, path: string, bytes: Buffer, pol
     evaluateMs: round(evaluateMs),
     totalMs: round(totalMs),
     ratio: round(totalMs / jsonParseMs, 3),
+    renderJsonMs: round(renderJsonMs),
+    ratioWithJson: round((totalMs + renderJsonMs) / jsonParseMs, 3),
     allowed,
     violations,
   };

@@ -5,13 +5,18 @@
  * 1. Evaluation: a generated Trivy report with 100,000 vulnerabilities over 20,000 packages and the
  *    largest real fixtures, each against bench/policies.yml (10 policies, every rule): a bare
  *    JSON.parse of the same bytes vs read+normalize, group and evaluate; the ratio.
- * 2. Peak RSS of a fresh process doing the same for the 100k report, against 2× its size + 100 MB.
+ * 2. Peak RSS for the 100k report against 2× its size + 100 MB: of a fresh process doing the same
+ *    in-process steps through tsx (bench/rss.ts), and of the packed CLI's whole `evaluate --format json`
+ *    (part 5), which is the figure the goal is judged by: it is what a user runs.
  * 3. The Lambda side (bench/lambda.ts): bundle sizes, import times, webhook ack latency, delivery-to-check.
  * 4. GitHub's rate limit (bench/github-requests.ts): requests one single-image run costs, cold and steady.
  * 5. The packed command line as a user runs it (`npm pack dist/cli`, unpacked, no node_modules): the
- *    whole `evaluate` process on the 100k report vs a `node -e` JSON.parse of the same file, and the
- *    cold start of `--version` (packed, and the clone's bin) vs a bare `node -e ''`.
+ *    whole `evaluate` process on the 100k report vs a `node -e` JSON.parse of the same file, its
+ *    peak RSS, and the cold start of `--version` (packed, and the clone's bin) vs a bare `node -e ''`.
  *    `--cli-only` measures this part alone and prints it without writing results.json.
+ *
+ * The run ends with the four goals of issue 9 side by side (in-process ratio, whole-process ratio,
+ * peak RSS, cold start), each met or not, with the machine's load average: the machine is shared.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -81,7 +86,7 @@ async function main(): Promise<void> {
   // 5. the packed command line
   const packedCli = onlyEvaluation ? undefined : benchPackedCli(generatedPath, policyPath);
 
-  const goals = evaluationGoals(evaluation[0]!, memory);
+  const goals = evaluationGoals(evaluation[0]!, memory, packedCli);
   const results = { measuredAt: new Date().toISOString(), node: process.version, cpus: os().cpus, loadAverage: loadAverage(), evaluation, memory, goals, lambda, githubRequests, packedCli };
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
   printTable(evaluation, memory, lambda);
@@ -96,16 +101,35 @@ interface Goal {
   met: boolean;
 }
 
-/** The 100k report against RATIO_GOAL and RSS_GOAL. */
-function evaluationGoals(generated: EvaluationFigures, memory: { peakRssMB: number; goalMB: number }): Goal[] {
-  return [
-    { goal: `in-process / JSON.parse ≤ ${RATIO_GOAL}×`, measured: `${generated.ratio}×`, met: generated.ratio <= RATIO_GOAL },
-    { goal: `peak RSS ≤ ${RSS_GOAL.fileFactor}× file + ${RSS_GOAL.plusMB} MB (${memory.goalMB} MB)`, measured: `${memory.peakRssMB} MB`, met: memory.peakRssMB <= memory.goalMB },
+/** The goals of issue 9, side by side: the 100k report in-process and as a whole packed process, its peak RSS, and the cold start. */
+function evaluationGoals(generated: EvaluationFigures, memory: { peakRssMB: number; goalMB: number }, packed: PackedCliFigures | undefined): Goal[] {
+  const goals: Goal[] = [
+    {
+      goal: `in-process (read+normalize, group, evaluate) / JSON.parse ≤ ${RATIO_GOAL}×`,
+      measured: `${generated.ratio}× (${generated.ratioWithJson}× with --format json of every violation)`,
+      met: generated.ratio <= RATIO_GOAL,
+    },
   ];
+  if (packed === undefined) {
+    goals.push({ goal: `peak RSS ≤ ${RSS_GOAL.fileFactor}× file + ${RSS_GOAL.plusMB} MB (${memory.goalMB} MB), in-process through tsx`, measured: `${memory.peakRssMB} MB`, met: memory.peakRssMB <= memory.goalMB });
+    return goals;
+  }
+  const { wholeProcess: w, coldStart: c, peakRss: r } = packed;
+  goals.push(
+    { goal: `whole packed evaluate --format json / node -e JSON.parse ≤ ${w.goal}× (then ${w.stretchGoal}×)`, measured: `${w.ratioJson}× (text ${w.ratioText}×)`, met: w.met },
+    {
+      goal: `peak RSS ≤ ${RSS_GOAL.fileFactor}× file + ${RSS_GOAL.plusMB} MB (${memory.goalMB} MB), packed evaluate --format json`,
+      measured: `${r.packedEvaluateMB} MB (node -e JSON.parse ${r.jsonParseProcessMB} MB; in-process through tsx ${memory.peakRssMB} MB)`,
+      met: r.packedEvaluateMB <= memory.goalMB,
+    },
+    { goal: `cold start --version / bare node ≤ ${c.goal}×`, measured: `clone bin ${c.ratioCloneBin}×, packed ${c.ratioPacked}×`, met: c.met },
+  );
+  return goals;
 }
 
 function printGoals(goals: readonly Goal[]): void {
-  console.log('\ngoals (generated 100k report):');
+  const [one, five, fifteen] = loadAverage();
+  console.log(`\ngoals (generated 100k report), load average ${one} / ${five} / ${fifteen} on ${os().cpus} cores:`);
   for (const goal of goals) console.log(`  ${goal.met ? 'met    ' : 'NOT MET'}  ${goal.goal}: ${goal.measured}`);
 }
 
@@ -119,6 +143,8 @@ interface PackedCliFigures {
   report: { path: string; bytes: number };
   /** `node -e` reading and JSON.parse-ing the report vs the packed CLI's whole `evaluate` process, medians. */
   wholeProcess: { runs: number; jsonParseProcessMs: number; evaluateJsonMs: number; evaluateTextMs: number; ratioJson: number; ratioText: number; goal: number; stretchGoal: number; met: boolean };
+  /** Peak RSS (maxRSS at exit) of one packed `evaluate --format json` and of one `node -e` JSON.parse, on the report. */
+  peakRss: { packedEvaluateMB: number; jsonParseProcessMB: number };
   /** `--version` in a fresh process vs a bare `node -e ''`, medians. */
   coldStart: { runs: number; bareNodeMs: number; packedMs: number; cloneBinMs: number; npxMs: number; ratioPacked: number; ratioCloneBin: number; ratioNpx: number; goal: number; met: boolean };
 }
@@ -145,6 +171,8 @@ function benchPackedCli(reportPath: string, policyPath: string): PackedCliFigure
   const whole = alternate(processRuns, { parse, json: evaluate('json'), text: evaluate('text') });
   const goal = 1.5;
 
+  const peakRss = { packedEvaluateMB: round(peakRssBytes(evaluate('json')) / MB, 1), jsonParseProcessMB: round(peakRssBytes(parse) / MB, 1) };
+
   const startRuns = 20;
   const bin = join(ROOT, 'bin/image-assurance.mjs');
   const start = alternate(startRuns, { bare: ['-e', ''], packed: [cli, '--version'], cloneBin: [bin, '--version'] });
@@ -163,6 +191,7 @@ function benchPackedCli(reportPath: string, policyPath: string): PackedCliFigure
       stretchGoal: 1.2,
       met: whole.json! / whole.parse! <= goal,
     },
+    peakRss,
     coldStart: {
       runs: startRuns,
       bareNodeMs: round(start.bare!, 1),
@@ -187,6 +216,17 @@ function alternate(runs: number, commands: Record<string, string[]>): Record<str
   return Object.fromEntries(Object.entries(times).map(([name, list]) => [name, median(list)]));
 }
 
+/** A node process's peak resident set size, which it reports itself at exit (a preloaded module; it adds nothing measurable). */
+function peakRssBytes(args: string[]): number {
+  const preload = 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\npeak-rss-kb:"+process.resourceUsage().maxRSS+"\\n"))';
+  const out = openSync(join(TMP, 'process-output'), 'w');
+  const result = spawnSync(process.execPath, ['--import', preload, ...args], { cwd: ROOT, stdio: ['ignore', out, 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  closeSync(out);
+  const kb = /peak-rss-kb:(\d+)/.exec(result.stderr.toString())?.[1];
+  if ((result.status !== 0 && result.status !== 1) || kb === undefined) throw new Error(`peak RSS of ${args.join(' ')}: ${result.stderr.toString()}`);
+  return Number(kb) * 1024;
+}
+
 function medianWallMs(command: string, args: string[], runs: number): number {
   return median(Array.from({ length: runs }, () => wallMs(command, args)));
 }
@@ -207,6 +247,7 @@ function printPackedCli(figures: PackedCliFigures): void {
   console.log(`
 packed CLI (tarball ${round(figures.tarballBytes / 1024, 0)} KB), ${figures.report.path} (${round(figures.report.bytes / MB, 1)} MB) against bench/policies.yml, medians of ${w.runs}:`);
   console.log(`  node -e JSON.parse ${w.jsonParseProcessMs} ms; evaluate --format json ${w.evaluateJsonMs} ms (${w.ratioJson}×), --format text ${w.evaluateTextMs} ms (${w.ratioText}×); goal ≤ ${w.goal}×, stretch ${w.stretchGoal}×`);
+  console.log(`peak RSS: packed evaluate --format json ${figures.peakRss.packedEvaluateMB} MB; node -e JSON.parse ${figures.peakRss.jsonParseProcessMB} MB`);
   console.log(`cold start --version, medians of ${c.runs}: bare node ${c.bareNodeMs} ms; packed ${c.packedMs} ms (${c.ratioPacked}×); clone bin ${c.cloneBinMs} ms (${c.ratioCloneBin}×); npx ${c.npxMs} ms (${c.ratioNpx}×, npm's own start included); goal ≤ ${c.goal}×`);
 }
 
@@ -232,8 +273,10 @@ function printTable(evaluation: EvaluationFigures[], memory: Record<string, numb
     `${e.groupMs} ms`,
     `${e.evaluateMs} ms`,
     `${e.ratio}×`,
+    `${e.renderJsonMs} ms`,
+    `${e.ratioWithJson}×`,
   ]);
-  const header = ['input', 'size', 'findings', 'JSON.parse', 'read+normalize', 'group', 'evaluate', 'ratio'];
+  const header = ['input', 'size', 'findings', 'JSON.parse', 'read+normalize', 'group', 'evaluate', 'ratio', 'render json', 'ratio with json'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   console.log(line(header));
