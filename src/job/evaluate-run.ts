@@ -5,9 +5,9 @@ import { isAttributionWanted, loadBaselines, recordDefaultBranchDigests, type Ba
 import { withFinalGuard } from './final-guard.ts';
 import { judgeRun } from './judge-run.ts';
 import type { RunJudgement } from './judge-run.ts';
-import { loadRepoPolicy, POLICY_FILE } from './load-policy.ts';
-import { withVex } from './load-vex.ts';
-import type { OrgPolicyCache, PolicyLoad } from './load-policy.ts';
+import { POLICY_FILE } from './load-policy.ts';
+import type { PolicyLoad } from './load-policy.ts';
+import { createPolicyReader, type PolicyReader } from './policy-reader.ts';
 import type { RepoTarget } from '../events/repo-target.ts';
 import { recordContribution } from './update-check.ts';
 import { branchScopeOf, policyRefsOf, withKnownBases } from './workflow-run.ts';
@@ -20,10 +20,8 @@ export interface EvaluateRunInput {
   run: WorkflowRunInfo;
   now: Date;
   log: Logger;
-  /** Shared by the runs of one re-evaluation, so each branch's policy is read once. */
-  policies?: Map<string, Promise<PolicyLoad>>;
-  /** Shared likewise, so the organization's policy is read once. */
-  orgPolicy?: OrgPolicyCache;
+  /** The job's policy reader (shared by the runs of one re-evaluation): each branch's policy is read once. */
+  policies?: PolicyReader;
 }
 
 /**
@@ -32,9 +30,9 @@ export interface EvaluateRunInput {
  */
 export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<void> {
   const { octokit, store, target, now } = input;
-  let settings: PolicyLoad['settings'] | undefined;
+  const policies = input.policies ?? createPolicyReader(octokit, target);
   await withFinalGuard(
-    { octokit, store, target, sha: input.run.headSha, run: input.run.ref, attempt: input.run.attempt, pullRequests: pullNumbers(input.run), settings: () => settings, now, log: input.log },
+    { octokit, store, target, sha: input.run.headSha, run: input.run.ref, attempt: input.run.attempt, pullRequests: pullNumbers(input.run), settings: policies.checkSettings, now, log: input.log },
     async () => {
       // 1. The pull requests the commit heads, with their bases as the latest pull_request events said.
       const state = await store.getCheckState(`${target.owner}/${target.repo}`, input.run.headSha);
@@ -43,10 +41,8 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
       //    the VEX documents it names there. The primary branch's settings shape the one check.
       const { refs, primary } = policyRefsOf(run, target.defaultBranch);
       const judged: { policyRef: string; policy: PolicyLoad; judgement: RunJudgement }[] = [];
-      const shared = { ...input, orgPolicy: input.orgPolicy ?? {} };
       for (const policyRef of refs) {
-        const policy = await policyFor(shared, policyRef);
-        if (policyRef === primary) settings = policy.settings;
+        const policy = await policies.loadWithVex(policyRef);
         // 3. Judge the run's artifacts under that policy (forks, policy problems and zip limits become problems).
         judged.push({ policyRef, policy, judgement: await judgeUnder(input, run, policyRef, policy) });
       }
@@ -107,19 +103,6 @@ async function judgeUnder(input: EvaluateRunInput, run: WorkflowRunInfo, policyR
 /** The repository's policy file names its branch; presets and the organization's file stand as they are. */
 function sourceAt(source: string, policyRef: string): string {
   return source === POLICY_FILE ? `${source}@${policyRef}` : source;
-}
-
-function policyFor(input: EvaluateRunInput, ref: string): Promise<PolicyLoad> {
-  const target = { owner: input.target.owner, repo: input.target.repo, ref };
-  // The VEX documents come from the policy's branch too, read once with it.
-  const load = async (): Promise<PolicyLoad> => withVex(input.octokit, target, await loadRepoPolicy(input.octokit, target, input.orgPolicy));
-  if (!input.policies) return load();
-  let pending = input.policies.get(ref);
-  if (!pending) {
-    pending = load();
-    input.policies.set(ref, pending);
-  }
-  return pending;
 }
 
 /** Keeps each judged bundle with a digest; returns the digests whose facts were too large to keep. */

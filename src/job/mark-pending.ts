@@ -4,8 +4,7 @@ import type { GitHubClient } from '../github/client.ts';
 import type { PendingRun, Store } from '../store/store.ts';
 import { isScanWorkflow } from '../policy/scan-workflows.ts';
 import { updateCheckState } from '../store/store.ts';
-import { loadRepoPolicy } from './load-policy.ts';
-import type { PolicyLoad } from './load-policy.ts';
+import type { PolicyReader } from './policy-reader.ts';
 import type { RepoTarget } from '../events/repo-target.ts';
 import type { WorkflowRunInfo } from '../events/workflow-run.ts';
 import { emptyState, publishCheckState, rememberPublished, reopenCheck } from './update-check.ts';
@@ -20,6 +19,8 @@ export interface MarkPendingInput {
   /** The branch whose policy names the check: a pull request's base, else the default branch. */
   policyRef: string;
   pullRequests: number[];
+  /** The job's policy reader: the check's name comes from the policy that will judge the commit. */
+  policies: PolicyReader;
   /** A pull request event's pull request and its base as the event says (a base change included). */
   pullRequestBase?: { number: number; baseRef: string };
   detailsUrl?: string;
@@ -37,7 +38,7 @@ export interface MarkPendingInput {
  * merge before any scan finished. A commit that already has its check keeps it as it is; a pull
  * request that opens on a commit already judged gets its comment.
  */
-export async function markCheckPending(input: MarkPendingInput, onPolicy: (policy: PolicyLoad) => void): Promise<void> {
+export async function markCheckPending(input: MarkPendingInput): Promise<void> {
   const { octokit, store, target, sha, now } = input;
   const repository = `${target.owner}/${target.repo}`;
   // 1. Nothing to do when the commit has its check and knows its pull requests (no GitHub call).
@@ -47,8 +48,7 @@ export async function markCheckPending(input: MarkPendingInput, onPolicy: (polic
   const hasKnownBase = pr === undefined || before?.value.pullRequestBases?.[String(pr.number)] === pr.baseRef;
   if (before?.value.checkRunId !== undefined && hasKnownPullRequests && hasKnownBase) return;
   // 2. The check's name comes from the policy that will judge the commit.
-  const policy = await loadRepoPolicy(octokit, { owner: target.owner, repo: target.repo, ref: input.policyRef });
-  onPolicy(policy);
+  const policy = await input.policies.load(input.policyRef);
   // 3. Remember the commit and its pull requests.
   const state = await updateCheckState(store, repository, sha, (current) => {
     const base = current ?? { ...emptyState(repository, sha, target.installationId), updatedAt: now.toISOString() };
@@ -90,6 +90,8 @@ export interface MarkRunPendingInput {
   target: RepoTarget;
   run: WorkflowRunInfo;
   status: 'queued' | 'in_progress';
+  /** The job's policy reader: the check's name and the scan workflows come from the policy that will judge the commit. */
+  policies: PolicyReader;
   now: Date;
   log: Logger;
 }
@@ -100,7 +102,7 @@ export interface MarkRunPendingInput {
  * already is replaced by a new one in progress (GitHub does not take a completed check run back).
  * A late start of a run whose attempt was judged already changes nothing.
  */
-export async function markRunPending(input: MarkRunPendingInput, onPolicy: (policy: PolicyLoad) => void): Promise<void> {
+export async function markRunPending(input: MarkRunPendingInput): Promise<void> {
   const { octokit, store, target, run, now } = input;
   const repository = `${target.owner}/${target.repo}`;
   // 1. Remember the run as pending (unless this attempt, or a later one, was judged already).
@@ -123,8 +125,7 @@ export async function markRunPending(input: MarkRunPendingInput, onPolicy: (poli
   if (state.checkRunId !== undefined && state.isInProgress === true) return;
   // 3. The check's name, and which workflows are scans, come from the policy that will judge the commit.
   const { primary } = policyRefsOf(withKnownBases(run, state.pullRequestBases), target.defaultBranch);
-  const policy = await loadRepoPolicy(octokit, { owner: target.owner, repo: target.repo, ref: primary });
-  onPolicy(policy);
+  const policy = await input.policies.load(primary);
   const detailsUrl = run.ref.url ? { detailsUrl: run.ref.url } : {};
   // 4. A commit without its check gets it now, queued or in progress.
   if (state.checkRunId === undefined) {

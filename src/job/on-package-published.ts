@@ -2,7 +2,7 @@ import { type PublishedVersion, readPackageEvent } from '../events/package.ts';
 import type { OutcomeProblem } from '../model/outcome.ts';
 import type { PublishRecord, Store, VerdictRecord } from '../store/store.ts';
 import { withFinalGuard } from './final-guard.ts';
-import { loadRepoPolicy, type PolicyLoad } from './load-policy.ts';
+import { createPolicyReader } from './policy-reader.ts';
 import { type JobInput, logIgnored } from './job-input.ts';
 import { recordContribution } from './update-check.ts';
 
@@ -74,10 +74,10 @@ async function recordPublish(input: JobInput, version: PublishedVersion, verdict
  */
 async function refreshCommitCheck(input: JobInput, version: PublishedVersion, sha: string, verdict: VerdictRecord | undefined, digest: string): Promise<void> {
   const { target } = version;
-  let policy: PolicyLoad | undefined;
-  const guard = { octokit: input.octokit, store: input.store, target, sha, run: version.run, pullRequests: [], settings: () => policy?.settings, now: input.now, log: input.log };
+  const policies = createPolicyReader(input.octokit, target);
+  const guard = { octokit: input.octokit, store: input.store, target, sha, run: version.run, pullRequests: [], settings: policies.checkSettings, now: input.now, log: input.log };
   await withFinalGuard(guard, async () => {
-    policy = await loadRepoPolicy(input.octokit, { owner: target.owner, repo: target.repo, ref: target.defaultBranch });
+    const policy = await policies.load(target.defaultBranch);
     const problems: OutcomeProblem[] = [];
     if (verdict === undefined) {
       if (policy.settings.missing_scan !== 'fail') {

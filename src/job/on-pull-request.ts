@@ -1,6 +1,6 @@
 import { readPullRequestEvent } from '../events/pull-request.ts';
-import { SETTINGS_DEFAULTS, type ResolvedSettings } from '../policy/schema.ts';
-import type { PolicyLoad } from './load-policy.ts';
+import { SETTINGS_DEFAULTS } from '../policy/schema.ts';
+import { createPolicyReader } from './policy-reader.ts';
 import { previewPolicyChangeGuarded } from './preview-policy.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { type JobInput, logIgnored } from './job-input.ts';
@@ -19,21 +19,17 @@ export async function onPullRequest(input: JobInput): Promise<void> {
   if (!event.ok) return logIgnored(input.log, event);
   const { target, pull } = event.value;
   const sha = pull.headSha;
-  let settings: ResolvedSettings | undefined;
-  let basePolicy: PolicyLoad | undefined;
-  const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests: [pull.number] };
+  // Every policy this job reads, read once: the check's name, the re-judging and the preview share them.
+  const policies = createPolicyReader(input.octokit, target);
+  const common = { octokit: input.octokit, store: input.store, target, sha, now: input.now, log: input.log, pullRequests: [pull.number], policies };
   // 2. A pull request that joins a commit judged already under other bases (or whose base changed)
   //    has the commit's runs judged again under every base's policy; others carry over.
   const rejudge = () => rejudgeCommit(common);
   // 3. Mark the check queued (the base branch's policy names it), under the final guard.
-  await withFinalGuard({ ...common, settings: () => settings }, () =>
-    markCheckPending({ ...common, status: 'queued', policyRef: pull.baseRef, pullRequestBase: { number: pull.number, baseRef: pull.baseRef }, rejudge }, (policy) => {
-      settings = policy.settings;
-      basePolicy = policy;
-    }),
+  await withFinalGuard({ ...common, settings: policies.checkSettings }, () =>
+    markCheckPending({ ...common, status: 'queued', policyRef: pull.baseRef, pullRequestBase: { number: pull.number, baseRef: pull.baseRef }, rejudge }),
   );
   // 4. A pull request that edits the policy file gets a second check: what the change would block.
-  const checkName = (settings as ResolvedSettings | undefined)?.check_name ?? SETTINGS_DEFAULTS.check_name;
-  const loaded = basePolicy as PolicyLoad | undefined;
-  await previewPolicyChangeGuarded({ ...common, pull: { number: pull.number, headSha: sha, baseRef: pull.baseRef }, checkName, ...(loaded === undefined ? {} : { basePolicy: loaded }) });
+  const checkName = policies.checkSettings()?.check_name ?? SETTINGS_DEFAULTS.check_name;
+  await previewPolicyChangeGuarded({ ...common, pull: { number: pull.number, headSha: sha, baseRef: pull.baseRef }, checkName });
 }

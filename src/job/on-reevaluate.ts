@@ -6,7 +6,7 @@ import { fetchWorkflowRunsForSha } from '../github/workflow-runs.ts';
 import { evaluateCompletedRun } from './evaluate-run.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { type JobInput, logIgnored } from './job-input.ts';
-import type { OrgPolicyCache, PolicyLoad } from './load-policy.ts';
+import { createPolicyReader, type PolicyReader } from './policy-reader.ts';
 
 /**
  * check_run rerequested / requested_action (re-evaluate) and check_suite rerequested: judge the
@@ -35,6 +35,8 @@ export async function rejudgeCommit(input: {
   now: Date;
   log: JobInput['log'];
   pullRequests: number[];
+  /** The job's policy reader, when the orchestrator read policies already (each is read once per job). */
+  policies?: PolicyReader;
 }): Promise<void> {
   const { target, sha } = input;
   // 1. Find the commit's completed workflow runs (guarded: a failed listing still ends the check).
@@ -52,10 +54,9 @@ export async function rejudgeCommit(input: {
   });
 
   // 2. Judge each run again; each one is guarded on its own.
-  const policies = new Map<string, Promise<PolicyLoad>>();
-  const orgPolicy: OrgPolicyCache = {};
+  const policies = input.policies ?? createPolicyReader(input.octokit, target);
   for (const run of runs) {
-    await evaluateCompletedRun({ octokit: input.octokit, store: input.store, target, run, now: input.now, log: input.log, policies, orgPolicy });
+    await evaluateCompletedRun({ octokit: input.octokit, store: input.store, target, run, now: input.now, log: input.log, policies });
   }
   if (runs.length === 0) input.log.info({ sha }, 're-evaluation found no completed workflow run');
 }

@@ -1,9 +1,9 @@
 import { readWorkflowRunEvent } from '../events/workflow-run.ts';
-import type { ResolvedSettings } from '../policy/schema.ts';
 import { evaluateCompletedRun, pullNumbers } from './evaluate-run.ts';
 import { withFinalGuard } from './final-guard.ts';
 import { type JobInput, logIgnored } from './job-input.ts';
 import { markRunPending } from './mark-pending.ts';
+import { createPolicyReader } from './policy-reader.ts';
 
 /**
  * workflow_run requested / in_progress: the run is pending, and the commit's check is (back) in
@@ -15,12 +15,10 @@ export async function onWorkflowRunStarted(input: JobInput): Promise<void> {
   if (!event.ok) return logIgnored(input.log, event);
   const { target, run, action } = event.value;
   const status = action === 'requested' ? 'queued' : 'in_progress';
-  let settings: ResolvedSettings | undefined;
   // 2. Mark the run pending and the commit's check in progress, under the final guard.
+  const policies = createPolicyReader(input.octokit, target);
   const common = { octokit: input.octokit, store: input.store, target, now: input.now, log: input.log };
-  await withFinalGuard({ ...common, sha: run.headSha, pullRequests: pullNumbers(run), settings: () => settings }, () =>
-    markRunPending({ ...common, run, status }, (policy) => (settings = policy.settings)),
-  );
+  await withFinalGuard({ ...common, sha: run.headSha, pullRequests: pullNumbers(run), settings: policies.checkSettings }, () => markRunPending({ ...common, run, status, policies }));
 }
 
 /** workflow_run completed: judge the run's reports and answer on the commit's check. */

@@ -15,7 +15,8 @@ import { repositoryOf } from '../render/format.ts';
 import { previewTitle, renderPreviewMarkdown, type PreviewReport } from '../render/preview.ts';
 import { plural, truncateText } from '../render/truncate.ts';
 import type { Store } from '../store/store.ts';
-import { loadRepoPolicy, ORG_POLICY_REPO, POLICY_FILE, type OrgPolicyCache, type PolicyLoad } from './load-policy.ts';
+import { loadRepoPolicy, ORG_POLICY_REPO, POLICY_FILE, type OrgPolicyCache } from './load-policy.ts';
+import type { PolicyReader } from './policy-reader.ts';
 import { withVex } from './load-vex.ts';
 import type { RepoTarget } from '../events/repo-target.ts';
 
@@ -41,8 +42,8 @@ export interface PreviewPolicyInput {
   pull: { number: number; headSha: string; baseRef: string };
   /** The check name the base branch's settings give (`settings.check_name`). */
   checkName: string;
-  /** The base branch's policy when the caller loaded it already (it is read again otherwise). */
-  basePolicy?: PolicyLoad;
+  /** The job's policy reader: the base branch's policy the caller read already is not read again. */
+  policies: PolicyReader;
   now: Date;
   log: Logger;
 }
@@ -69,11 +70,11 @@ export async function previewPolicyPullRequest(input: PreviewPolicyInput): Promi
   const isOrgRepo = target.repo.toLowerCase() === ORG_POLICY_REPO;
   const repoOf = { owner: target.owner, repo: target.repo };
   const editsPolicy = changed.paths.has(POLICY_FILE);
-  const base = input.basePolicy ?? (await loadRepoPolicy(octokit, { ...repoOf, ref: pull.baseRef }));
+  const base = await input.policies.load(pull.baseRef);
   if (!editsPolicy && !editsVexFile(changed.paths, base.policySet)) return;
 
   // 2. The proposed file must load: if it does not, the preview check fails at its lines.
-  const proposed = editsPolicy ? await loadRepoPolicy(octokit, { ...repoOf, ref: pull.headSha }) : base;
+  const proposed = editsPolicy ? await input.policies.load(pull.headSha) : base;
   if (!proposed.policySet) return writeInvalidProposal(input, proposed.problems);
 
   // 3. Replay over the stored facts: this repository, or every repository for the organization's file.

@@ -1,10 +1,9 @@
 import type { Logger } from 'probot';
 import type { GitHubClient } from '../github/client.ts';
-import type { ResolvedSettings } from '../policy/schema.ts';
 import type { Store } from '../store/store.ts';
 import { reportDidNotFinish } from './final-guard.ts';
 import type { JobSubject } from './job-subject.ts';
-import { loadRepoPolicy } from './load-policy.ts';
+import { createPolicyReader } from './policy-reader.ts';
 
 /**
  * A job that was stopped from outside (its deadline passed, or it was dead-lettered after running
@@ -22,15 +21,15 @@ export async function reportUnfinished(input: {
 }): Promise<void> {
   const { octokit, subject, log } = input;
   const { target } = subject;
-  let settings: ResolvedSettings | undefined;
+  const policies = createPolicyReader(octokit, target);
   try {
-    settings = (await loadRepoPolicy(octokit, { owner: target.owner, repo: target.repo, ref: target.defaultBranch })).settings;
+    await policies.load(target.defaultBranch);
   } catch (error) {
     log.warn({ err: error }, 'could not read the policy for the check name: the default name is used');
   }
   log.error({ repository: `${target.owner}/${target.repo}`, sha: subject.sha, runId: subject.run?.id, reason: input.reason }, 'job did not finish');
   await reportDidNotFinish(
-    { octokit, store: input.store, target, sha: subject.sha, ...(subject.run ? { run: subject.run } : {}), ...(subject.attempt === undefined ? {} : { attempt: subject.attempt }), pullRequests: subject.pullRequests, settings: () => settings, now: input.now, log },
+    { octokit, store: input.store, target, sha: subject.sha, ...(subject.run ? { run: subject.run } : {}), ...(subject.attempt === undefined ? {} : { attempt: subject.attempt }), pullRequests: subject.pullRequests, settings: policies.checkSettings, now: input.now, log },
     input.reason,
   );
 }

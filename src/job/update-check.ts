@@ -1,8 +1,7 @@
 import { upsertCheckRun, writeInProgressCheckRun } from '../github/check-runs.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { upsertPrComment } from '../github/comments.ts';
-import type { Outcome, OutcomeProblem } from '../model/outcome.ts';
-import type { ImageVerdict } from '../model/verdict.ts';
+import type { Outcome } from '../model/outcome.ts';
 import type { ResolvedSettings } from '../policy/schema.ts';
 import { renderCheckRun } from '../render/check-run.ts';
 import { COMMENT_MARKER, renderPrComment } from '../render/pr-comment.ts';

@@ -78,7 +78,8 @@ function arrangePolicyPullRequest(proposed: string, options: { isTokenCached?: b
   mockPolicyFiles(github, { ref: 'master', repo: STRICT });
   github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 9001, html_url: 'https://github.com/x/runs/9001' });
   mockCompare(github, 'master', [{ filename: POLICY_PATH }], PR_SHA);
-  mockPolicyFiles(github, { ref: PR_SHA, repo: proposed });
+  // The proposed file at the head; the organization's file was read once with the base's.
+  mockFile(github, POLICY_PATH, PR_SHA, proposed);
   github.api.post(`${REPO_PATH}/check-runs`).reply(201, { id: 9002, html_url: 'https://github.com/x/runs/9002' });
   return payload;
 }

@@ -1,4 +1,4 @@
-import { strToU8, zipSync } from 'fflate';
+import { zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../../src/render/pr-comment.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
@@ -476,7 +476,7 @@ describe('src/github/app', () => {
 
       mockPolicyFiles(github, { ref: 'master' });
       github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [push.workflow_run] });
-      mockPolicyFiles(github, { ref: 'master' });
+      // Master's policy, read once by this job, judges the run again.
       mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
       mockCompare(github, 'master');
       mockUpdateCheckRun(github);
