@@ -109,18 +109,16 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   if (reports.length === 0) return judgement(problems, [], notes);
 
   // 5. Group into bundles (SPEC §1) and fill the base image from the Dockerfile where no label gives it.
-  let bundles: Bundle[];
+  let grouped: Bundle[];
   try {
-    bundles = groupReports(reports);
+    grouped = groupReports(reports);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return judgement([...problems, ...error.problems.map((problem) => reportProblem(problem))], [], notes);
   }
   const dockerfiles = dockerfileLoader(input);
-  const policies = policy.policySet.policies;
-  if (policies.some((p) => p.rules.base_images !== undefined)) {
-    for (const bundle of bundles) if (!bundle.baseImage) fillBaseImage(bundle, await dockerfiles.load(bundle));
-  }
+  const isBaseImageJudged = policy.policySet.policies.some((p) => p.rules.base_images !== undefined);
+  const bundles = isBaseImageJudged ? await Promise.all(grouped.map(async (bundle) => (bundle.baseImage ? bundle : withDockerfileBase(bundle, await dockerfiles.load(bundle))))) : grouped;
 
   // 6. Evaluate.
   const branch = branchScopeOf(run, input.policyRef);
@@ -219,10 +217,11 @@ function dockerfileLoader(input: JudgeRunInput): { load(bundle: Bundle): Promise
   };
 }
 
-function fillBaseImage(bundle: Bundle, dockerfile: DockerfileFacts | undefined): void {
+/** The bundle with its base image taken from the Dockerfile's FROM line, when no label gave one: a new bundle, the grouped one unchanged. */
+function withDockerfileBase(bundle: Bundle, dockerfile: DockerfileFacts | undefined): Bundle {
   const from = dockerfile?.from;
-  if (!dockerfile || !from?.name) return;
-  bundle.baseImage = { name: from.name, source: 'dockerfile', location: { path: dockerfile.path, line: from.line } };
+  if (!dockerfile || !from?.name) return bundle;
+  return { ...bundle, baseImage: { name: from.name, source: 'dockerfile', location: { path: dockerfile.path, line: from.line } } };
 }
 
 /** The Dockerfile of each judged image (in `verdict.images` order) that has a finding to locate there; fetched only for those. */
