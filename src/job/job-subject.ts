@@ -1,7 +1,8 @@
 import { readCheckEvent } from '../events/check.ts';
 import type { HandledEvent } from '../events/handled-events.ts';
 import { readPackageEvent } from '../events/package.ts';
-import { readPullRequestEvent } from '../events/pull-request.ts';
+import { type PullRequestRef, readPullRequestEvent, readReviewEvent } from '../events/pull-request.ts';
+import type { EventRead } from '../events/read.ts';
 import type { RepoTarget } from '../events/repo-target.ts';
 import { readWorkflowRunEvent } from '../events/workflow-run.ts';
 import type { RunRef } from '../model/outcome.ts';
@@ -34,12 +35,9 @@ const SUBJECTS: { readonly [E in HandledEvent]: SubjectReader } = {
     const { target, run } = event.value;
     return { target, sha: run.headSha, run: run.ref, attempt: run.attempt, pullRequests: pullNumbers(run) };
   },
-  pull_request: (payload, appId) => {
-    const event = readPullRequestEvent(payload, appId);
-    return event.ok ? { target: event.value.target, sha: event.value.pull.headSha, pullRequests: [event.value.pull.number] } : undefined;
-  },
-  // No subject, as before: a review is answered only on a commit judged already.
-  pull_request_review: () => undefined,
+  pull_request: (payload, appId) => pullRequestSubject(readPullRequestEvent(payload, appId)),
+  // A review re-judges a commit judged before: one that dies there must not leave the earlier conclusion.
+  pull_request_review: (payload, appId) => pullRequestSubject(readReviewEvent(payload, appId)),
   check_run: readCheckSubject,
   check_suite: readCheckSubject,
   registry_package: readPackageSubject,
@@ -49,6 +47,11 @@ const SUBJECTS: { readonly [E in HandledEvent]: SubjectReader } = {
 export function readJobSubject(job: Pick<Job, 'event' | 'payload'>, appId: number): JobSubject | undefined {
   if (!Object.hasOwn(SUBJECTS, job.event)) return undefined;
   return SUBJECTS[job.event as HandledEvent](job.payload, appId);
+}
+
+/** A pull request's head commit. */
+function pullRequestSubject(event: EventRead<{ target: RepoTarget; pull: PullRequestRef }>): JobSubject | undefined {
+  return event.ok ? { target: event.value.target, sha: event.value.pull.headSha, pullRequests: [event.value.pull.number] } : undefined;
 }
 
 function readCheckSubject(payload: unknown, appId: number): JobSubject | undefined {

@@ -28,6 +28,12 @@ describe('src/job/job-subject.ts (the commit a job that did not finish marks as 
     expect(readJobSubject({ event: 'pull_request', payload }, 1)).toMatchObject({ sha: payload.pull_request.head.sha, pullRequests: [payload.pull_request.number] });
   });
 
+  it("is a reviewed pull request's head commit (the review re-judges it)", () => {
+    const payload: Record<string, any> = { ...delivery('pull_request.opened'), action: 'dismissed' };
+
+    expect(readJobSubject({ event: 'pull_request_review', payload }, 1)).toMatchObject({ sha: payload.pull_request.head.sha, pullRequests: [payload.pull_request.number] });
+  });
+
   it.each(['check_run.rerequested', 'check_suite.rerequested'])("is the commit of this app's %s", (name) => {
     const payload = delivery(name);
     const checked = payload.check_run ?? payload.check_suite;
@@ -45,7 +51,7 @@ describe('src/job/job-subject.ts (the commit a job that did not finish marks as 
   it.each([
     { name: 'a workflow run of another repository', event: 'workflow_run', payload: () => ({ ...delivery('workflow_run.completed'), repository: { ...delivery('workflow_run.completed').repository, id: 1 } }) },
     { name: 'a payload without installation', event: 'pull_request', payload: () => ({ ...delivery('pull_request.opened'), installation: undefined }) },
-    { name: 'a review', event: 'pull_request_review', payload: () => ({ ...delivery('pull_request.opened'), action: 'submitted' }) },
+    { name: 'a review of an action the app does not handle', event: 'pull_request_review', payload: () => ({ ...delivery('pull_request.opened'), action: 'edited' }) },
     { name: 'an event the app does not handle', event: 'installation', payload: () => delivery('installation.created') },
   ])('is none for $name', ({ event, payload }) => {
     expect(readJobSubject({ event, payload: payload() }, 1)).toBeUndefined();
