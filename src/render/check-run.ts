@@ -2,7 +2,7 @@ import { RULES } from '../engine/rules/index.ts';
 import type { CheckConclusion, Outcome, OutcomeProblem } from '../model/outcome.ts';
 import type { Enforcement, ImageVerdict, PolicyVerdict, Violation } from '../model/verdict.ts';
 import { conclusionOf } from './conclusion.ts';
-import { PROBLEM_TITLE, sanitizeText } from './format.ts';
+import { isDockerfilePath, PROBLEM_TITLE, sanitizeText } from './format.ts';
 import { renderMarkdown } from './markdown.ts';
 import { titleOf } from './title.ts';
 import { plural, truncateText } from './truncate.ts';
@@ -88,7 +88,7 @@ export function batchAnnotations<T>(annotations: T[], size = ANNOTATIONS_PER_REQ
 function problemAnnotations(problems: readonly OutcomeProblem[]): Annotation[] {
   return problems.flatMap((problem): Annotation[] => {
     // Only files of the repository: the policy file, a Dockerfile. A report's path is in an artifact.
-    if (problem.file === undefined || !(problem.kind === 'policy' || DOCKERFILE.test(problem.file))) return [];
+    if (problem.file === undefined || !(problem.kind === 'policy' || isDockerfilePath(problem.file))) return [];
     const line = problem.line ?? 1;
     return [
       {
@@ -103,8 +103,6 @@ function problemAnnotations(problems: readonly OutcomeProblem[]): Annotation[] {
     ];
   });
 }
-
-const DOCKERFILE = /(^|\/)(Dockerfile|Containerfile)[^/]*$|\.(dockerfile|containerfile)$/i;
 
 function violationAnnotations(images: readonly ImageVerdict[]): Annotation[] {
   const byPlace = new Map<string, Annotation>();
@@ -127,7 +125,7 @@ function violationAnnotations(images: readonly ImageVerdict[]): Annotation[] {
 /** A violation's place when it is a Dockerfile in the repository; a path inside the image (absolute) is not. */
 function placeOf(violation: Violation): { path: string; line: number } | undefined {
   const { location } = violation;
-  if (location === undefined || location.path.startsWith('/') || !DOCKERFILE.test(location.path)) return undefined;
+  if (location === undefined || location.path.startsWith('/') || !isDockerfilePath(location.path)) return undefined;
   return { path: location.path, line: location.line ?? 1 };
 }
 

@@ -95,6 +95,14 @@ export function sortByViolation<T>(items: readonly T[], violationOf: (item: T) =
     .map(({ item }) => item);
 }
 
+/** The names a Dockerfile goes by: `Dockerfile`, `Containerfile`, `Dockerfile.prod`, `Dockerfile-api`, `api.dockerfile`. */
+const DOCKERFILE_NAME = /(^|\/)(Dockerfile|Containerfile)([.-][^/]*)?$|\.(dockerfile|containerfile)$/i;
+
+/** Whether a path names a Dockerfile, so a finding there can be shown at that file of the repository. */
+export function isDockerfilePath(path: string): boolean {
+  return DOCKERFILE_NAME.test(path);
+}
+
 export function formatCvss(cvss: number | undefined): string {
   return cvss === undefined ? '' : cvss.toFixed(1);
 }

@@ -1,7 +1,7 @@
 import { RULES } from '../engine/rules/index.ts';
 import type { FindingSeverity } from '../model/severity.ts';
 import type { Enforcement, ImageVerdict, PolicyVerdict, RuleKey, Verdict, Violation } from '../model/verdict.ts';
-import { repositoryOf } from './format.ts';
+import { isDockerfilePath, repositoryOf } from './format.ts';
 
 /** https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html */
 export const SARIF_VERSION = '2.1.0';
@@ -20,8 +20,6 @@ function helpUriOf(rule: RuleKey): string {
   return `${DOCS_URL}#${RULES[rule].docsAnchor}`;
 }
 
-/** The files code scanning can show a result at when the finding is in the image, not in the repository. */
-const DOCKERFILE = /(^|\/)(Dockerfile|Containerfile)([.-][^/]*)?$|\.(dockerfile|containerfile)$/i;
 /** The policy file a repository keeps, for results that have no place in it. */
 const DEFAULT_POLICY_FILE = '.github/image-assurance.yml';
 
@@ -145,7 +143,7 @@ function scoreOf(violation: Violation): number {
  * policy file applied, else `.github/image-assurance.yml`).
  */
 function physicalLocationOf(policy: PolicyVerdict, violation: Violation, sources: readonly string[]): object {
-  if (violation.location !== undefined && DOCKERFILE.test(violation.location.path)) {
+  if (violation.location !== undefined && isDockerfilePath(violation.location.path)) {
     return { artifactLocation: { uri: uriOf(violation.location.path.replace(/^\/+/, '')) }, region: { startLine: violation.location.line ?? 1 } };
   }
   const isRepositoryFile = (source: string): boolean => !source.startsWith('preset:') && !source.startsWith('org:');
@@ -156,7 +154,7 @@ function physicalLocationOf(policy: PolicyVerdict, violation: Violation, sources
 function resultFor(ruleId: string, ruleIndex: number, image: ImageVerdict, policy: PolicyVerdict, violation: Violation, sources: readonly string[]): object {
   const repository = repositoryOf(image.image);
   const physicalLocation = physicalLocationOf(policy, violation, sources);
-  const inImage = violation.location === undefined || DOCKERFILE.test(violation.location.path) ? [] : [{ name: violation.location.path, kind: 'resource' }];
+  const inImage = violation.location === undefined || isDockerfilePath(violation.location.path) ? [] : [{ name: violation.location.path, kind: 'resource' }];
   return {
     ruleId,
     ruleIndex,
