@@ -47,7 +47,7 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
         judged.push({ policyRef, policy, judgement: await judgeUnder(input, run, policyRef, policy) });
       }
       // 4. Store a verdict per repository, image digest, commit and policy branch, for publishes and gates.
-      for (const { policyRef, policy, judgement } of judged) await storeVerdicts(store, { target, run, policyRef, sources: policy.sources }, judgement);
+      for (const { policyRef, policy, judgement } of judged) await storeVerdicts(store, { target, run, policyRef, sources: policy.sources, blobs: policy.blobs }, judgement);
       //    And the facts behind them (the bundles, the same under every base), so that a policy change can be replayed later.
       const notKept = await storeFacts(store, { target, run, now }, judged[0]!.judgement);
       if (notKept.length > 0) input.log.warn({ digests: notKept }, 'facts too large to keep: a policy preview cannot replay these images');
@@ -119,11 +119,15 @@ async function storeFacts(store: Store, judged: { target: RepoTarget; run: Workf
 
 async function storeVerdicts(
   store: Store,
-  judged: { target: RepoTarget; run: WorkflowRunInfo; policyRef: string; sources: string[] },
+  judged: { target: RepoTarget; run: WorkflowRunInfo; policyRef: string; sources: string[]; blobs: Readonly<Record<string, string>> },
   judgement: RunJudgement,
 ): Promise<void> {
   const { target, run, policyRef } = judged;
-  const policyFiles = judged.sources.map((source) => sourceAt(source, policyRef));
+  // Each file read from a repository with its git blob SHA: exactly the version that judged.
+  const policyFiles = judged.sources.map((source) => {
+    const blob = judged.blobs[source];
+    return blob === undefined ? sourceAt(source, policyRef) : `${sourceAt(source, policyRef)}#blob:${blob}`;
+  });
   for (const { image } of judgement.judged) {
     if (!image.digest) continue;
     const record: VerdictRecord = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InputError, OperationError } from '../errors.ts';
 import type { VexLoad } from './load-vex.ts';
 import type { GitHubClient } from '../github/client.ts';
@@ -43,6 +44,20 @@ export interface PolicyLoad {
   problems: OutcomeProblem[];
   /** The VEX documents `settings.vex` names, read from the same branch (see load-vex.ts); absent when not loaded. */
   vex?: VexLoad;
+  /**
+   * The git blob SHA of each file read from a repository, by its source name (`POLICY_FILE`, `org:…`):
+   * exactly the version of the file that judged, as `git hash-object` names it, at no extra request.
+   */
+  blobs: Readonly<Record<string, string>>;
+}
+
+/**
+ * The git blob SHA of a file's text (`git hash-object`): sha1 of "blob <bytes>\0" and the bytes of
+ * the text as read (a leading byte-order mark, which decoding drops, is not among them).
+ */
+export function gitBlobSha(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 export async function loadRepoPolicy(
@@ -69,12 +84,13 @@ export async function loadRepoPolicy(
   ];
   // `extends: [org]` reads the file already fetched: it applies once, owned by the organization.
   const resolver = createResolver({ org: isOrgRepo ? () => fetchOrgPolicy(octokit, target.owner) : org });
+  const blobs = Object.fromEntries(roots.filter((file) => file.origin !== 'preset').map((file) => [file.file, gitBlobSha(file.text)]));
   try {
     const policySet = await loadPolicySet(roots, resolver);
-    return { policySet, settings: policySet.settings, sources: policySet.sources, notes, problems: [] };
+    return { policySet, settings: policySet.settings, sources: policySet.sources, notes, problems: [], blobs };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return { settings: defaultSettings(), sources: roots.map((file) => file.file), notes, problems: error.problems.map(toPolicyProblem) };
+    return { settings: defaultSettings(), sources: roots.map((file) => file.file), notes, problems: error.problems.map(toPolicyProblem), blobs };
   }
 }
 

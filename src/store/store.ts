@@ -115,8 +115,9 @@ export interface VerdictRecord {
   /** The branch whose policy judged it: a pull request's base, else the default branch. */
   policyRef: string;
   /**
-   * The policy files that judged it: the repository's as `path@policyRef`, the organization's
-   * (`org:…`, read at its default branch) and presets (`preset:NAME`, shipped with the app) as named.
+   * The policy files that judged it: the repository's as `path@policyRef#blob:<git blob SHA>`, the
+   * organization's as `org:…#blob:<SHA>` (read at its default branch), presets (`preset:NAME`, shipped
+   * with the app) as named. The blob SHA (`git hash-object`) names exactly the file's version.
    */
   policyFiles: string[];
   allowed: boolean;

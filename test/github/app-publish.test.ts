@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
@@ -130,7 +131,9 @@ describe('src/github/app (a publish uses only its own repository and commit’s 
     expect(finalCheckRun(github)).toMatchObject({ conclusion: 'success' });
     expect(github.requests('PATCH', `${REPO_PATH}/check-runs/7001`)).toHaveLength(1);
     const stored = await app.store.getVerdict({ repository: `${OWNER}/${REPO}`, digest: JUICE_DIGEST, sha: SHA, policyRef: 'master' });
-    expect(stored).toMatchObject({ runId: RUN_ID, policyRef: 'master', policyFiles: ['.github/image-assurance.yml@master'] });
+    // The policy file's exact version, as git itself names the text the app was given.
+    const blob = execFileSync('git', ['hash-object', '--stdin'], { input: ALLOW_ALL, encoding: 'utf8' }).trim();
+    expect(stored).toMatchObject({ runId: RUN_ID, policyRef: 'master', policyFiles: [`.github/image-assurance.yml@master#blob:${blob}`] });
   });
 
   it('never rolls a tag back to an older digest when an older package event is replayed under a new delivery ID', async () => {

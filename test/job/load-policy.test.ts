@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadRepoPolicy } from '../../src/job/load-policy.ts';
@@ -60,5 +61,16 @@ describe('src/job/load-policy', () => {
     expect(load.policySet).toBeUndefined();
     expect(load.sources).toEqual([ORG_FILE, 'preset:baseline']);
     expect(load.problems).toEqual([{ kind: 'policy', message: expect.stringMatching(new RegExp(`^${ORG_FILE.replaceAll('.', '\\.')}:1:10: `)) }]);
+  });
+
+  it('names each file it read from a repository by its git blob SHA, as git hash-object does; presets by name only', async () => {
+    const repoText = 'version: 1\n# ünïcode, and a final newline\npolicies:\n  - name: p\n    rules:\n      severity: critical\n';
+    const orgText = 'version: 1\npolicies:\n  - name: org\n    rules:\n      secrets: deny\n';
+    mockPolicyFiles(github, { ref: 'main', repo: repoText, org: orgText });
+
+    const load = await loadRepoPolicy(octokit(), { owner: OWNER, repo: REPO, ref: 'main' });
+
+    const git = (text: string) => execFileSync('git', ['hash-object', '--stdin'], { input: text, encoding: 'utf8' }).trim();
+    expect(load.blobs).toEqual({ [POLICY_PATH]: git(repoText), [ORG_FILE]: git(orgText) });
   });
 });
