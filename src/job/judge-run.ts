@@ -4,6 +4,7 @@ import { unzipBounded } from '../artifacts/unzip-bounded.ts';
 import { groupReports } from '../bundles/group-reports.ts';
 import type { Baseline } from '../engine/attribution.ts';
 import { evaluate } from '../engine/evaluate.ts';
+import { readsBaseImage } from '../engine/rules/index.ts';
 import { locateInDockerfile, needsDockerfile } from '../engine/locate-dockerfile.ts';
 import { InputError, OperationError } from '../errors.ts';
 import type { GitHubClient } from '../github/client.ts';
@@ -117,8 +118,7 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
     return judgement([...problems, ...error.problems.map((problem) => reportProblem(problem))], [], notes);
   }
   const dockerfiles = dockerfileLoader(input);
-  const isBaseImageJudged = policy.policySet.policies.some((p) => p.rules.base_images !== undefined);
-  const bundles = isBaseImageJudged ? await Promise.all(grouped.map(async (bundle) => (bundle.baseImage ? bundle : withDockerfileBase(bundle, await dockerfiles.load(bundle))))) : grouped;
+  const bundles = readsBaseImage(policy.policySet.policies) ? await Promise.all(grouped.map(async (bundle) => (bundle.baseImage ? bundle : withDockerfileBase(bundle, await dockerfiles.load(bundle))))) : grouped;
 
   // 6. Evaluate.
   const branch = branchScopeOf(run, input.policyRef);

@@ -20,6 +20,7 @@ export const baseImagesRule: RuleModule = {
   suggestsException: false,
   findingId: 'own',
   place: 'dockerfile-from',
+  readsBaseImage: true,
   help: 'The image is not built from an approved base image. Rebuild it FROM one the policy allows.',
   docsAnchor: 'base_images',
   fix: (violation) => `rebuild from an approved base image: ${violation.message}`,

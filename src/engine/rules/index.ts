@@ -1,3 +1,4 @@
+import type { Rules } from '../../policy/schema.ts';
 import type { RuleKey } from '../../model/verdict.ts';
 import { baseImagesRule } from './base-images.ts';
 import { complianceRule } from './compliance.ts';
@@ -36,3 +37,9 @@ export const RULES: Readonly<Record<RuleKey, RuleModule>> = {
   oval: ovalRule,
   custom: customRule,
 };
+
+/** Whether a policy set uses a rule that judges the base image (see RuleTraits.readsBaseImage). */
+export function readsBaseImage(policies: readonly { rules: Rules }[]): boolean {
+  const rules = Object.values(RULES).filter((rule) => rule.readsBaseImage === true);
+  return policies.some((policy) => rules.some((rule) => rule.compile(policy.rules) !== undefined));
+}

@@ -55,6 +55,11 @@ export interface RuleTraits {
   readonly unratedSeverity?: FindingSeverity;
   /** Where its findings are in the repository (see RulePlace). */
   readonly place: RulePlace;
+  /**
+   * It judges the image's base image: when no label of the reports names it, the job reads it from
+   * the Dockerfile's FROM line before evaluating (only when a policy in use has such a rule).
+   */
+  readonly readsBaseImage?: boolean;
   /** What it checks and how to clear it, in two or three sentences: the rule's `help` in code scanning. */
   readonly help: string;
   /** The README heading that documents it, as an anchor (`root_user`, `secrets-and-malware`). */
