@@ -31,10 +31,14 @@ export interface CheckRunTarget {
   name: string;
 }
 
-/** The button on every finished check run that judges the same artifacts again with the current policy. */
+/**
+ * The button on every finished check run that judges the same artifacts again with the current
+ * policy. GitHub takes at most 20 characters of label and identifier and 40 of description
+ * (a longer one fails the whole check run write with 422).
+ */
 export const RE_EVALUATE_ACTION = {
   label: 'Re-evaluate',
-  description: 'Judge the same reports with the current policy',
+  description: 'Judge again with the current policy',
   identifier: 're-evaluate',
 } as const;
 
