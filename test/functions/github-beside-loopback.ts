@@ -10,7 +10,7 @@ export interface GitHubBesideLoopback {
   github: GitHubMock;
   /** Requests to GitHub no mock matched. */
   unmatched: string[];
-  /** Like GitHubMock.assertDone, for GitHub only. */
+  /** Like GitHubMock.assertDone (GitHub's REST description included), for GitHub only. */
   assertDone(): void;
   restore(): void;
 }
@@ -30,6 +30,7 @@ export function mockGitHubBesideLoopback(): GitHubBesideLoopback {
     assertDone() {
       expect(unmatched).toEqual([]);
       expect(nock.pendingMocks()).toEqual([]);
+      github.assertDescribed();
     },
     restore() {
       nock.emitter.removeListener('no match', onNoMatch);
