@@ -10,8 +10,9 @@ import type { RuleHit } from '../rules/rule.ts';
  * hits when first read (by a renderer, JSON.stringify, a test). Reading them gives exactly the
  * arrays the engine built eagerly before: the same objects, in the same order, with the same keys
  * in the same order (test/engine/fast/lazy-violations.test.ts compares both on real reports).
- * Bench (generated 100k report, one run each, see bench/results.json): evaluate stage → see the
- * README's table.
+ * Bench (`npm run bench -- --evaluation-only`, generated 100k report): evaluate / JSON.parse 0.36×
+ * (322.7 / 897.8 ms, load 0.2) → 0.26× (666.5 / 2580.3 ms, load 9.5), and the in-process ratio
+ * with the sliced Trivy reader 1.73× → 1.37×; showing every violation (`--format json`) adds 0.22×.
  */
 
 /** A vulnerability rule's hit: the Violation is built from the vulnerability at `vulnerabilityIndex` when first read. */

@@ -11,9 +11,9 @@ import { type PrereadLists, readPackage, readTrivyJson, readVulnerability } from
  * slice (about 32 KB of items at a time) and each item is normalized at once, so the parsed items
  * die young; the rest of the document (the skeleton, each array's content replaced by a marker) is parsed
  * whole and read by readers/trivy/read.ts as usual.
- * Bench (generated 100k report, one run each, see bench/results.json): in-process
- * read+normalize+group+evaluate / JSON.parse 1.73× → see the README's table; peak RSS 521 MB → see
- * the README's table.
+ * Bench (`npm run bench -- --evaluation-only`, generated 100k report): read+normalize / JSON.parse
+ * 1.32× (1187.6 / 897.8 ms, load 0.2) → 1.08× (2785.7 / 2580.3 ms, load 9.5); the in-process peak
+ * RSS 520.7 → 419 MB (the whole parsed document is never held).
  *
  * Why the result is exactly what `JSON.parse` of the whole text would give: a raw line break never
  * occurs inside a JSON string, so a line break followed by spaces and `"Vulnerabilities": [` is
