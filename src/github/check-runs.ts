@@ -42,46 +42,29 @@ export const RE_EVALUATE_ACTION = {
   identifier: 're-evaluate',
 } as const;
 
-/** Creates a check run that is queued or in progress, so a required check exists early. Returns its ID. */
-export async function postPendingCheckRun(
-  octokit: GitHubClient,
-  target: CheckRunTarget & { status: 'queued' | 'in_progress'; detailsUrl?: string },
-): Promise<number> {
-  try {
-    const { data } = await octokit.rest.checks.create({
-      owner: target.owner,
-      repo: target.repo,
-      head_sha: target.sha,
-      name: target.name,
-      status: target.status,
-      ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}),
-      output: { title: 'Waiting for image scans', summary: 'The workflow runs for this commit have not finished yet.' },
-    });
-    return data.id;
-  } catch (error) {
-    throw new OperationError(`could not create the check run on ${target.sha} (${describeGitHubError(error)})`, { cause: error });
-  }
-}
-
 /**
- * Shows a check run as in progress while the commit waits for more workflow runs: updates it when
- * `checkRunId` is known (it must not be completed: GitHub does not take a completed check run back
- * to in progress), else creates a new one, which GitHub then shows instead of the older check runs
- * of the same name. Returns its ID.
+ * A check run that is queued or in progress, so a required check blocks the merge before any
+ * verdict: created when `checkRunId` is unknown (GitHub then shows it instead of the older check
+ * runs of the same name), else updated. A completed check run must not be passed: GitHub does not
+ * take it back to in progress. Returns its ID.
  */
-export async function writeInProgressCheckRun(
+export async function writePendingCheckRun(
   octokit: GitHubClient,
-  target: CheckRunTarget & { checkRunId?: number; output: { title: string; summary: string }; detailsUrl?: string },
+  target: CheckRunTarget & { status: 'queued' | 'in_progress'; checkRunId?: number; output?: { title: string; summary: string }; detailsUrl?: string },
 ): Promise<number> {
+  const fields = {
+    status: target.status,
+    output: target.output ?? { title: 'Waiting for image scans', summary: 'The workflow runs for this commit have not finished yet.' },
+    ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}),
+  };
   try {
-    const fields = { status: 'in_progress' as const, output: target.output, ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}) };
     const { data } =
       target.checkRunId === undefined
         ? await octokit.rest.checks.create({ owner: target.owner, repo: target.repo, head_sha: target.sha, name: target.name, ...fields })
         : await octokit.rest.checks.update({ owner: target.owner, repo: target.repo, check_run_id: target.checkRunId, ...fields });
     return data.id;
   } catch (error) {
-    throw new OperationError(`could not mark the check run on ${target.sha} in progress (${describeGitHubError(error)})`, { cause: error });
+    throw new OperationError(`could not write the pending check run on ${target.sha} (${describeGitHubError(error)})`, { cause: error });
   }
 }
 

@@ -1,13 +1,13 @@
 import type { Logger } from 'probot';
-import { postPendingCheckRun, writeInProgressCheckRun } from '../github/check-runs.ts';
+import { writePendingCheckRun } from '../github/check-runs.ts';
 import type { GitHubClient } from '../github/client.ts';
-import type { PendingRun, Store } from '../store/store.ts';
+import type { CheckState, PendingRun, Store } from '../store/store.ts';
 import { isScanWorkflow } from '../policy/scan-workflows.ts';
 import { updateCheckState } from '../store/store.ts';
 import type { PolicyReader } from './policy-reader.ts';
 import type { RepoTarget } from '../events/repo-target.ts';
 import type { WorkflowRunInfo } from '../events/workflow-run.ts';
-import { emptyState, publishCheckState, rememberPublished, reopenCheck } from './update-check.ts';
+import { emptyState, publishCheckState, rememberPublished, reopenCheck, withPullRequestBase } from './update-check.ts';
 import { policyRefsOf, withKnownBases } from './workflow-run.ts';
 
 export interface MarkPendingInput {
@@ -15,73 +15,61 @@ export interface MarkPendingInput {
   store: Store;
   target: RepoTarget;
   sha: string;
-  status: 'queued' | 'in_progress';
-  /** The branch whose policy names the check: a pull request's base, else the default branch. */
-  policyRef: string;
-  pullRequests: number[];
+  /** The pull request and its base as the event says (a base change included): the base's policy names the check. */
+  pull: { number: number; baseRef: string };
   /** The job's policy reader: the check's name comes from the policy that will judge the commit. */
   policies: PolicyReader;
-  /** A pull request event's pull request and its base as the event says (a base change included). */
-  pullRequestBase?: { number: number; baseRef: string };
-  detailsUrl?: string;
   now: Date;
   log: Logger;
   /**
    * Judges the commit's runs again instead of carrying their verdicts over to a pull request
-   * that joins an already judged commit (its base's policy may differ from the one that judged them).
+   * whose base they were not judged under (its base's policy may differ from the ones that judged them).
    */
-  rejudge?: () => Promise<void>;
+  rejudge: () => Promise<void>;
 }
 
 /**
- * Makes the commit's check exist early (queued or in progress), so a required check blocks the
- * merge before any scan finished. A commit that already has its check keeps it as it is; a pull
- * request that opens on a commit already judged gets its comment.
+ * pull_request: makes the commit's check exist early (queued), so a required check blocks the
+ * merge before any scan finished, and remembers the pull request's base. A commit judged already
+ * under that base carries its verdict over (the pull request gets its comment); a new base, or a
+ * changed one, has the commit's runs judged again under every base's policy.
  */
 export async function markCheckPending(input: MarkPendingInput): Promise<void> {
-  const { octokit, store, target, sha, now } = input;
+  const { octokit, store, target, sha, pull, now } = input;
   const repository = `${target.owner}/${target.repo}`;
-  // 1. Nothing to do when the commit has its check and knows its pull requests (no GitHub call).
-  const before = await store.getCheckState(repository, sha);
-  const hasKnownPullRequests = input.pullRequests.every((number) => before?.value.pullRequests.includes(number));
-  const pr = input.pullRequestBase;
-  const hasKnownBase = pr === undefined || before?.value.pullRequestBases?.[String(pr.number)] === pr.baseRef;
-  if (before?.value.checkRunId !== undefined && hasKnownPullRequests && hasKnownBase) return;
+  // 1. Nothing to do when the commit has its check and knows the pull request with this base (no GitHub call).
+  const before = (await store.getCheckState(repository, sha))?.value;
+  const recordedBase = before?.pullRequestBases?.[String(pull.number)];
+  const isKnown = before?.pullRequests.includes(pull.number) === true && recordedBase === pull.baseRef;
+  if (before?.checkRunId !== undefined && isKnown) return;
   // 2. The check's name comes from the policy that will judge the commit.
-  const policy = await input.policies.load(input.policyRef);
-  // 3. Remember the commit and its pull requests.
+  const policy = await input.policies.load(pull.baseRef);
+  // 3. Remember the pull request and its base.
   const state = await updateCheckState(store, repository, sha, (current) => {
     const base = current ?? { ...emptyState(repository, sha, target.installationId), updatedAt: now.toISOString() };
-    return {
-      ...base,
-      installationId: target.installationId,
-      pullRequests: [...new Set([...base.pullRequests, ...input.pullRequests])],
-      ...(input.pullRequestBase ? { pullRequestBases: { ...base.pullRequestBases, [String(input.pullRequestBase.number)]: input.pullRequestBase.baseRef } } : {}),
-    };
+    return withPullRequestBase({ ...base, installationId: target.installationId, pullRequests: [...new Set([...base.pullRequests, pull.number])] }, pull);
   });
-  // 4. Create the pending check once; a commit judged already only gets its new pull requests' comments.
-  if (state.checkRunId === undefined) {
-    const checkRunId = await postPendingCheckRun(octokit, {
-      owner: target.owner,
-      repo: target.repo,
-      sha,
-      name: policy.settings.check_name,
-      status: input.status,
-      ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
-    });
-    await rememberPublished(store, state, { checkRunId, conclusion: undefined, annotationKeys: [] });
-    return;
-  }
-  const hasNewPullRequest = state.pullRequests.length > (before?.value.pullRequests.length ?? 0);
-  const judgedRuns = Object.values(state.runs).filter((contribution) => contribution.workflow !== undefined || contribution.policyRef !== undefined);
-  // A pull request whose base the commit's runs were not judged under (a new one, or one whose base
-  // changed) has them judged again under every base's policy: its base's policy may be stricter.
-  const isBaseChange = pr !== undefined && before?.value.pullRequestBases?.[String(pr.number)] !== undefined && !hasKnownBase;
-  const isNewBase = pr !== undefined && !judgedRuns.some((contribution) => contribution.policyRef === pr.baseRef && contribution.branch === pr.baseRef);
-  if (judgedRuns.length > 0 && (isBaseChange || (isNewBase && !hasKnownBase)) && input.rejudge) return input.rejudge();
-  if (Object.keys(state.runs).length > 0 && (hasNewPullRequest || !hasKnownBase)) {
+  // 4. Create the pending check once.
+  if (state.checkRunId === undefined) return createPendingCheck(input, state, { name: policy.settings.check_name, status: 'queued' });
+  // 5. Runs judged already: judged again when the base changed or they were never judged as a pull
+  //    request into it (its policy may be stricter); else carried over, with the new comment.
+  const judged = Object.values(state.runs).filter((contribution) => contribution.policyRef !== undefined);
+  const isJudgedUnderBase = judged.some((contribution) => contribution.policyRef === pull.baseRef && contribution.branch === pull.baseRef);
+  if (judged.length > 0 && (recordedBase !== undefined || !isJudgedUnderBase)) return input.rejudge();
+  if (Object.keys(state.runs).length > 0) {
     await publishCheckState({ octokit, store, owner: target.owner, repo: target.repo, state, settings: policy.settings, now, appId: target.appId });
   }
+}
+
+/** Creates the commit's first check run, queued or in progress, and records it. */
+async function createPendingCheck(
+  input: { octokit: GitHubClient; store: Store; target: RepoTarget },
+  state: CheckState,
+  check: { name: string; status: 'queued' | 'in_progress'; detailsUrl?: string },
+): Promise<void> {
+  const { target } = input;
+  const checkRunId = await writePendingCheckRun(input.octokit, { owner: target.owner, repo: target.repo, sha: state.sha, ...check });
+  await rememberPublished(input.store, state, { checkRunId, conclusion: undefined, annotationKeys: [] });
 }
 
 export interface MarkRunPendingInput {
@@ -128,14 +116,11 @@ export async function markRunPending(input: MarkRunPendingInput): Promise<void> 
   const policy = await input.policies.load(primary);
   const detailsUrl = run.ref.url ? { detailsUrl: run.ref.url } : {};
   // 4. A commit without its check gets it now, queued or in progress.
-  if (state.checkRunId === undefined) {
-    const checkRunId = await postPendingCheckRun(octokit, { owner: target.owner, repo: target.repo, sha: run.headSha, name: policy.settings.check_name, status: input.status, ...detailsUrl });
-    await rememberPublished(store, state, { checkRunId, conclusion: undefined, annotationKeys: [] });
-    return;
-  }
+  if (state.checkRunId === undefined) return createPendingCheck(input, state, { name: policy.settings.check_name, status: input.status, ...detailsUrl });
   // 5. A concluded check goes back to in progress for a scan workflow's run (another workflow, a test or a lint, does not hold it).
   if (!isScanWorkflow(policy.settings, run.workflowPath)) return;
-  const checkRunId = await writeInProgressCheckRun(octokit, {
+  const checkRunId = await writePendingCheckRun(octokit, {
+    status: 'in_progress',
     owner: target.owner,
     repo: target.repo,
     sha: run.headSha,

@@ -2,6 +2,7 @@ import { readReviewEvent } from '../events/pull-request.ts';
 import { type JobInput, logIgnored } from './job-input.ts';
 import { rejudgeCommit } from './on-reevaluate.ts';
 import { updateCheckState } from '../store/store.ts';
+import { withPullRequestBase } from './update-check.ts';
 
 /**
  * pull_request_review submitted / dismissed: with `workflow_changes: reviewed`, an approval of
@@ -19,10 +20,7 @@ export async function onPullRequestReview(input: JobInput): Promise<void> {
   if (!state) return input.log.info({ sha: pull.headSha }, 'review of a commit this app has not judged: ignored');
   // 3. Judge the commit's completed runs again, as a pull request into its base (remembered with the commit).
   if (state.value.pullRequestBases?.[String(pull.number)] !== pull.baseRef) {
-    await updateCheckState(input.store, state.value.repository, pull.headSha, (current) => {
-      const base = current ?? state.value;
-      return { ...base, pullRequestBases: { ...base.pullRequestBases, [String(pull.number)]: pull.baseRef } };
-    });
+    await updateCheckState(input.store, state.value.repository, pull.headSha, (current) => withPullRequestBase(current ?? state.value, pull));
   }
   await rejudgeCommit({ octokit: input.octokit, store: input.store, target, sha: pull.headSha, now: input.now, log: input.log, pullRequests: [pull.number] });
 }

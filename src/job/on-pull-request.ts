@@ -27,7 +27,7 @@ export async function onPullRequest(input: JobInput): Promise<void> {
   const rejudge = () => rejudgeCommit(common);
   // 3. Mark the check queued (the base branch's policy names it), under the final guard.
   await withFinalGuard({ ...common, settings: policies.checkSettings }, () =>
-    markCheckPending({ ...common, status: 'queued', policyRef: pull.baseRef, pullRequestBase: { number: pull.number, baseRef: pull.baseRef }, rejudge }),
+    markCheckPending({ ...common, pull: { number: pull.number, baseRef: pull.baseRef }, rejudge }),
   );
   // 4. A pull request that edits the policy file gets a second check: what the change would block.
   const checkName = policies.checkSettings()?.check_name ?? SETTINGS_DEFAULTS.check_name;

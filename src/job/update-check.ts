@@ -1,4 +1,4 @@
-import { upsertCheckRun, writeInProgressCheckRun } from '../github/check-runs.ts';
+import { upsertCheckRun, writePendingCheckRun } from '../github/check-runs.ts';
 import type { GitHubClient } from '../github/client.ts';
 import { upsertPrComment } from '../github/comments.ts';
 import type { Outcome } from '../model/outcome.ts';
@@ -103,20 +103,25 @@ export async function publishCheckState(input: PublishInput): Promise<CheckState
   const { settings, now } = input;
   const wasFailing = input.state.conclusion === 'failure';
   let state = input.state;
-  // While a scan workflow's run of the commit is still going, the check stays in progress: the
-  // merge waits for the last scan, and the conclusion is computed once every run is judged.
-  if (waitedFor(state, settings).length > 0) return publishWaiting(input);
-  const policyHistory = await recordPolicyHistory(input.store, state, buildOutcome(state, settings, now), now);
+  let policyHistory: Outcome['policyHistory'];
   for (let round = 1; ; round++) {
-    if (waitedFor(state, settings).length > 0) return publishWaiting({ ...input, state });
-    const outcome = { ...buildOutcome(state, settings, now), policyHistory };
-    const { checkRun, stored } = await writeCheckRun(input, state, outcome);
-    const isStray = checkRun.id !== stored.checkRunId;
-    if (!isStray) {
-      for (const other of stored.otherCheckRunIds ?? []) await writeCheckRun(input, { ...state, checkRunId: other }, outcome, { isStray: true });
-      await writeComments(input, stored.pullRequests, outcome, checkRun.url, wasFailing);
+    // While a scan workflow's run of the commit is still going, the check stays in progress: the
+    // merge waits for the last scan, and the conclusion is computed once every run is judged.
+    const waiting = waitedFor(state, settings);
+    let isStray = false;
+    if (waiting.length > 0) {
+      state = await writeWaiting(input, state, waiting);
+    } else {
+      policyHistory ??= await recordPolicyHistory(input.store, state, buildOutcome(state, settings, now), now);
+      const outcome = { ...buildOutcome(state, settings, now), policyHistory };
+      const { checkRun, stored } = await writeCheckRun(input, state, outcome);
+      isStray = checkRun.id !== stored.checkRunId;
+      if (!isStray) {
+        for (const other of stored.otherCheckRunIds ?? []) await writeCheckRun(input, { ...state, checkRunId: other }, outcome, { isStray: true });
+        await writeComments(input, stored.pullRequests, outcome, checkRun.url, wasFailing);
+      }
     }
-    const latest = (await input.store.getCheckState(stored.repository, stored.sha))?.value ?? stored;
+    const latest = (await input.store.getCheckState(state.repository, state.sha))?.value ?? state;
     if (round >= MAX_PUBLISH_ROUNDS || (!isStray && contentKey(latest) === contentKey(state))) return latest;
     state = latest;
   }
@@ -130,28 +135,21 @@ export function waitedFor(state: CheckState, settings: ResolvedSettings): Pendin
 /**
  * The check while the commit waits for more runs: in progress, saying which runs it waits for and
  * what the runs judged so far say. No conclusion, no annotations and no comment until the last one.
+ * A concluded check is replaced by a new check run (GitHub does not take one back to in progress).
  */
-async function publishWaiting(input: PublishInput): Promise<CheckState> {
-  let state = input.state;
-  for (let round = 1; ; round++) {
-    const waiting = waitedFor(state, input.settings);
-    if (waiting.length === 0) return publishCheckState({ ...input, state });
-    const sofar = renderCheckRun(buildOutcome(state, input.settings, input.now), { now: input.now });
-    const names = waiting.map((pending) => `"${pending.run.name}" (#${pending.run.id})`).join(', ');
-    const output = {
-      title: `Waiting for ${waiting.length} more workflow run${waiting.length === 1 ? '' : 's'}`,
-      summary: `The check concludes once every scan of this commit is judged. Still running: ${names}.\n\nSo far: ${sofar.title}`,
-    };
-    const target = { owner: input.owner, repo: input.repo, sha: state.sha, name: input.settings.check_name, output };
-    if (state.checkRunId !== undefined && state.isInProgress === true) {
-      await writeInProgressCheckRun(input.octokit, { ...target, checkRunId: state.checkRunId });
-    } else {
-      state = await reopenCheck(input.store, state, await writeInProgressCheckRun(input.octokit, target));
-    }
-    const latest = (await input.store.getCheckState(state.repository, state.sha))?.value ?? state;
-    if (round >= MAX_PUBLISH_ROUNDS || contentKey(latest) === contentKey(state)) return latest;
-    state = latest;
+async function writeWaiting(input: PublishInput, state: CheckState, waiting: readonly PendingRun[]): Promise<CheckState> {
+  const sofar = renderCheckRun(buildOutcome(state, input.settings, input.now), { now: input.now });
+  const names = waiting.map((pending) => `"${pending.run.name}" (#${pending.run.id})`).join(', ');
+  const output = {
+    title: `Waiting for ${waiting.length} more workflow run${waiting.length === 1 ? '' : 's'}`,
+    summary: `The check concludes once every scan of this commit is judged. Still running: ${names}.\n\nSo far: ${sofar.title}`,
+  };
+  const target = { owner: input.owner, repo: input.repo, sha: state.sha, name: input.settings.check_name, status: 'in_progress' as const, output };
+  if (state.checkRunId !== undefined && state.isInProgress === true) {
+    await writePendingCheckRun(input.octokit, { ...target, checkRunId: state.checkRunId });
+    return state;
   }
+  return reopenCheck(input.store, state, await writePendingCheckRun(input.octokit, target));
 }
 
 /**
@@ -256,6 +254,11 @@ export async function rememberPublished(
 
 function annotationKey(annotation: { path: string; start_line: number; title?: string; message: string }): string {
   return `${annotation.path}:${annotation.start_line}:${annotation.title ?? ''}:${annotation.message}`;
+}
+
+/** The state with a pull request's base as its latest event says (CheckState.pullRequestBases). */
+export function withPullRequestBase(state: CheckState, pull: { number: number; baseRef: string }): CheckState {
+  return { ...state, pullRequestBases: { ...state.pullRequestBases, [String(pull.number)]: pull.baseRef } };
 }
 
 export function emptyState(repository: string, sha: string, installationId: number): CheckState {
