@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFixtureJson } from '../helpers/fixtures.ts';
 import type { AppUnderTest } from './app-harness.ts';
-import { arrangeRun, finalCheckRun, imageScan, mockCompare, mockOnBranch, REPO_PATH, SHA, startApp, workflowRunPayload } from './app-harness.ts';
+import { arrangeRun, finalCheckRun, imageScan, mockCompare, mockOnBranch, REPO_PATH, SHA, startApp, workflowRunPayload, mockNewComment } from './app-harness.ts';
 
 /**
  * Attribution end to end (issue 11): signed webhooks → the real app → nock for GitHub, the store on
@@ -60,8 +60,7 @@ describe('attribution in the app (findings: introduced)', () => {
     const { github } = app;
     arrangeRun(github, { ref: 'master', repo: POLICY, artifacts: imageScan(alpineScan(HEAD_DIGEST, [BUSYBOX])), compare: 'master', checkRunId: 7002 });
     mockCompare(github, 'master');
-    github.api.get(`${REPO_PATH}/issues/5/comments`).query(true).times(2).reply(200, []);
-    github.api.post(`${REPO_PATH}/issues/5/comments`).reply(201, { id: 1 });
+    mockNewComment(github, 5);
 
     await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 5, base: 'master' } }));
 
@@ -87,8 +86,7 @@ describe('attribution in the app (findings: introduced)', () => {
     const { github } = app;
     arrangeRun(github, { ref: 'master', repo: POLICY, artifacts: imageScan(alpineScan(HEAD_DIGEST)), compare: 'master', checkRunId: 7002 });
     mockCompare(github, 'master');
-    github.api.get(`${REPO_PATH}/issues/5/comments`).query(true).times(2).reply(200, []);
-    github.api.post(`${REPO_PATH}/issues/5/comments`).reply(201, { id: 1 });
+    mockNewComment(github, 5);
 
     await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 5, base: 'master' } }));
 
@@ -102,8 +100,7 @@ describe('attribution in the app (findings: introduced)', () => {
     const { github } = app;
     arrangeRun(github, { ref: 'master', repo: POLICY, artifacts: imageScan(alpineScan(HEAD_DIGEST)), compare: 'master' });
     mockCompare(github, 'master');
-    github.api.get(`${REPO_PATH}/issues/5/comments`).query(true).times(2).reply(200, []);
-    github.api.post(`${REPO_PATH}/issues/5/comments`).reply(201, { id: 1 });
+    mockNewComment(github, 5);
 
     await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 5, base: 'master' } }));
 

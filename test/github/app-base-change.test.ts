@@ -19,6 +19,8 @@ import {
   SHA,
   startApp,
   workflowRunPayload,
+  mockNewComment,
+  mockRunsOfCommit,
 } from './app-harness.ts';
 
 /**
@@ -65,13 +67,12 @@ describe('src/github/app (issue 8: changing the base after the check went green)
 
     // The base goes from lax to master (run.workflow_run still lists the old base, as GitHub's run listing may).
     mockPolicyFiles(github, { ref: 'master' });
-    github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run.workflow_run] });
+    mockRunsOfCommit(github, [run.workflow_run]);
     // Master's policy, read once by this job, judges the run again.
     mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
     mockCompare(github, 'master');
     mockUpdateCheckRun(github);
-    github.api.get(`${REPO_PATH}/issues/${PULL}/comments`).query(true).times(2).reply(200, []);
-    github.api.post(`${REPO_PATH}/issues/${PULL}/comments`).reply(201, { id: 1 });
+    mockNewComment(github, PULL);
     // The policy preview asks which files the pull request changes (not the policy file here).
     mockCompare(github, 'master');
     await app.deliver('pull_request', editedPayload('master', { base: { ref: { from: 'lax' }, sha: { from: 'b'.repeat(40) } } }));
@@ -106,7 +107,7 @@ describe('src/github/app (issue 8: changing the base after the check went green)
     const run = await greenIntoLax();
 
     mockPolicyFiles(github, { ref: 'lax2', repo: LOOSE });
-    github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run.workflow_run] });
+    mockRunsOfCommit(github, [run.workflow_run]);
     mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
     mockCompare(github, 'lax2');
     mockUpdateCheckRun(github);

@@ -30,6 +30,8 @@ import {
   SHA,
   startApp,
   workflowRunPayload,
+  mockNewComment,
+  mockRunsOfCommit,
 } from './app-harness.ts';
 
 /**
@@ -60,8 +62,7 @@ describe('src/github/app (hard to fool)', () => {
       const { github } = app;
       const strict = 'version: 1\nsettings:\n  check_name: release-gate\npolicies:\n  - name: no-high\n    rules:\n      severity: high\n';
       arrangeRun(github, { ref: 'release/1.x', repo: strict, artifacts: imageScan(JUICE_SHOP), compare: 'release/1.x' });
-      github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).times(2).reply(200, []);
-      github.api.post(`${REPO_PATH}/issues/4/comments`).reply(201, { id: 1 });
+      mockNewComment(github, 4);
 
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 4, base: 'release/1.x' } }));
 
@@ -88,7 +89,7 @@ describe('src/github/app (hard to fool)', () => {
       const { github } = app;
       const run = workflowRunPayload({ pullRequest: { number: 3, base: 'develop' } }).workflow_run;
       arrangeRun(github, { ref: 'develop', repo: 'version: 1\npolicies:\n  - name: allow-all\n', artifacts: imageScan(JUICE_SHOP), compare: 'develop' });
-      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
+      mockRunsOfCommit(github, [run]);
       github.api.get(`${REPO_PATH}/issues/3/comments`).query(true).reply(200, []);
 
       await app.deliver('check_run', reevaluationPayload('webhooks/check_run.rerequested.json', { id: APP_ID }));
@@ -113,8 +114,7 @@ describe('src/github/app (hard to fool)', () => {
       mockCompare(github, 'master');
       mockCreateCheckRun(github);
       for (const number of [5, 7]) {
-        github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
-        github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: number });
+        mockNewComment(github, number, number);
       }
 
       await app.deliver('workflow_run', payload);
@@ -139,7 +139,7 @@ describe('src/github/app (hard to fool)', () => {
 
       const payload = pullRequestPayload('master', 7);
       mockPolicyFiles(github, { ref: 'master' });
-      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run.workflow_run] });
+      mockRunsOfCommit(github, [run.workflow_run]);
       // Judged again under both bases: pull request 5's (lax) and pull request 7's (master).
       // Master's policy was read once by this job (for the check); lax's file is read now.
       mockFile(github, POLICY_PATH, 'lax', 'version: 1\npolicies:\n  - name: allow-all\n');
@@ -149,8 +149,7 @@ describe('src/github/app (hard to fool)', () => {
       mockCompare(github, 'master');
       mockUpdateCheckRun(github);
       for (const number of [5, 7]) {
-        github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
-        github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: number });
+        mockNewComment(github, number, number);
       }
       // The policy preview asks which files the pull request changes (not the policy file here).
       mockCompare(github, payload.pull_request.base.ref);
@@ -238,7 +237,7 @@ describe('src/github/app (hard to fool)', () => {
       const run = workflowRunPayload().workflow_run;
       run.repository = { ...run.repository, id: 31337 };
       mockAccessToken(github);
-      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
+      mockRunsOfCommit(github, [run]);
 
       await app.deliver('check_run', reevaluationPayload('webhooks/check_run.rerequested.json', { id: APP_ID }));
 
@@ -317,8 +316,7 @@ describe('src/github/app (hard to fool)', () => {
     it('posts a comment under comment: always even when green', async () => {
       const { github } = app;
       arrangeRun(github, { ref: 'main', repo: 'version: 1\nextends: [preset:baseline]\nsettings:\n  comment: always\n', artifacts: imageScan(ALPINE_311), compare: 'main' });
-      github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
-      github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 555 });
+      mockNewComment(github, 7, 555);
 
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 7, base: 'main' } }));
 
@@ -556,8 +554,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     arrangeRun(github, { ref: 'main', repo: 'version: 1\npolicies:\n  - name: allow-all\n' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     mockCompare(github, 'main', files);
-    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
-    github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+    mockNewComment(github, 7);
 
     await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
 
@@ -598,8 +595,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     mockCompare(github, 'main', [{ filename: WORKFLOW }, { filename: POLICY_PATH }]);
     mockCreateCheckRun(github);
-    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
-    github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+    mockNewComment(github, 7);
 
     await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
 
@@ -689,8 +685,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     arrangeRun(github, { ref: 'main' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 11, name: 'image-scan', size_in_bytes: 10, expired: false }] });
     github.api.get((uri) => uri.includes('/compare/')).times(4).reply(500, { message: 'Server Error' });
-    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
-    github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+    mockNewComment(github, 7);
 
     await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
 
@@ -704,8 +699,7 @@ describe('src/github/app (a changed workflow cannot vouch for its reports)', () 
     const { github } = app;
     arrangeRun(github, { ref: 'main' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).reply(200, { total_count: 1, artifacts: [{ id: 3, name: 'coverage', size_in_bytes: 10, expired: false }] });
-    github.api.get(`${REPO_PATH}/issues/7/comments`).query(true).times(2).reply(200, []);
-    github.api.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+    mockNewComment(github, 7);
 
     await app.deliver('workflow_run', workflowRunPayload({ pullRequest }));
 

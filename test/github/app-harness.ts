@@ -235,6 +235,17 @@ export function mockCompare(
     .reply(200, { status, merge_base_commit: { sha: 'c'.repeat(40) }, files: files.map((file) => ({ status: 'modified', ...file })) });
 }
 
+/** A pull request with no comment of ours yet: the app lists its comments (twice: before and after writing the check) and posts one. */
+export function mockNewComment(github: GitHubMock, pullNumber: number, id = 1): void {
+  github.api.get(`${REPO_PATH}/issues/${pullNumber}/comments`).query(true).times(2).reply(200, []);
+  github.api.post(`${REPO_PATH}/issues/${pullNumber}/comments`).reply(201, { id });
+}
+
+/** The completed workflow runs GitHub lists for the commit SHA (a re-evaluation asks for them). */
+export function mockRunsOfCommit(github: GitHubMock, runs: readonly Record<string, any>[]): void {
+  github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: runs.length, workflow_runs: runs });
+}
+
 /** The comparison that confirms the run's commit is on `base` (a push to the default branch). */
 export function mockOnBranch(github: GitHubMock, base: string, head = SHA, repoPath = REPO_PATH): void {
   mockCompare(github, base, [], head, 'identical', repoPath);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppUnderTest } from './app-harness.ts';
 import { GITHUB_API } from '../helpers/github-mock.ts';
-import { arrangeRun, finalCheckRun, imageScan, mockFile, ORG_REPO_PATH, REPO_PATH, startApp, workflowRunPayload } from './app-harness.ts';
+import { arrangeRun, finalCheckRun, imageScan, mockFile, ORG_REPO_PATH, REPO_PATH, startApp, workflowRunPayload, mockNewComment } from './app-harness.ts';
 
 /**
  * VEX in the app (issue 11): `settings.vex` globs name files read from the policy's branch (a pull
@@ -40,8 +40,7 @@ function mockTree(repoPath: string, ref: string, paths: string[]): void {
 
 function mockPullRequestComment(): void {
   // Listed before posting, and again after (two jobs may post at once).
-  app.github.api.get(`${REPO_PATH}/issues/${PULL_REQUEST.number}/comments`).query(true).times(2).reply(200, []);
-  app.github.api.post(`${REPO_PATH}/issues/${PULL_REQUEST.number}/comments`).reply(201, { id: 1 });
+  mockNewComment(app.github, PULL_REQUEST.number);
 }
 
 describe('src/job/load-vex (app end to end)', () => {

@@ -33,6 +33,8 @@ import {
   SHA,
   startApp,
   workflowRunPayload,
+  mockNewComment,
+  mockRunsOfCommit,
 } from './app-harness.ts';
 
 
@@ -442,8 +444,7 @@ describe('src/github/app', () => {
     it('comments on a second pull request into a branch its commit was judged for already, carrying the verdict over', async () => {
       const { github } = app;
       arrangeRun(github, { ref: 'release/1.x', artifacts: imageScan(JUICE_SHOP), compare: 'release/1.x' });
-      github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).times(2).reply(200, []);
-      github.api.post(`${REPO_PATH}/issues/4/comments`).reply(201, { id: 4 });
+      mockNewComment(github, 4, 4);
       await app.deliver('workflow_run', workflowRunPayload({ pullRequest: { number: 4, base: 'release/1.x' } }));
       const payload = pullRequestPayload('release/1.x', 9);
 
@@ -451,8 +452,7 @@ describe('src/github/app', () => {
       mockUpdateCheckRun(github);
       github.api.get(`${REPO_PATH}/issues/4/comments`).query(true).reply(200, [{ id: 4, body: `${COMMENT_MARKER}\nold`, user: { login: 'image-assurance[bot]', type: 'Bot' }, performed_via_github_app: { id: APP_ID } }]);
       github.api.patch(`${REPO_PATH}/issues/comments/4`).reply(200, { id: 4 });
-      github.api.get(`${REPO_PATH}/issues/9/comments`).query(true).times(2).reply(200, []);
-      github.api.post(`${REPO_PATH}/issues/9/comments`).reply(201, { id: 9 });
+      mockNewComment(github, 9, 9);
       // The policy preview asks which files the pull request changes (not the policy file here).
       mockCompare(github, payload.pull_request.base.ref);
       await app.deliver('pull_request', payload);
@@ -475,13 +475,12 @@ describe('src/github/app', () => {
       const number: number = payload.pull_request.number;
 
       mockPolicyFiles(github, { ref: 'master' });
-      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [push.workflow_run] });
+      mockRunsOfCommit(github, [push.workflow_run]);
       // Master's policy, read once by this job, judges the run again.
       mockArtifacts(github, RUN_ID, imageScan(JUICE_SHOP));
       mockCompare(github, 'master');
       mockUpdateCheckRun(github);
-      github.api.get(`${REPO_PATH}/issues/${number}/comments`).query(true).times(2).reply(200, []);
-      github.api.post(`${REPO_PATH}/issues/${number}/comments`).reply(201, { id: 9 });
+      mockNewComment(github, number, 9);
       // The policy preview asks which files the pull request changes (not the policy file here).
       mockCompare(github, payload.pull_request.base.ref);
       await app.deliver('pull_request', payload);
@@ -503,7 +502,7 @@ describe('src/github/app', () => {
       const payload = reevaluationPayload(fixture, { id: APP_ID });
       const run = workflowRunPayload().workflow_run;
       arrangeRun(github, { ref: 'master', repo: 'version: 1\npolicies:\n  - name: allow-all\n', artifacts: imageScan(JUICE_SHOP) });
-      github.api.get(`${REPO_PATH}/actions/runs`).query({ head_sha: SHA, per_page: '100' }).reply(200, { total_count: 1, workflow_runs: [run] });
+      mockRunsOfCommit(github, [run]);
 
       await app.deliver(event, payload);
 
