@@ -3,8 +3,8 @@ import type { GitHubClient } from '../github/client.ts';
 import type { Store, VerdictRecord } from '../store/store.ts';
 import { isAttributionWanted, loadBaselines, recordDefaultBranchDigests, type BaselineTarget } from './baselines.ts';
 import { withFinalGuard } from './final-guard.ts';
-import { judgeRun } from './judge-run.ts';
-import type { RunJudgement } from './judge-run.ts';
+import { judgeRun, runArtifacts } from './judge-run.ts';
+import type { RunArtifacts, RunJudgement } from './judge-run.ts';
 import { POLICY_FILE } from './load-policy.ts';
 import type { PolicyLoad } from './load-policy.ts';
 import { createPolicyReader, type PolicyReader } from './policy-reader.ts';
@@ -41,10 +41,12 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
       //    the VEX documents it names there. The primary branch's settings shape the one check.
       const { refs, primary } = policyRefsOf(run, target.defaultBranch);
       const judged: { policyRef: string; policy: PolicyLoad; judgement: RunJudgement }[] = [];
+      // The run's artifacts are listed and downloaded once, whichever bases judge them.
+      const artifacts = runArtifacts({ octokit, owner: target.owner, repo: target.repo, run });
       for (const policyRef of refs) {
         const policy = await policies.loadWithVex(policyRef);
         // 3. Judge the run's artifacts under that policy (forks, policy problems and zip limits become problems).
-        judged.push({ policyRef, policy, judgement: await judgeUnder(input, run, policyRef, policy) });
+        judged.push({ policyRef, policy, judgement: await judgeUnder(input, run, { policyRef, policy, artifacts }) });
       }
       // 4. Store a verdict per repository, image digest, commit and policy branch, for publishes and gates.
       for (const { policyRef, policy, judgement } of judged) await storeVerdicts(store, { target, run, policyRef, sources: policy.sources, blobs: policy.blobs }, judgement);
@@ -80,8 +82,9 @@ export async function evaluateCompletedRun(input: EvaluateRunInput): Promise<voi
 }
 
 /** One run judged under one branch's policy; under `findings: introduced` a pull request is compared with its baseline (issue 11). */
-async function judgeUnder(input: EvaluateRunInput, run: WorkflowRunInfo, policyRef: string, policy: PolicyLoad): Promise<RunJudgement> {
+async function judgeUnder(input: EvaluateRunInput, run: WorkflowRunInfo, under: { policyRef: string; policy: PolicyLoad; artifacts: RunArtifacts }): Promise<RunJudgement> {
   const { octokit, store, target, now } = input;
+  const { policyRef, policy, artifacts } = under;
   const attribution: BaselineTarget = { octokit, store, owner: target.owner, repo: target.repo, run, policyRef, defaultBranch: target.defaultBranch };
   const isAttributed = isAttributionWanted(policy.policySet);
   const judgement = await judgeRun({
@@ -92,6 +95,7 @@ async function judgeUnder(input: EvaluateRunInput, run: WorkflowRunInfo, policyR
     policy,
     policyRef,
     defaultBranch: target.defaultBranch,
+    artifacts,
     now,
     ...(isAttributed ? { loadBaselines: (bundles) => loadBaselines(attribution, bundles) } : {}),
   });

@@ -50,7 +50,31 @@ export interface JudgeRunInput {
   defaultBranch: string;
   /** Attribution (issue 11): each bundle's baseline, for a pull request under `findings: introduced`. */
   loadBaselines?: (bundles: readonly Bundle[]) => Promise<ReadonlyMap<string, Baseline> | undefined>;
+  /** The run's artifacts, listed and read once when the run is judged under several bases' policies. */
+  artifacts?: RunArtifacts;
   now: Date;
+}
+
+/** A run's artifacts: the listing and each artifact's reports, each fetched at most once. */
+export interface RunArtifacts {
+  list(): Promise<ArtifactInfo[]>;
+  read(artifact: ArtifactInfo): Promise<{ reports: Report[]; problems: OutcomeProblem[] }>;
+}
+
+export function runArtifacts(input: Pick<JudgeRunInput, 'octokit' | 'owner' | 'repo' | 'run'>): RunArtifacts {
+  let listing: Promise<ArtifactInfo[]> | undefined;
+  const reads = new Map<number, Promise<{ reports: Report[]; problems: OutcomeProblem[] }>>();
+  return {
+    list: () => (listing ??= fetchRunArtifacts(input.octokit, { owner: input.owner, repo: input.repo, runId: input.run.ref.id })),
+    read(artifact) {
+      let read = reads.get(artifact.id);
+      if (read === undefined) {
+        read = readArtifact(input, artifact);
+        reads.set(artifact.id, read);
+      }
+      return read;
+    },
+  };
 }
 
 export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
@@ -77,7 +101,8 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   if (!isScanWorkflow(policy.settings, run.workflowPath)) return judgement([], [], [notScanWorkflowNote(run)], [], true);
 
   // 3. Fetch and unpack the matching artifacts, each on its own: one failure costs one artifact.
-  const artifacts = (await fetchRunArtifacts(input.octokit, { owner: input.owner, repo: input.repo, runId: run.ref.id })).filter((artifact) =>
+  const source = input.artifacts ?? runArtifacts(input);
+  const artifacts = (await source.list()).filter((artifact) =>
     matchesAnyGlob(artifact.name, policy.settings.artifacts),
   );
   // 4. Reports from a workflow (or a protected file) that this change edited could be forged:
@@ -100,7 +125,7 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   const notes: string[] = [...(policy.vex?.notes ?? [])];
   const reports: Report[] = [];
   for (const artifact of artifacts) {
-    const read = await readArtifact(input, artifact);
+    const read = await source.read(artifact);
     reports.push(...read.reports);
     for (const problem of read.problems) {
       if (problem.kind === 'missing-scan' && policy.settings.missing_scan === 'ignore') notes.push(`${problem.message} (missing_scan: ignore).`);
@@ -139,7 +164,7 @@ export async function judgeRun(input: JudgeRunInput): Promise<RunJudgement> {
   );
 }
 
-async function readArtifact(input: JudgeRunInput, artifact: ArtifactInfo): Promise<{ reports: Report[]; problems: OutcomeProblem[] }> {
+async function readArtifact(input: Pick<JudgeRunInput, 'octokit' | 'owner' | 'repo'>, artifact: ArtifactInfo): Promise<{ reports: Report[]; problems: OutcomeProblem[] }> {
   if (artifact.isExpired) return { reports: [], problems: [expiredProblem(artifact.name, 'it has expired')] };
   if (artifact.sizeInBytes > MAX_ARTIFACT_ZIP_BYTES) {
     return { reports: [], problems: [{ kind: 'artifact', message: `artifact ${artifact.name} is ${artifact.sizeInBytes} bytes, more than the ${MAX_ARTIFACT_ZIP_BYTES} allowed: its images were not judged` }] };
