@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -7,7 +7,7 @@ import { InputError, type Problem } from '../errors.ts';
 import type { Report } from '../model/report.ts';
 import type { PolicySource } from '../policy/load.ts';
 import { loadPreset } from '../policy/load-presets.ts';
-import { decodeReport, MAX_REPORT_BYTES, readReportText } from '../readers/index.ts';
+import { decodeReport, MAX_REPORT_BYTES, readReport, readReportText, readTrivyReportInChunks } from '../readers/index.ts';
 import { readVexDocument } from '../vex/index.ts';
 import type { VexDocument } from '../vex/schema.ts';
 
@@ -88,7 +88,7 @@ export const STDIN_NAME = '(stdin)';
 
 function readStdinReport(bytes: Uint8Array | undefined): Report {
   if (bytes === undefined) throw new InputError({ file: STDIN_NAME, message: 'standard input was not read (internal error)' });
-  return readReportText(STDIN_NAME, decodeReport(STDIN_NAME, bytes));
+  return readReport(STDIN_NAME, bytes);
 }
 
 /**
@@ -119,11 +119,24 @@ function readReportFile(file: string, cwd: string): Report {
       message: `report is ${formatMegabytes(size)}, over the ${formatMegabytes(MAX_REPORT_BYTES)} limit`,
     });
   }
+  if (size < LARGE_REPORT_BYTES) return readReport(file, readFileSync(path));
+  // A large Trivy report is read a chunk at a time and never lies in memory whole.
+  const inChunks = readInChunks(file, path, size);
+  if (inChunks !== undefined) return inChunks;
   const text = decodeReportFile(file, path);
   // V8 frees a large file's bytes only at its next full collection, which a single report seldom
   // triggers: without this, bytes, text, parsed document and normalized report all peak together.
-  if (size >= LARGE_REPORT_BYTES) releaseGarbage();
+  releaseGarbage();
   return readReportText(file, text);
+}
+
+function readInChunks(file: string, path: string, size: number): Report | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    return readTrivyReportInChunks(file, size, (into, at, length, position) => readSync(fd, into, at, length, position));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Bytes → text in a frame of its own, so that nothing on the caller's frame still holds the bytes. */
@@ -131,7 +144,7 @@ function decodeReportFile(file: string, path: string): string {
   return decodeReport(file, readFileSync(path));
 }
 
-/** Reports at least this large have their raw bytes released before they are parsed. */
+/** Reports at least this large are read in chunks when they can be, else have their raw bytes released before they are parsed. */
 const LARGE_REPORT_BYTES = 32 * 1024 * 1024;
 
 let collect: (() => void) | undefined;

@@ -6,6 +6,7 @@ import { readCycloneDxXml } from './cyclonedx/read-xml.ts';
 import { readCycloneDxJson } from './cyclonedx/read.ts';
 import { detectJsonFormat, detectXmlFormat, firstSignificantChar } from './detect-format.ts';
 import { readDockleJson } from './dockle/read.ts';
+import { ByteWindow, type ReadBytes } from './fast/byte-window.ts';
 import { readTrivyInSlices } from './fast/trivy-slices.ts';
 import { decodeValidUtf8 } from './fast/utf8.ts';
 import { isObject, type JsonObject } from './fields.ts';
@@ -50,8 +51,27 @@ export const READERS: Readonly<Record<ReportFormat, Reader>> = {
  * with @types/node 20 and TypeScript 6 a Buffer does not type-check as a Uint8Array.
  */
 export function readReport(path: string, content: Uint8Array | Buffer): Report {
-  return readReportText(path, decodeReport(path, content));
+  const bytes = new Uint8Array(content.buffer, content.byteOffset, content.byteLength);
+  if (bytes.byteLength > 0 && bytes.byteLength <= MAX_REPORT_BYTES) {
+    const sliced = readTrivyInSlices(path, ByteWindow.of(bytes));
+    if (sliced !== undefined) return sliced;
+  }
+  return readReportText(path, decodeReport(path, bytes));
 }
+
+/**
+ * Reads a large Trivy JSON report in Trivy's own layout from `read` (as `fs.readSync` reads a
+ * file), a chunk at a time: its bytes and its text are never in memory whole
+ * (readers/fast/trivy-slices.ts). `undefined` for anything else, which the caller then reads
+ * whole with `readReport`.
+ */
+export function readTrivyReportInChunks(path: string, size: number, read: ReadBytes): Report | undefined {
+  if (size === 0 || size > MAX_REPORT_BYTES) return undefined;
+  return readTrivyInSlices(path, ByteWindow.reading(size, read, REPORT_CHUNK_BYTES));
+}
+
+/** How much of a report file is read at a time: slices are 32 KB, so a chunk holds some thirty. */
+const REPORT_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Reads one report from its decoded text. The text is let go as soon as it is parsed (the
@@ -62,8 +82,6 @@ export function readReportText(path: string, text: string): Report {
   const first = firstSignificantChar(text);
   if (first === undefined) throw new InputError({ file: path, message: 'the report is empty (only whitespace)' });
   if (first === '{' || first === '[') {
-    const sliced = readTrivyInSlices(path, text);
-    if (sliced !== undefined) return sliced;
     const doc = parseJsonText(path, text);
     text = '';
     const format = detectJsonFormat(doc);

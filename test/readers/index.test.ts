@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_REPORT_BYTES, NOT_RECOGNIZED, READERS, readReport } from '../../src/readers/index.ts';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateTrivyReport } from '../../bench/generate-trivy.ts';
+import { MAX_REPORT_BYTES, NOT_RECOGNIZED, READERS, readReport, readTrivyReportInChunks } from '../../src/readers/index.ts';
 import { REPORT_FORMATS } from '../../src/model/report.ts';
 import { readFixture } from '../helpers/fixtures.ts';
 import { inputErrorOf } from '../helpers/input-error.ts';
@@ -90,5 +94,58 @@ describe('src/readers/index', () => {
     const report = readReport('r.json', new Uint8Array([0xef, 0xbb, 0xbf, ...readFixture('scans/dockle/many_findings.json')]));
 
     expect(report.format).toBe('dockle-json');
+  });
+  describe('readTrivyReportInChunks (a large report file, read a chunk at a time)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ia-chunks-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    const readFile = (name: string, content: string | Uint8Array, size?: number) => {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      const fd = openSync(path, 'r');
+      try {
+        return readTrivyReportInChunks(name, size ?? statSync(path).size, (into, at, length, position) => readSync(fd, into, at, length, position));
+      } finally {
+        closeSync(fd);
+      }
+    };
+
+    it('reads a Trivy report from its file exactly as readReport reads its bytes', () => {
+      const text = generateTrivyReport({ vulnerabilities: 2500, packages: 500 });
+
+      const report = readFile('trivy.json', text);
+
+      expect(report).toBeDefined();
+      expect(report!.vulnerabilities).toHaveLength(2500);
+      expect(report).toEqual(readReport('trivy.json', Buffer.from(text)));
+    });
+
+    it('keeps UTF-8 that is not ASCII, and a BOM, as readReport does', () => {
+      const text = `\uFEFF${generateTrivyReport({ vulnerabilities: 300, packages: 60 }).replaceAll('"Title": "pkg-1-', '"Title": "Ünïcode ✓ 𝄞 pkg-1-')}`;
+
+      const report = readFile('utf8.json', text);
+
+      expect(report).toBeDefined();
+      expect(report!.vulnerabilities.some((vulnerability) => vulnerability.title?.startsWith('Ünïcode ✓ 𝄞 ') === true)).toBe(true);
+      expect(report).toEqual(readReport('utf8.json', Buffer.from(text)));
+    });
+
+    it('leaves invalid UTF-8 inside a vulnerability to readReport, which names the problem', () => {
+      const text = Buffer.from(generateTrivyReport({ vulnerabilities: 300, packages: 60 }));
+      const at = text.indexOf('"Title": "pkg-1-') + 10;
+      text[at] = 0xc3;
+      text[at + 1] = 0x28;
+
+      expect(readFile('bad-utf8.json', text)).toBeUndefined();
+      expect(inputErrorOf(() => readReport('bad-utf8.json', text)).problems).toEqual([{ file: 'bad-utf8.json', message: 'the report is not valid UTF-8 text' }]);
+    });
+
+    it('leaves a file that is shorter than it was said to be, and reports that are not Trivy JSON, to readReport', () => {
+      const text = generateTrivyReport({ vulnerabilities: 300, packages: 60 });
+
+      expect(readFile('shrunk.json', text, Buffer.byteLength(text) + 100)).toBeUndefined();
+      expect(readFile('grype.json', readFixture('scans/grype/many_vulns3.json'))).toBeUndefined();
+      expect(readFile('empty.json', '', 0)).toBeUndefined();
+    });
   });
 });

@@ -1,52 +1,58 @@
+import { Buffer } from 'node:buffer';
 import { InputError } from '../../errors.ts';
 import type { Package, Report, Vulnerability } from '../../model/report.ts';
 import { detectJsonFormat } from '../detect-format.ts';
 import { isObject } from '../fields.ts';
 import { type PrereadLists, readPackage, readTrivyJson, readVulnerability } from '../trivy/read.ts';
+import { type ByteWindow, ShortRead } from './byte-window.ts';
 
 /**
- * Speeds up reading a large Trivy JSON report, and keeps it from holding its whole parsed document
- * in memory. Trivy writes its JSON indented (Go's `json.MarshalIndent`); its bulk is the
+ * Speeds up reading a large Trivy JSON report, and keeps it from holding its whole text or parsed
+ * document in memory. Trivy writes its JSON indented (Go's `json.MarshalIndent`); its bulk is the
  * `Vulnerabilities` and `Packages` arrays of each result. Those arrays are parsed here slice by
  * slice (about 32 KB of items at a time) and each item is normalized at once, so the parsed items
- * die young; the rest of the document (the skeleton, each array's content replaced by a marker) is parsed
- * whole and read by readers/trivy/read.ts as usual.
+ * die young; the rest of the document (the skeleton, each array's content replaced by a marker) is
+ * parsed whole and read by readers/trivy/read.ts as usual. The bytes come through a ByteWindow
+ * (readers/fast/byte-window.ts): a report file is read in chunks and decoded piece by piece.
  * Bench (`npm run bench -- --evaluation-only`, generated 100k report): read+normalize / JSON.parse
  * 1.32× (1187.6 / 897.8 ms, load 0.2) → 1.08× (2785.7 / 2580.3 ms, load 9.5); the in-process peak
  * RSS 520.7 → 419 MB (the whole parsed document is never held).
  *
  * Why the result is exactly what `JSON.parse` of the whole text would give: a raw line break never
- * occurs inside a JSON string, so a line break followed by spaces and `"Vulnerabilities": [` is
- * outside every string, and so is a line break followed by the indentation and `},` or `]`. The
- * text is cut only there. It is then the skeleton with each marker replaced by an array's content,
- * that content is the slices joined by the commas they were cut at, every slice parses on its own
- * as a non-empty list of values, the skeleton parses, and every marker is found exactly once where
- * the array was (`Results[r].Vulnerabilities` or `Results[r].Packages`). Substituting a valid value
- * list for a marker in a valid document changes nothing else, so the items read are those of the
- * whole document. When any of this fails (another layout, minified JSON, a bad item), the answer is
+ * occurs inside a JSON string (nor inside a UTF-8 character), so a line break followed by spaces
+ * and `"Vulnerabilities": [` is outside every string, and so is a line break followed by the
+ * indentation and `},` or `]`. The text is cut only there. It is then the skeleton with each
+ * marker replaced by an array's content, that content is the slices joined by the commas they were
+ * cut at, every slice parses on its own as a non-empty list of values, the skeleton parses, and
+ * every marker is found exactly once where the array was (`Results[r].Vulnerabilities` or
+ * `Results[r].Packages`). Substituting a valid value list for a marker in a valid document changes
+ * nothing else, so the items read are those of the whole document. Every piece is valid UTF-8, and
+ * pieces meet at ASCII bytes, so the whole is. When any of this fails (another layout, minified
+ * JSON, a bad item, bytes that are not UTF-8, a file that shrank while read), the answer is
  * `undefined` and the caller reads the report the ordinary way, which also words any error.
  */
-export function readTrivyInSlices(file: string, text: string): Report | undefined {
-  if (!text.slice(0, HEAD_CHARS).includes('"SchemaVersion"')) return undefined;
-  let slices: Slice[];
+export function readTrivyInSlices(file: string, bytes: ByteWindow): Report | undefined {
   try {
-    slices = sliceArrays(file, text);
+    return readSliced(file, bytes);
   } catch (error) {
-    if (error instanceof SliceMismatch || error instanceof InputError) return undefined;
+    if (error instanceof SliceMismatch || error instanceof ShortRead || error instanceof InputError) return undefined;
     throw error;
   }
+}
+
+function readSliced(file: string, bytes: ByteWindow): Report | undefined {
+  const bodyStart = startsWithBom(bytes) ? 3 : 0;
+  const headEnd = Math.min(bytes.size, bodyStart + HEAD_BYTES);
+  if (headEnd <= bodyStart) return undefined;
+  bytes.hold(bodyStart, headEnd);
+  const schemaVersion = bytes.indexOfHeld(SCHEMA_VERSION, bodyStart);
+  if (schemaVersion < 0 || schemaVersion + SCHEMA_VERSION.length > headEnd) return undefined;
+  const { skeleton, slices } = cutArrays(file, bytes, bodyStart);
   if (slices.length === 0) return undefined;
 
-  const parts: string[] = [];
-  let from = 0;
-  slices.forEach((slice, index) => {
-    parts.push(text.slice(from, slice.start), JSON.stringify(`${MARKER}${index}`));
-    from = slice.end;
-  });
-  parts.push(text.slice(from));
   let doc: unknown;
   try {
-    doc = JSON.parse(parts.join(''));
+    doc = JSON.parse(skeleton);
   } catch {
     return undefined;
   }
@@ -59,30 +65,24 @@ export function readTrivyInSlices(file: string, text: string): Report | undefine
     return slice?.kind === kind ? slice.items : undefined;
   };
   const preread: PrereadLists = { vulnerabilities: lookUp('Vulnerabilities') as PrereadLists['vulnerabilities'], packages: lookUp('Packages') as PrereadLists['packages'] };
-  try {
-    return readTrivyJson(file, doc, preread);
-  } catch (error) {
-    if (error instanceof InputError) return undefined;
-    throw error;
-  }
+  return readTrivyJson(file, doc, preread);
 }
 
-/** Where `"SchemaVersion"` must appear for a text to be tried: Trivy writes it first. */
-const HEAD_CHARS = 4096;
-/** How much text a slice holds at least (a slice ends at the first item end after this). */
-const SLICE_CHARS = 32 * 1024;
+/** Where `"SchemaVersion"` must appear for a report to be tried: Trivy writes it first. */
+const HEAD_BYTES = 4096;
+const SCHEMA_VERSION = Buffer.from('"SchemaVersion"');
+/** How many bytes a slice holds at least (a slice ends at the first item end after this). */
+const SLICE_BYTES = 32 * 1024;
 /** What stands for a sliced array in the skeleton: a string no scanner writes (it starts with NUL). */
 const MARKER = '\u0000image-assurance:slice:';
 /** An array value at the end of a line: `"Vulnerabilities": [` + line break. */
-const ARRAY_OPEN = '": [\n';
+const ARRAY_OPEN = Buffer.from('": [\n');
 const SLICED_KEYS = ['Vulnerabilities', 'Packages'] as const;
 type SliceKind = (typeof SLICED_KEYS)[number];
+const KEY_BYTES: Readonly<Record<SliceKind, Buffer>> = { Vulnerabilities: Buffer.from('"Vulnerabilities'), Packages: Buffer.from('"Packages') };
 
 interface Slice {
   kind: SliceKind;
-  /** The array's content is text[start, end): after its `[`, up to the line break before its `]`. */
-  start: number;
-  end: number;
   items: Vulnerability[] | Package[];
   claimed: boolean;
 }
@@ -93,71 +93,119 @@ class SliceMismatch extends Error {}
 /** An item's path in messages: never shown, since any problem sends the report down the ordinary path. */
 const UNSHOWN_PATH = 'Results[].(sliced)';
 
-function sliceArrays(file: string, text: string): Slice[] {
+function startsWithBom(bytes: ByteWindow): boolean {
+  return bytes.byteAt(0) === 0xef && bytes.byteAt(1, 0) === 0xbb && bytes.byteAt(2, 0) === 0xbf;
+}
+
+/**
+ * Cuts the sliced arrays out of the report, reading their items as it goes; the skeleton is the
+ * rest of the text with a marker for each array's content.
+ */
+function cutArrays(file: string, bytes: ByteWindow, bodyStart: number): { skeleton: string; slices: Slice[] } {
+  const parts: string[] = [];
   const slices: Slice[] = [];
-  let position = 0;
+  // The skeleton's text from here on is not in `parts` yet; the window holds it.
+  let skeletonFrom = bodyStart;
+  let position = bodyStart;
   for (;;) {
-    const open = text.indexOf(ARRAY_OPEN, position);
-    if (open < 0) return slices;
+    const open = findArrayOpen(bytes, position, skeletonFrom, (lineBreak) => {
+      parts.push(textOf(bytes, skeletonFrom, lineBreak));
+      skeletonFrom = lineBreak;
+    });
+    if (open < 0) break;
     position = open + ARRAY_OPEN.length - 1;
-    const kind = SLICED_KEYS.find((key) => text.startsWith(key, open - key.length) && text.charCodeAt(open - key.length - 1) === 0x22);
+    const kind = SLICED_KEYS.find((key) => bytes.heldStartsWith(KEY_BYTES[key], open - KEY_BYTES[key].length));
     if (kind === undefined) continue;
-    const indent = indentationBefore(text, open - kind.length - 1);
+    const indent = indentationBefore(bytes, open - KEY_BYTES[kind].length);
     if (indent < 0) continue;
+    // The array's content is [start, end): after its `[`, up to the line break before its `]`.
     const start = open + ARRAY_OPEN.length - 1;
+    parts.push(textOf(bytes, skeletonFrom, start), JSON.stringify(`${MARKER}${slices.length}`));
     const items: Vulnerability[] | Package[] = [];
-    const end = readItems(text, start, indent, (batch) => {
+    const end = readItems(bytes, start, indent, (batch) => {
       if (kind === 'Vulnerabilities') for (const item of batch) readVulnerability(file, item, UNSHOWN_PATH, '', items as Vulnerability[]);
       else for (const item of batch) readPackage(file, item, UNSHOWN_PATH, '', items as Package[]);
     });
-    slices.push({ kind, start, end, items, claimed: false });
+    slices.push({ kind, items, claimed: false });
+    skeletonFrom = end;
     position = end;
+  }
+  parts.push(textOf(bytes, skeletonFrom, bytes.size));
+  return { skeleton: parts.join(''), slices };
+}
+
+/**
+ * The position of the next `": [` + line break at or after `from`, or -1. While it reads on, the
+ * skeleton before the last line break it has passed is handed to `flush` as text (a key's line
+ * starts after that line break, so what `indentationBefore` looks at stays held).
+ */
+function findArrayOpen(bytes: ByteWindow, from: number, skeletonFrom: number, flush: (lineBreak: number) => void): number {
+  let searchFrom = from;
+  let keepFrom = skeletonFrom;
+  for (;;) {
+    const open = bytes.indexOfHeld(ARRAY_OPEN, searchFrom);
+    if (open >= 0 || bytes.heldEnd >= bytes.size) return open;
+    const lineBreak = bytes.lastLineBreakHeld(keepFrom);
+    if (lineBreak > keepFrom) {
+      flush(lineBreak);
+      keepFrom = lineBreak;
+    }
+    searchFrom = Math.max(searchFrom, bytes.heldEnd - ARRAY_OPEN.length + 1);
+    bytes.hold(keepFrom, bytes.heldEnd + 1);
   }
 }
 
 /** The number of spaces between the line break before `at` and `at`; -1 when anything else is there. */
-function indentationBefore(text: string, at: number): number {
+function indentationBefore(bytes: ByteWindow, at: number): number {
   let i = at;
-  while (i > 0 && text.charCodeAt(i - 1) === 0x20) i -= 1;
-  return i > 0 && text.charCodeAt(i - 1) === 0x0a ? at - i : -1;
+  while (bytes.byteAt(i - 1, i - 1) === 0x20) i -= 1;
+  return bytes.byteAt(i - 1, i - 1) === 0x0a ? at - i : -1;
 }
 
 /**
  * Parses the items of the array whose content starts at `start` slice by slice, handing each
  * slice's items to `read`; returns where the content ends (the line break before the `]`).
  */
-function readItems(text: string, start: number, indent: number, read: (items: unknown[]) => void): number {
-  const itemEnd = `\n${' '.repeat(indent + 2)}}`;
-  const arrayEnd = `\n${' '.repeat(indent)}]`;
+function readItems(bytes: ByteWindow, start: number, indent: number, read: (items: unknown[]) => void): number {
+  const itemEnd = Buffer.from(`\n${' '.repeat(indent + 2)}}`);
+  const arrayEnd = Buffer.from(`\n${' '.repeat(indent)}]`);
   let from = start;
   for (;;) {
-    const close = text.indexOf(itemEnd, from + SLICE_CHARS);
+    const close = bytes.indexOf(itemEnd, from + SLICE_BYTES, from);
     const comma = close + itemEnd.length;
     // An item end followed by a comma, past the slice size: the slice ends there, unless that comma
     // is already in another array (then the slice does not parse, and the array's end is looked for).
-    const items = close >= 0 && text.charCodeAt(comma) === 0x2c ? parseSlice(text, from, comma) : undefined;
+    const items = close >= 0 && bytes.byteAt(comma, from) === 0x2c ? parseSlice(bytes, from, comma) : undefined;
     if (items !== undefined) {
       read(items);
       from = comma + 1;
       continue;
     }
-    const end = text.indexOf(arrayEnd, from);
-    const last = end < 0 ? undefined : parseSlice(text, from, end);
+    const end = bytes.indexOf(arrayEnd, from);
+    const last = end < 0 ? undefined : parseSlice(bytes, from, end);
     if (last === undefined) throw new SliceMismatch('the array does not end where its indentation says');
     read(last);
     return end;
   }
 }
 
-/** text[from, to) as a list of values, or undefined when it is not one (or is empty). */
-function parseSlice(text: string, from: number, to: number): unknown[] | undefined {
+/** [from, to) as a list of values, or undefined when it is not one (or is empty). */
+function parseSlice(bytes: ByteWindow, from: number, to: number): unknown[] | undefined {
   let items: unknown;
   try {
-    items = JSON.parse(`[${text.slice(from, to)}]`);
-  } catch {
+    items = JSON.parse(`[${textOf(bytes, from, to)}]`);
+  } catch (error) {
+    if (error instanceof SliceMismatch) throw error;
     return undefined;
   }
   return Array.isArray(items) && items.length > 0 ? items : undefined;
+}
+
+/** [from, to) as text; bytes that are not UTF-8 send the report down the ordinary path, which words the error. */
+function textOf(bytes: ByteWindow, from: number, to: number): string {
+  const text = bytes.text(from, to);
+  if (text === undefined) throw new SliceMismatch('the bytes are not valid UTF-8');
+  return text;
 }
 
 /**

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateTrivyReport } from '../../../bench/generate-trivy.ts';
-import { readTrivyInSlices } from '../../../src/readers/fast/trivy-slices.ts';
+import { ByteWindow, type ReadBytes } from '../../../src/readers/fast/byte-window.ts';
+import { readTrivyInSlices as readInSlices } from '../../../src/readers/fast/trivy-slices.ts';
 import { readReport } from '../../../src/readers/index.ts';
 import { readTrivyJson } from '../../../src/readers/trivy/read.ts';
 import { FIXTURES_DIR, fixturePath, readFixtureText } from '../../helpers/fixtures.ts';
@@ -20,6 +21,32 @@ function trivyFixtures(): string[] {
   };
   walk(fixturePath('scans'));
   return found.sort();
+}
+
+/**
+ * The sliced path, over the report in memory and over the same bytes read in small chunks (as a
+ * file is, with refills and a growing window); both must agree.
+ */
+function readTrivyInSlices(file: string, text: string | Uint8Array): ReturnType<typeof readInSlices> {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  const whole = readInSlices(file, ByteWindow.of(bytes));
+  for (const chunkBytes of [1024, 7 * 1024]) {
+    const reads: number[] = [];
+    const inChunks = readInSlices(file, ByteWindow.reading(bytes.length, chunkReader(bytes, reads), chunkBytes));
+    expect(inChunks).toEqual(whole);
+    // Never more than two windows of what one piece needs: the bytes are not all held at once.
+    if (bytes.length > 1_000_000) expect(Math.max(...reads)).toBeLessThan(256 * 1024);
+  }
+  return whole;
+}
+
+/** Reads from `bytes` as fs.readSync reads a file, noting each read's length. */
+function chunkReader(bytes: Buffer, reads: number[]): ReadBytes {
+  return (into, at, length, position) => {
+    const count = bytes.copy(into, at, position, Math.min(bytes.length, position + length));
+    reads.push(count);
+    return count;
+  };
 }
 
 /** The ordinary path: the whole document parsed, then read. */
