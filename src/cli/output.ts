@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { WriteStream } from 'node:tty';
 import { InputError } from '../errors.ts';
+import { writeFileInPieces, writeInPieces } from './fast/write-in-pieces.ts';
 import type { CliIo, CliOutputStream } from './io.ts';
 
 /**
@@ -34,7 +34,12 @@ export function openOutput(io: CliIo, options: { file?: string; quiet?: boolean 
   }
   if (options.quiet === true) return { color: false, width: undefined, write: () => undefined, close: () => undefined };
   const env = io.env ?? {};
-  return { color: wantsColor(io.stdout, env), width: terminalWidth(io.stdout, env), write: (text) => io.stdout.write(text), close: () => undefined };
+  return {
+    color: wantsColor(io.stdout, env),
+    width: terminalWidth(io.stdout, env),
+    write: (text) => writeInPieces((piece) => io.stdout.write(piece), text),
+    close: () => undefined,
+  };
 }
 
 /**
@@ -58,7 +63,7 @@ export function terminalWidth(stream: CliOutputStream, env: Readonly<Record<stri
 
 function writeOutputFile(path: string, file: string, text: string): void {
   try {
-    writeFileSync(path, text);
+    writeFileInPieces(path, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
     throw new InputError({ file, message: `the output file cannot be written (${code})` }, { cause: error });
