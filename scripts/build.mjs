@@ -3,7 +3,9 @@
 //
 //   node scripts/build.mjs cli [--out-dir DIR]      → dist/cli/, the npm package `image-assurance`:
 //        package.json (the root's name and version, the bin, no dependencies), image-assurance.mjs
-//        (src/cli/bin.ts bundled with everything it imports), policies/ (the presets and
+//        (the bin: src/cli/launch.ts, which runs lib/image-assurance.cjs from V8's code cache),
+//        lib/image-assurance.cjs (src/cli/run.ts bundled with everything it imports, as CommonJS,
+//        which node:vm compiles with a code cache), policies/ (the presets and
 //        schema.json, found by walking up from the bundle), README.md, LICENSE,
 //        THIRD-PARTY-LICENSES.md (the licenses of the bundled packages).
 //   node scripts/build.mjs action [--out-dir DIR]   → dist/action/: index.mjs (src/action/main.ts
@@ -23,7 +25,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const TARGETS = {
-  cli: { entry: 'src/cli/bin.ts', outDir: 'dist/cli', bundle: 'image-assurance.mjs', files: writePackageFiles },
+  cli: { entry: 'src/cli/run.ts', outDir: 'dist/cli', bundle: 'lib/image-assurance.cjs', launcher: { entry: 'src/cli/launch.ts', bundle: 'image-assurance.mjs' }, files: writePackageFiles },
   action: { entry: 'src/action/main.ts', outDir: 'dist/action', bundle: 'index.mjs', files: () => {} },
 };
 
@@ -38,16 +40,31 @@ const outDir = resolve(options['out-dir'] ?? join(root, target.outDir));
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 const bundlePath = join(outDir, target.bundle);
+// The version is baked in: an installed bundle lies beside no package.json of ours (src/cli/version.ts).
+const define = { IMAGE_ASSURANCE_VERSION: JSON.stringify(rootPackage.version) };
 const result = await build({
   ...nodeBundleOptions(root),
   entryPoints: [join(root, target.entry)],
   outfile: bundlePath,
   metafile: true,
-  // The version is baked in: an installed bundle lies beside no package.json of ours (src/cli/version.ts).
-  define: { IMAGE_ASSURANCE_VERSION: JSON.stringify(rootPackage.version) },
-  banner: { js: `#!/usr/bin/env node\n${nodeBundleOptions(root).banner.js}` },
+  ...(target.launcher
+    ? {
+        // CommonJS, which node:vm compiles with a code cache; `import.meta.url` is the file's own URL.
+        format: 'cjs',
+        define: { ...define, 'import.meta.url': '__import_meta_url' },
+        banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+      }
+    : { define, banner: { js: `#!/usr/bin/env node\n${nodeBundleOptions(root).banner.js}` } }),
 });
-chmodSync(bundlePath, 0o755);
+if (target.launcher) {
+  await build({
+    ...nodeBundleOptions(root),
+    entryPoints: [join(root, target.launcher.entry)],
+    outfile: join(outDir, target.launcher.bundle),
+    banner: { js: '#!/usr/bin/env node' },
+  });
+}
+chmodSync(join(outDir, target.launcher?.bundle ?? target.bundle), 0o755);
 writeFileSync(join(outDir, 'THIRD-PARTY-LICENSES.md'), renderThirdPartyLicenses(Object.keys(result.metafile.inputs)));
 target.files(outDir);
 console.log(`${outDir}: ${target.bundle} ${(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]].bytes / 1024).toFixed(0)} KB`);
@@ -60,7 +77,7 @@ function writePackageFiles(dir) {
     description: rootPackage.description,
     license: rootPackage.license,
     type: 'module',
-    bin: { 'image-assurance': target.bundle },
+    bin: { 'image-assurance': target.launcher.bundle },
     engines: rootPackage.engines,
     keywords: ['container', 'image', 'security', 'policy', 'trivy', 'grype', 'sarif', 'ci'],
   };

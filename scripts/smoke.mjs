@@ -3,13 +3,14 @@
 //
 //   cli     `npm pack dist/cli`, the tarball under 1 MB with no dependencies, installed into an empty
 //           project in the temp folder (no node_modules anywhere above it), then its
-//           `image-assurance` bin: --version, evaluate (a policy file and a preset), validate, schema.
+//           `image-assurance` bin: --version, evaluate (a policy file and a preset), validate, schema,
+//           and the code cache each command leaves (then evaluate again, from it).
 //   action  the committed dist/action/index.mjs as the runner starts it, on the example reports.
 //
 // Usage: node scripts/smoke.mjs [cli|action]... [--dist DIR]   (default: both; DIR default dist/cli)
 // Prints `ok - …` / `not ok - …` per check and exits 1 when one failed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +64,8 @@ function smokeCli() {
     check('npm install of the tarball', install.status === 0, install.stderr.trim());
     if (install.status !== 0) return;
     const bin = join(project, 'node_modules/.bin/image-assurance');
-    const cli = (...args) => run(bin, args, project, { NO_COLOR: '1' });
+    const cacheDir = join(work, 'cache');
+    const cli = (...args) => run(bin, args, project, { NO_COLOR: '1', IMAGE_ASSURANCE_CACHE_DIR: cacheDir });
 
     // 3. the command
     const version = cli('--version');
@@ -76,6 +78,11 @@ function smokeCli() {
     check('validate', validate.status === 0 && validate.stdout === 'image-assurance.yml: ok\n', validate.stderr.trim());
     const schema = cli('schema');
     check('schema is policies/schema.json', schema.status === 0 && schema.stdout === readFileSync(join(root, 'policies/schema.json'), 'utf8'));
+    // The code cache (src/cli/fast/code-cache.ts): written once per command, then used.
+    const caches = existsSync(cacheDir) ? readdirSync(cacheDir).map((name) => name.replace(/^[0-9a-f]{32}-/, '')).sort() : [];
+    check('a code cache per command', caches.join(' ') === 'evaluate.v8cache other.v8cache schema.v8cache validate.v8cache', caches.join(' '));
+    const again = cli('evaluate', '--policy', 'preset:production', '--report', 'reports', '--format', 'json', '--now', NOW);
+    check('evaluate again, from the code cache: the same verdict', again.status === 1 && again.stdout.replace(/"evaluated_at": "[^"]*"/, '') === json.stdout.replace(/"evaluated_at": "[^"]*"/, ''), again.stderr.trim());
     const bad = cli('evaluate', '--report', 'no-such-folder');
     check('bad input: exit 2, one line, no stack trace', bad.status === 2 && bad.stderr.includes('no-such-folder: no such file or folder') && !/\n\s+at /.test(bad.stderr), bad.stderr.trim());
   } finally {
