@@ -167,7 +167,7 @@ function benchPackedCli(reportPath: string, policyPath: string): PackedCliFigure
 
   const evaluate = (format: string): string[] => [cli, 'evaluate', '--policy', policyPath, '--report', reportPath, '--now', '2026-11-26', '--branch', 'main', '--env', 'production', '--format', format];
   const parse = ['-e', 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))', reportPath];
-  const processRuns = 5;
+  const processRuns = 9;
   const whole = alternate(processRuns, { parse, json: evaluate('json'), text: evaluate('text') });
   const goal = 1.5;
 
