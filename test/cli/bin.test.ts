@@ -16,7 +16,7 @@ function runOnTerminal(argv: string[], env: Record<string, string>, columns: num
   const result = spawnSync('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    env: { PATH: process.env['PATH'] ?? '', IMAGE_ASSURANCE_CACHE_DIR: 'off', ...env },
   });
   return { code: result.status ?? -1, screen: result.stdout.replace(/\r\n/g, '\n') };
 }

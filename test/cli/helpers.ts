@@ -36,12 +36,15 @@ export async function runCli(argv: string[], cwd: string, options: RunOptions = 
   return { code, stdout, stderr };
 }
 
-/** Runs bin/image-assurance.mjs as a real process, with exactly `env` (plus PATH) and standard input `input`. */
+/**
+ * Runs bin/image-assurance.mjs as a real process, with exactly `env` (plus PATH, and no code cache:
+ * a test never writes into the home folder) and standard input `input`.
+ */
 export function runBin(argv: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
   const result = spawnSync(process.execPath, [join(ROOT, 'bin/image-assurance.mjs'), ...argv], {
     cwd: options.cwd ?? ROOT,
     encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', ...options.env },
+    env: { PATH: process.env['PATH'] ?? '', IMAGE_ASSURANCE_CACHE_DIR: 'off', ...options.env },
     input: options.input ?? '',
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
