@@ -71,11 +71,24 @@ export interface Violation {
   /** Where the finding is: a file path in the image, a Dockerfile line. */
   location?: { path: string; line?: number };
   /**
+   * A vulnerability found in several copies of one package (another version, another path: three
+   * lodash in node_modules) is one violation (SPEC §3: one per rule, finding ID and package), of its
+   * most severe copy; the other copies the rule also matched are listed here, in violation order.
+   */
+  other_copies?: PackageCopy[];
+  /**
    * Whether the change brought it (see Attribution); `introduced` when nothing was compared. The
    * engine sets it on every violation; rules leave it to the engine, and verdicts stored before it
    * existed lack it (read as `introduced`).
    */
   attribution?: Attribution;
+}
+
+/** Another copy of a violation's package with the same finding. */
+export interface PackageCopy {
+  version: string;
+  fixed_version?: string;
+  location?: { path: string };
 }
 
 /** A suppressed finding names exactly one of: the exception's `id`, or the VEX statement (`vex`). */

@@ -312,11 +312,21 @@ function violationRow(violation: Violation): string {
     formatCvss(violation.cvss),
     escapeMarkdown(violation.id, 100),
     escapeMarkdown(violation.package ?? '', 100),
-    escapeMarkdown(violation.version ?? '', 60),
+    escapeMarkdown(violation.version ?? '', 60) + otherCopiesText(violation),
     escapeMarkdown(violation.fixed_version ?? '', 60),
     code(violation.rule),
   ];
   return `| ${cells.join(' | ')} |\n`;
+}
+
+/** ` (also 4.17.11, 4.17.15)`: the other copies of the package with the finding (their paths are in the JSON verdict). */
+function otherCopiesText(violation: Violation): string {
+  const copies = violation.other_copies ?? [];
+  if (copies.length === 0) return '';
+  const listed = [...new Set(copies.map((copy) => copy.version))];
+  const shown = listed.slice(0, 3).map((version) => escapeMarkdown(version, 30));
+  const more = listed.length - shown.length;
+  return ` (also ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''})`;
 }
 
 /** A VEX statement shows as `VEX <document> <statement>`, its status and reasons, and no expiry (its age is checked instead). */

@@ -167,12 +167,17 @@ function policiesOf(finding: ImageFinding): string {
 
 /**
  * A vulnerable package with where it is when the report says (a language package's file, Trivy's
- * PkgPath or Target), so that three copies of lodash can be told apart: `lodash (app/node_modules/lodash/package.json)`.
+ * PkgPath or Target), so that three copies of lodash can be told apart: `lodash (app/node_modules/lodash/package.json)`;
+ * the other copies with the same finding are counted: `lodash (app/node_modules/x/node_modules/lodash/package.json; +2 more copies)`.
  */
 function packageOf(violation: Violation): string {
   const name = sanitizeText(violation.package ?? '', MAX_CELL_CHARS);
-  if (!RULES[violation.rule].isVulnerability || violation.location === undefined) return name;
-  return `${name} (${sanitizeText(violation.location.path, MAX_MESSAGE_CHARS)})`;
+  if (!RULES[violation.rule].isVulnerability) return name;
+  const copies = violation.other_copies?.length ?? 0;
+  const more = copies === 0 ? undefined : `+${copies} more ${copies === 1 ? 'copy' : 'copies'}`;
+  const where = violation.location === undefined ? undefined : sanitizeText(violation.location.path, MAX_MESSAGE_CHARS);
+  const said = [where, more].filter((part) => part !== undefined);
+  return said.length === 0 ? name : `${name} (${said.join('; ')})`;
 }
 
 /** Under a finding that is not a vulnerability (root user, a failed check, a secret): its message, and where it is. */

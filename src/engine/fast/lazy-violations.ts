@@ -20,15 +20,23 @@ export class LazyVulnerabilityHit implements RuleHit {
   #violation: Violation | undefined;
   /** Set by the engine before the violation is read; kept for when it is built. */
   #attribution: Attribution | undefined;
+  /** The indices of the same finding in other copies of the package, which the rule also matched. */
+  #copies: number[] | undefined;
 
   constructor(
     readonly vulnerabilityIndex: number,
-    private readonly build: (index: number) => Violation,
+    private readonly build: (index: number, copies: readonly number[] | undefined) => Violation,
   ) {}
+
+  /** Notes another copy of the package with the same finding (a rule collects them before anything is read). */
+  addCopy(index: number): void {
+    if (this.#violation !== undefined) throw new Error('a copy was added after the violation was built');
+    (this.#copies ??= []).push(index);
+  }
 
   get violation(): Violation {
     if (this.#violation === undefined) {
-      this.#violation = this.build(this.vulnerabilityIndex);
+      this.#violation = this.build(this.vulnerabilityIndex, this.#copies);
       if (this.#attribution !== undefined) this.#violation.attribution = this.#attribution;
     }
     return this.#violation;
