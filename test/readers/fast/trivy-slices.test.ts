@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateTrivyReport } from '../../../bench/generate-trivy.ts';
 import { ByteWindow, type ReadBytes } from '../../../src/readers/fast/byte-window.ts';
@@ -117,5 +118,48 @@ describe('src/readers/fast/trivy-slices', () => {
     expect(readTrivyInSlices('bad.json', text)).toBeUndefined();
     const error = inputErrorOf(() => readReport('bad.json', Buffer.from(text)));
     expect(error.problems[0]!.message).toMatch(/^Results\[1\]\.Vulnerabilities\[\d+\]\.PkgName: expected a string \(got number 5\)$/);
+  });
+});
+
+describe('src/readers/fast/trivy-slices on arbitrary reports (fast-check)', () => {
+  // Text that JSON escapes or that looks like a cut: quotes, backslashes, line breaks, the
+  // indentation and braces of an item end, and characters of two, three and four UTF-8 bytes.
+  const tricky = fc.constantFrom('"', '\\', '\n', '\n        },', '\n      ]', '": [\n', ' ', 'é', '€', '𝄞', '\u2028', 'a', 'CVE-');
+  const text = (maxLength: number) => fc.array(fc.oneof(tricky, fc.string({ maxLength: 8 })), { maxLength }).map((parts) => parts.join(''));
+  const vulnerability = fc.record({
+    VulnerabilityID: fc.constantFrom('CVE-2024-1234', 'GHSA-aaaa-bbbb-cccc', 'cve-2024-1234'),
+    PkgName: fc.constantFrom('lodash', 'openssl', 'log4j-core'),
+    InstalledVersion: fc.constantFrom('1.0.0', '2.4.2', ''),
+    FixedVersion: fc.constantFrom('', '1.0.1'),
+    Severity: fc.constantFrom('CRITICAL', 'HIGH', 'LOW', 'UNKNOWN'),
+    Title: text(6),
+    Description: text(400),
+  });
+  const pkg = fc.record({ Name: fc.constantFrom('lodash', 'openssl', 'zlib'), Version: fc.constantFrom('1.0.0', '2.0'), Licenses: fc.array(fc.constantFrom('MIT', 'GPL-3.0-only'), { maxLength: 2 }) });
+  const result = fc.record(
+    { Target: text(3), Class: fc.constantFrom('os-pkgs', 'lang-pkgs'), Type: fc.constantFrom('debian', 'npm'), Packages: fc.array(pkg, { maxLength: 12 }), Vulnerabilities: fc.array(vulnerability, { maxLength: 40 }) },
+    { requiredKeys: ['Target', 'Class', 'Type'] },
+  );
+  const report = fc.record({ SchemaVersion: fc.constant(2), ArtifactName: fc.constant('example.test/app:1'), ArtifactType: fc.constant('container_image'), Results: fc.array(result, { minLength: 1, maxLength: 4 }) });
+
+  it('reads what it reads exactly as the whole document, in memory and in chunks of any size', () => {
+    let sliced = 0;
+    fc.assert(
+      fc.property(report, fc.integer({ min: 1, max: 70_000 }), (doc, chunkBytes) => {
+        // Go's MarshalIndent writes two spaces, as JSON.stringify(…, null, 2) does.
+        const bytes = Buffer.from(JSON.stringify(doc, null, 2));
+        const whole = readInSlices('arbitrary.json', ByteWindow.of(bytes));
+        const inChunks = readInSlices('arbitrary.json', ByteWindow.reading(bytes.length, chunkReader(bytes, []), chunkBytes));
+
+        expect(inChunks).toEqual(whole);
+        if (whole !== undefined) {
+          sliced += 1;
+          expect(whole).toEqual(readWhole('arbitrary.json', bytes.toString('utf8')));
+        }
+      }),
+      { numRuns: 60, seed: 20261201 },
+    );
+    // Most arbitrary reports take the sliced path (one without any sliced array does not).
+    expect(sliced).toBeGreaterThan(30);
   });
 });
