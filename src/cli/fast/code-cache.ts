@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -79,11 +79,25 @@ function readIfThere(path: string): Buffer | undefined {
   }
 }
 
+/**
+ * Makes the folder and any missing parent, readable by its owner only, one level at a time: Node 20's
+ * `mkdirSync(…, { recursive: true })` never returns where a parent exists but refuses children
+ * (under /proc it loops for ever), and a cache must never hang the command.
+ */
+function makeFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let at = folder; !existsSync(at); at = dirname(at)) {
+    if (dirname(at) === at) break;
+    missing.unshift(at);
+  }
+  for (const at of missing) mkdirSync(at, { mode: 0o700 });
+}
+
 /** Writes through a temporary file and a rename, so that a run in parallel never reads half a cache. */
 function writeQuietly(path: string, data: Buffer): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    makeFolder(dirname(path));
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, path);
   } catch {

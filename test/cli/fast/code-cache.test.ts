@@ -28,7 +28,9 @@ function load(file: string, cacheDir: string | undefined, key = 'evaluate', save
     save ? 'loaded.saveCache();' : '',
     'process.stdout.write(JSON.stringify({ hello, usedCache: loaded.usedCache }));',
   ].join('\n');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  // A load that hangs (as a recursive mkdir under /proc would) is killed and fails the test.
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  expect(result.signal).toBeNull();
   expect(result.stderr).toBe('');
   return JSON.parse(result.stdout) as { hello: string; usedCache: boolean };
 }
@@ -93,6 +95,24 @@ describe('src/cli/fast/code-cache', () => {
     // Saving failed quietly (load() would have seen it on stderr).
     expect(blocked).toEqual({ hello: 'hello you from bundle.cjs', usedCache: false });
     expect(readdirSync(dir).sort()).toEqual(['bundle.cjs', 'file']);
+  });
+
+  it.runIf(process.platform === 'linux')('does not hang where folders cannot be made (under /proc, where a recursive mkdir never returns)', () => {
+    const file = join(dir, 'bundle.cjs');
+    writeFileSync(file, MODULE);
+
+    expect(load(file, '/proc/image-assurance-test/cache')).toEqual({ hello: 'hello you from bundle.cjs', usedCache: false });
+  });
+
+  it('makes the missing folders of a deep cache path', () => {
+    const file = join(dir, 'bundle.cjs');
+    writeFileSync(file, MODULE);
+    const cacheDir = join(dir, 'a', 'b', 'cache');
+
+    load(file, cacheDir);
+
+    expect(load(file, cacheDir).usedCache).toBe(true);
+    expect(statSync(join(dir, 'a')).mode & 0o777).toBe(0o700);
   });
 
   it.each([
