@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -13,7 +13,8 @@ import { Script } from 'node:vm';
  * V8 with the same flags for a source of the same length and refuses it otherwise; the file name
  * carries a SHA-256 of the source, so another bundle never even reads it. The folder is the user's
  * own cache folder (never a shared temporary folder, where another user could plant a cache), made
- * readable by its owner only. Any failure to read or write the cache only costs the speed-up.
+ * readable by its owner only; a cache file not written for 30 days is removed when another is
+ * written. Any failure to read or write the cache only costs the speed-up.
  * Bench (`evaluate` of a 10-finding report, medians of 9, packed CLI): 326 ms → 225 ms; a bare
  * `node -e ''` took 108 ms.
  */
@@ -43,6 +44,7 @@ export function requireWithCodeCache(file: string, cacheDir: string | undefined,
     saveCache() {
       if (cachePath === undefined || usedCache) return;
       writeQuietly(cachePath, script.createCachedData());
+      pruneQuietly(dirname(cachePath), Date.now() - STALE_MS);
     },
   };
 }
@@ -69,6 +71,22 @@ export const COMMANDS: ReadonlySet<string> = new Set(['evaluate', 'preview', 'sc
 /** The cache is kept per command: the subcommand, or `other` (`--version`, `--help`, a typo). */
 export function cacheKeyOf(firstArgument: string | undefined): string {
   return firstArgument !== undefined && COMMANDS.has(firstArgument) ? firstArgument : 'other';
+}
+
+/** A cache file not written for this long is removed when another is written: other versions' caches do not pile up. */
+const STALE_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Removes the cache files (`*.v8cache`) last written before `before`; anything else in the folder is left alone. */
+function pruneQuietly(folder: string, before: number): void {
+  try {
+    for (const name of readdirSync(folder)) {
+      if (!name.endsWith('.v8cache')) continue;
+      const path = join(folder, name);
+      if (statSync(path).mtimeMs < before) rmSync(path, { force: true });
+    }
+  } catch {
+    // A cache that cannot be tidied only takes room.
+  }
 }
 
 function readIfThere(path: string): Buffer | undefined {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,6 +102,22 @@ describe('src/cli/fast/code-cache', () => {
     writeFileSync(file, MODULE);
 
     expect(load(file, '/proc/image-assurance-test/cache')).toEqual({ hello: 'hello you from bundle.cjs', usedCache: false });
+  });
+
+  it('removes cache files not written for 30 days when it writes one, and nothing else', () => {
+    const file = join(dir, 'bundle.cjs');
+    writeFileSync(file, MODULE);
+    const cacheDir = join(dir, 'cache');
+    load(file, cacheDir, 'validate');
+    const old = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
+    const [validate] = readdirSync(cacheDir);
+    utimesSync(join(cacheDir, validate!), old, old);
+    writeFileSync(join(cacheDir, 'notes.txt'), 'mine');
+    utimesSync(join(cacheDir, 'notes.txt'), old, old);
+
+    load(file, cacheDir, 'evaluate');
+
+    expect(readdirSync(cacheDir).map((name) => name.replace(/^[0-9a-f]{32}-/, '')).sort()).toEqual(['evaluate.v8cache', 'notes.txt']);
   });
 
   it('makes the missing folders of a deep cache path', () => {
