@@ -1,6 +1,5 @@
 import type { components } from '@octokit/openapi-webhooks-types';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppUnderTest } from './app-harness.ts';
+import { describe, expect, it } from 'vitest';
 import {
   arrangeRun,
   finalCheckRun,
@@ -17,7 +16,7 @@ import {
   REPO_PATH,
   RUN_ID,
   SHA,
-  startApp,
+  useAppUnderTest,
   workflowRunPayload,
   mockNewComment,
   mockRunsOfCommit,
@@ -29,15 +28,7 @@ import {
  * branch. End to end: signed webhook → the real app → nock.
  */
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 const LOOSE = 'version: 1\npolicies:\n  - name: allow-all\n';
 const PULL = 5;

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GitHubMock } from '../helpers/github-mock.ts';
 import type { AppUnderTest } from './app-harness.ts';
-import { ALPINE_311, APP_ID, imageScan, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, mockOnBranch, ORG_REPO_PATH, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, startApp, workflowRunPayload } from './app-harness.ts';
+import { ALPINE_311, APP_ID, imageScan, INSTALLATION_ID, JUICE_SHOP, mockArtifacts, mockCompare, mockOnBranch, ORG_REPO_PATH, OWNER, POLICY_PATH, REPO, REPO_PATH, RUN_ID, SHA, useAppUnderTest, workflowRunPayload } from './app-harness.ts';
 
 /**
  * Two workflow runs of one commit finishing at the same moment, with no pending check yet (the
@@ -9,15 +9,7 @@ import { ALPINE_311, APP_ID, imageScan, INSTALLATION_ID, JUICE_SHOP, mockArtifac
  * worker, their GitHub requests interleaved.
  */
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 /**
  * What racing runs read before they judge: the installation token (at most `tokens` times) and

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../../src/render/pr-comment.ts';
 import { buildRawZip } from '../helpers/artifact-zip.ts';
 import type { RawZipEntry } from '../helpers/artifact-zip.ts';
@@ -28,7 +28,7 @@ import {
   REPO_PATH,
   RUN_ID,
   SHA,
-  startApp,
+  useAppUnderTest,
   workflowRunPayload,
   mockNewComment,
   mockRunsOfCommit,
@@ -39,15 +39,7 @@ import {
  * end through receiveWebhook and the real Probot app.
  */
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 /** The `ref` of every read of the repository's policy file, in order (the organization's has none). */
 function policyRefs(app: AppUnderTest): (string | null)[] {
@@ -508,8 +500,7 @@ describe('src/github/app (GitHub failing at each call)', () => {
   });
 
   it('a request that hangs: it times out (retried as a 5xx), and the check completes failing', async () => {
-    app.github.restore();
-    app = await startApp({ requestTimeoutMs: 50 });
+    await app.restart({ requestTimeoutMs: 50 });
     const { github } = app;
     arrangeRun(github, { ref: 'master' });
     github.api.get(`${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`).query(true).times(4).delay(1_000).reply(200, { total_count: 0, artifacts: [] });

@@ -1,7 +1,7 @@
 import Bottleneck from 'bottleneck';
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { createWorker, type RunJobOptions } from '../../src/worker/worker.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -43,7 +43,39 @@ export interface AppUnderTest {
   deliver(event: string, payload: unknown, runOptions?: RunJobOptions): Promise<void>;
 }
 
-export async function startApp(options: { store?: Store; requestTimeoutMs?: number; now?: Date; checkWriteReserveMs?: number } = {}): Promise<AppUnderTest> {
+export interface StartOptions {
+  store?: Store;
+  requestTimeoutMs?: number;
+  now?: Date;
+  checkWriteReserveMs?: number;
+}
+
+/** The app of every test of a file (see useAppUnderTest); `restart` replaces it with one started with other options. */
+export interface SharedAppUnderTest extends AppUnderTest {
+  restart(options?: StartOptions): Promise<void>;
+}
+
+/**
+ * Starts the app before each test of the file and restores its GitHub mock after it: one object,
+ * filled anew for every test, so a test reads `app.github` and calls `app.deliver` as usual.
+ */
+export function useAppUnderTest(): SharedAppUnderTest {
+  const app = {
+    async restart(options?: StartOptions) {
+      app.github.restore();
+      Object.assign(app, await startApp(options));
+    },
+  } as SharedAppUnderTest;
+  beforeEach(async () => {
+    Object.assign(app, await startApp());
+  });
+  afterEach(() => {
+    app.github.restore();
+  });
+  return app;
+}
+
+export async function startApp(options: StartOptions = {}): Promise<AppUnderTest> {
   const store = options.store ?? createMemoryStore();
   const now = options.now ?? NOW;
   const github = createGitHubMock();

@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppUnderTest } from './app-harness.ts';
+import { describe, expect, it } from 'vitest';
 import {
   ALPINE_311,
   arrangeRun,
@@ -18,7 +17,7 @@ import {
   REPO_PATH,
   RUN_ID,
   SHA,
-  startApp,
+  useAppUnderTest,
   workflowRunPayload,
 } from './app-harness.ts';
 
@@ -28,15 +27,7 @@ import {
  * computed over every completed run. End to end: signed webhook → the real app → nock.
  */
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 const SCAN = '.github/workflows/test.yml';
 const BASE = '.github/workflows/base.yml';

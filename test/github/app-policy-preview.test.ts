@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GITHUB_API } from '../helpers/github-mock.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
-import type { AppUnderTest } from './app-harness.ts';
 import {
   ALPINE_311,
   arrangeRun,
@@ -19,7 +18,7 @@ import {
   pullRequestPayload,
   REPO_PATH,
   SHA,
-  startApp,
+  useAppUnderTest,
   workflowRunPayload,
 } from './app-harness.ts';
 
@@ -44,15 +43,7 @@ function ubiReport(): string {
   return JSON.stringify(report);
 }
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 /** Judges the default branch's commit SHA under STRICT: three images, facts kept. */
 async function judgeDefaultBranch(): Promise<void> {

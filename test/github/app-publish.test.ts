@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFixtureJson } from '../helpers/fixtures.ts';
-import type { AppUnderTest } from './app-harness.ts';
 import {
   arrangeRun,
   finalCheckRun,
@@ -18,7 +17,7 @@ import {
   REPO_PATH,
   RUN_ID,
   SHA,
-  startApp,
+  useAppUnderTest,
   workflowRunPayload,
 } from './app-harness.ts';
 
@@ -61,13 +60,7 @@ function evilRunPayload(): Record<string, any> {
   return payload;
 }
 
-let app: AppUnderTest;
-beforeEach(async () => {
-  app = await startApp();
-});
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 describe('src/github/app (a publish uses only its own repository and commit’s verdict)', () => {
   it("keeps a blocked image blocked when another repository judged the same digest as allowed (last writer no longer wins)", async () => {

@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFixtureJson } from '../helpers/fixtures.ts';
-import type { AppUnderTest } from './app-harness.ts';
 import {
   ALPINE_311,
   arrangeRun,
@@ -22,7 +21,7 @@ import {
   REPO_PATH,
   RUN_ID,
   SHA,
-  startApp,
+  useAppUnderTest,
   workflowRunPayload,
 } from './app-harness.ts';
 
@@ -32,15 +31,7 @@ import {
  * legitimate control next to it.
  */
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 const WORKFLOW = '.github/workflows/test.yml';
 

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppUnderTest } from './app-harness.ts';
+import { describe, expect, it } from 'vitest';
 import { GITHUB_API } from '../helpers/github-mock.ts';
-import { arrangeRun, finalCheckRun, imageScan, mockFile, ORG_REPO_PATH, REPO_PATH, startApp, workflowRunPayload, mockNewComment } from './app-harness.ts';
+import { arrangeRun, finalCheckRun, imageScan, mockFile, ORG_REPO_PATH, REPO_PATH, useAppUnderTest, workflowRunPayload, mockNewComment } from './app-harness.ts';
 
 /**
  * VEX in the app (issue 11): `settings.vex` globs name files read from the policy's branch (a pull
@@ -20,15 +19,7 @@ const MUSL_NOT_AFFECTED = readFileSync(new URL('../fixtures/vex/alpine-39.openve
 
 const PULL_REQUEST = { number: 9, base: 'main' };
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 /** GET git/trees/{ref}?recursive=1 of a repository: these blob paths. */
 function mockTree(repoPath: string, ref: string, paths: string[]): void {

@@ -1,10 +1,9 @@
 import { zipSync } from 'fflate';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../../src/render/pr-comment.ts';
 import { createMemoryStore } from '../../src/store/memory.ts';
 import type { Store } from '../../src/store/store.ts';
 import { readFixtureJson } from '../helpers/fixtures.ts';
-import type { AppUnderTest } from './app-harness.ts';
 import {
   reevaluationPayload,
   pullRequestPayload,
@@ -31,7 +30,7 @@ import {
   REPO_PATH,
   RUN_ID,
   SHA,
-  startApp,
+  useAppUnderTest,
   workflowRunPayload,
   mockNewComment,
   mockRunsOfCommit,
@@ -45,15 +44,7 @@ import {
  */
 const MAX_REQUESTS_ONE_RUN_ONE_IMAGE = 8;
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 describe('src/github/app', () => {
   describe('workflow_run completed', () => {
@@ -300,7 +291,6 @@ describe('src/github/app', () => {
     });
 
     it('ends in a completed failing check even when the store fails, writing the check run directly', async () => {
-      app.github.restore();
       const working = createMemoryStore();
       const broken: Store = {
         ...working,
@@ -308,7 +298,7 @@ describe('src/github/app', () => {
           throw new Error('the check state table is unavailable');
         },
       };
-      app = await startApp({ store: broken });
+      await app.restart({ store: broken });
       const { github } = app;
       // The commit's state (its pull requests and their bases) is read first: nothing is downloaded.
       mockAccessToken(github);

@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppUnderTest } from './app-harness.ts';
-import { ALPINE_311, finalCheckRun, imageScan, mockAccessToken, mockArtifacts, mockCreateCheckRun, mockFile, mockOnBranch, ORG_REPO_PATH, POLICY_PATH, REPO_PATH, startApp, workflowRunPayload } from './app-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { ALPINE_311, finalCheckRun, imageScan, mockAccessToken, mockArtifacts, mockCreateCheckRun, mockFile, mockOnBranch, ORG_REPO_PATH, POLICY_PATH, REPO_PATH, useAppUnderTest, workflowRunPayload } from './app-harness.ts';
 
 /**
  * The worker spends GitHub's rate limit like a good citizen: the installation token is reused
@@ -10,15 +9,7 @@ import { ALPINE_311, finalCheckRun, imageScan, mockAccessToken, mockArtifacts, m
 
 const policy = (checkName: string) => `version: 1\nsettings:\n  check_name: ${checkName}\npolicies:\n  - name: p\n    rules:\n      secrets: deny\n`;
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 /** The repository's policy file on master: answers 200 with `etag` and `text`, or 304 when asked with `ifNoneMatch`. */
 function mockPolicy(answer: { ifNoneMatch?: string; status: 200 | 304; etag?: string; text?: string }): void {

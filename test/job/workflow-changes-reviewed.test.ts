@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppUnderTest } from '../github/app-harness.ts';
+import { describe, expect, it } from 'vitest';
 import {
   ALPINE_311,
   finalCheckRun,
@@ -14,7 +13,7 @@ import {
   REPO_PATH,
   RUN_ID,
   SHA,
-  startApp,
+  useAppUnderTest,
   workflowRunPayload,
 } from '../github/app-harness.ts';
 
@@ -30,15 +29,7 @@ const PULL = 5;
 const AUTHOR = 'dependabot[bot]';
 const reviewedPolicy = 'version: 1\nsettings:\n  workflow_changes: reviewed\n  comment: never\npolicies:\n  - name: p\n    rules:\n      secrets: deny\n';
 
-let app: AppUnderTest;
-
-beforeEach(async () => {
-  app = await startApp();
-});
-
-afterEach(() => {
-  app.github.restore();
-});
+const app = useAppUnderTest();
 
 interface Review {
   login: string;
