@@ -1,4 +1,5 @@
-import { Buffer, isAscii, isUtf8 } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
+import { decodeValidUtf8 } from './utf8.ts';
 
 /** Reads `length` bytes at `position` into `into` from offset `at`; returns how many it read (0 at the end), as `fs.readSync`. */
 export type ReadBytes = (into: Buffer, at: number, length: number, position: number) => number;
@@ -10,7 +11,7 @@ export type ReadBytes = (into: Buffer, at: number, length: number, position: num
  * that only grows when one piece the caller holds (a slice of items, a stretch of skeleton) is
  * larger, so a 150 MB report never lies in memory whole, as bytes or as text. Each piece is decoded
  * on its own: an ASCII piece (Trivy's JSON nearly always is) as Latin-1, which is a copy, and any
- * other as UTF-8, validated only when the decoder replaced something.
+ * other as UTF-8, validated only when the decoder replaced something (fast/utf8.ts).
  * Bench (generated 100k report, 153 MB): decoding it whole as UTF-8 took 120 ms, in 64 KB pieces
  * 43 to 57 ms; the packed CLI's peak RSS, which held the report's whole text until it exited,
  * fell from 456 to 302 MB.
@@ -94,10 +95,7 @@ export class ByteWindow {
   text(from: number, to: number): string | undefined {
     this.hold(from, to);
     const bytes = this.buffer.subarray(from - this.start, to - this.start);
-    if (isAscii(bytes)) return bytes.toString('latin1');
-    const text = bytes.toString('utf8');
-    // The decoder replaces every malformed sequence with U+FFFD: only a text that has one may be invalid.
-    return text.includes('\uFFFD') && !isUtf8(bytes) ? undefined : text;
+    return isAscii(bytes) ? bytes.toString('latin1') : decodeValidUtf8(bytes, 0);
   }
 
   /**

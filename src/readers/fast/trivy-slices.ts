@@ -102,16 +102,11 @@ function startsWithBom(bytes: ByteWindow): boolean {
  * rest of the text with a marker for each array's content.
  */
 function cutArrays(file: string, bytes: ByteWindow, bodyStart: number): { skeleton: string; slices: Slice[] } {
-  const parts: string[] = [];
+  const skeleton = new Skeleton(bytes, bodyStart);
   const slices: Slice[] = [];
-  // The skeleton's text from here on is not in `parts` yet; the window holds it.
-  let skeletonFrom = bodyStart;
   let position = bodyStart;
   for (;;) {
-    const open = findArrayOpen(bytes, position, skeletonFrom, (lineBreak) => {
-      parts.push(textOf(bytes, skeletonFrom, lineBreak));
-      skeletonFrom = lineBreak;
-    });
+    const open = findArrayOpen(bytes, position, skeleton);
     if (open < 0) break;
     position = open + ARRAY_OPEN.length - 1;
     const kind = SLICED_KEYS.find((key) => bytes.heldStartsWith(KEY_BYTES[key], open - KEY_BYTES[key].length));
@@ -120,38 +115,64 @@ function cutArrays(file: string, bytes: ByteWindow, bodyStart: number): { skelet
     if (indent < 0) continue;
     // The array's content is [start, end): after its `[`, up to the line break before its `]`.
     const start = open + ARRAY_OPEN.length - 1;
-    parts.push(textOf(bytes, skeletonFrom, start), JSON.stringify(`${MARKER}${slices.length}`));
+    skeleton.takeTo(start);
+    skeleton.add(JSON.stringify(`${MARKER}${slices.length}`));
     const items: Vulnerability[] | Package[] = [];
     const end = readItems(bytes, start, indent, (batch) => {
       if (kind === 'Vulnerabilities') for (const item of batch) readVulnerability(file, item, UNSHOWN_PATH, '', items as Vulnerability[]);
       else for (const item of batch) readPackage(file, item, UNSHOWN_PATH, '', items as Package[]);
     });
     slices.push({ kind, items, claimed: false });
-    skeletonFrom = end;
+    skeleton.skipTo(end);
     position = end;
   }
-  parts.push(textOf(bytes, skeletonFrom, bytes.size));
-  return { skeleton: parts.join(''), slices };
+  skeleton.takeTo(bytes.size);
+  return { skeleton: skeleton.text(), slices };
+}
+
+/** The skeleton's text, taken from the window as the cut moves on; from `from` on it is not taken yet, and the window holds it. */
+class Skeleton {
+  readonly #parts: string[] = [];
+
+  constructor(
+    private readonly bytes: ByteWindow,
+    public from: number,
+  ) {}
+
+  /** Takes the text up to `to`. */
+  takeTo(to: number): void {
+    this.#parts.push(textOf(this.bytes, this.from, to));
+    this.from = to;
+  }
+
+  /** Passes over a sliced array's content, up to `to`. */
+  skipTo(to: number): void {
+    this.from = to;
+  }
+
+  add(text: string): void {
+    this.#parts.push(text);
+  }
+
+  text(): string {
+    return this.#parts.join('');
+  }
 }
 
 /**
  * The position of the next `": [` + line break at or after `from`, or -1. While it reads on, the
- * skeleton before the last line break it has passed is handed to `flush` as text (a key's line
- * starts after that line break, so what `indentationBefore` looks at stays held).
+ * skeleton is taken up to the last line break passed (a key's line starts after that line break,
+ * so what `indentationBefore` looks at stays held).
  */
-function findArrayOpen(bytes: ByteWindow, from: number, skeletonFrom: number, flush: (lineBreak: number) => void): number {
+function findArrayOpen(bytes: ByteWindow, from: number, skeleton: Skeleton): number {
   let searchFrom = from;
-  let keepFrom = skeletonFrom;
   for (;;) {
     const open = bytes.indexOfHeld(ARRAY_OPEN, searchFrom);
     if (open >= 0 || bytes.heldEnd >= bytes.size) return open;
-    const lineBreak = bytes.lastLineBreakHeld(keepFrom);
-    if (lineBreak > keepFrom) {
-      flush(lineBreak);
-      keepFrom = lineBreak;
-    }
+    const lineBreak = bytes.lastLineBreakHeld(skeleton.from);
+    if (lineBreak > skeleton.from) skeleton.takeTo(lineBreak);
     searchFrom = Math.max(searchFrom, bytes.heldEnd - ARRAY_OPEN.length + 1);
-    bytes.hold(keepFrom, bytes.heldEnd + 1);
+    bytes.hold(skeleton.from, bytes.heldEnd + 1);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 
 /**
- * Speeds up `decodeReport` (readers/index.ts): decodes UTF-8 and validates it in one pass over a
+ * Speeds up `decodeReport` (readers/index.ts) and ByteWindow.text: decodes UTF-8 and validates it in one pass over a
  * large report instead of two. Node's decoder replaces every malformed sequence (a stray byte, an
  * overlong form, a surrogate, a cut character) with U+FFFD, so a text without U+FFFD came from
  * valid UTF-8; only a text that has one (a report may quote U+FFFD itself) is validated byte by
